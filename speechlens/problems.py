@@ -1,0 +1,221 @@
+"""Admitted problems: which sentences (or enumerated items) admit a shortcoming of one's own.
+
+Evidence is combined on the log-odds scale: the classifier's probability for the sentence read
+alone, the section it sits under (存在的问题, 问题与差距 …), the problem-list run it belongs to
+(a lead-in such as "主要表现在：" followed by 一是/二是 items), cue words (不足, 不到位, 短板 …),
+and signs that it is not an admission: a plan (要/将/下一步), an achievement (解决了…问题), a
+next-steps section, or — in a speech — a criticism of others (有的乡镇…).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from typing import Sequence
+
+from .document import Problem, Sentence
+
+PROBLEM_HEADING = re.compile(
+    r"问题|不足|差距|短板|薄弱|弱项|教训|反思|原因|剖析|检视|查摆|对照检查|差距和不足|缺点|欠缺"
+)
+PLAN_HEADING = re.compile(
+    r"下一步|打算|今后|思路|措施|努力方向|计划|目标任务|工作安排|整改措施|整改方向|主要任务|展望|意见建议|建议"
+)
+CUES = (
+    "还不够", "不够", "不足", "不强", "不高", "不到位", "有待提高", "有待加强", "有待提升", "有待",
+    "仍需", "仍然存在", "仍存在", "依然存在", "还存在", "存在", "短板", "薄弱", "滞后", "差距",
+    "欠缺", "压力较大", "较为突出", "比较突出", "日益突出", "推进缓慢", "缓慢", "偏低", "偏弱",
+    "偏少", "偏小", "偏大", "偏慢", "不多", "不快", "不优", "不深", "不实", "不细", "不严", "不紧",
+    "不力", "不佳", "不平衡", "不充分", "不完善", "不健全", "不明显", "不理想", "不适应",
+    "不相适应", "不规范", "不彻底", "不及时", "不全面", "不系统", "不扎实", "不主动", "乏力",
+    "弱化", "淡化", "松懈", "懈怠", "瓶颈", "制约", "困难较多", "难度较大", "难度大", "隐患",
+    "尚未", "还未", "未能", "没有完全", "较少", "较弱", "较低", "较慢", "亟待", "亟需", "缺乏",
+    "缺少", "不愿", "不敢", "不会", "流于形式", "走过场", "重形式", "一定程度上", "有所下降",
+    "有所放松", "时有发生", "屡禁不止", "反弹", "空置", "闲置", "低于", "未完成", "未达到",
+    "没有达到", "落后", "倒数", "排名靠后", "阻力大", "阻力较大", "慢于", "问题", "仅", "只有", "不到",
+)
+_STRONG_CUES = frozenset(c for c in CUES if c not in ("存在", "问题", "仅", "只有", "不到", "低于", "慢于"))
+_PLAN_START = re.compile(
+    r"^(?:要|将|需要|必须|务必|力争|计划|拟|着力|着重|进一步|继续|持续|坚持|加快|加强|强化|深化|"
+    r"推动|推进|确保|全力|全面|积极|努力|切实|聚焦|围绕|健全|完善|实施|抓好|做好|打造|建立|谋划|"
+    r"下一步|今后|明年|新的一年|我们将|我将|本人将)"
+)
+_PLAN_ANY = re.compile(r"下一步|今后|明年|新的一年|将着力|将进一步|要进一步|力争|确保.{0,12}(?:完成|实现)")
+_ACHIEVE = re.compile(
+    r"解决了|化解了|化解.{0,6}\d|破解了|整改到位|已整改|完成整改|整改完成|整改率|已完成|得到解决|"
+    r"得到有效解决|得到缓解|明显改善|有效遏制|全部销号|实现清零|办结|成功化解|彻底解决|妥善解决|"
+    r"消除了|补齐了|建成|新建|新增|累计|同比增长|获评|荣获"
+)
+_CONCESSION = re.compile(r"(?:虽然|尽管|虽)[^。！？]{2,80}?[，,](?:但是?|然而|不过)|(?:^|[，,])(?:但是?|然而|不过)[，,]?(?=[^，,]{4})")
+_GENERIC_LEAD = re.compile(
+    r"(?:对照|与|离|相比|比).{0,30}(?:要求|期盼|期待|期望|目标|标准).{0,16}(?:差距|不足|问题|距离)|"
+    r"(?:还|仍|也)(?:存在|有)(?:着)?(?:不少|一些|许多|较大|很大|不小|一定)的?(?:问题|不足|差距|短板)|"
+    r"(?:差距|不足|问题|原因)[^。，]{0,12}[：:]\s*$|清醒地?(?:认识|看到)"
+)
+_ADDRESSED = re.compile(r"^(?:针对|围绕|为解决|为破解|为了解决|聚焦)[^，。]{0,30}(?:问题|不足|短板|难题|瓶颈|弱项)")
+_THIRD_PERSON = re.compile(r"^(?:有的|有些|部分|个别|一些|少数|不少)(?:乡镇|街道|村|社区|同志|干部|单位|部门|地方|党组织|书记|领导|企业)?")
+_LEAD_IN = re.compile(r"(?:问题|不足|差距|短板|弱项|表现在|主要是|主要有|体现在|如下)[^。]{0,6}[：:]\s*$")
+_SECTION_TITLE = re.compile(r"^(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十]+[)）]|\d+[.、．])?\s*[^，。]{0,10}(?:存在的?问题|问题与差距|问题和不足|不足之处|短板和不足|差距和不足|原因分析|下一步|工作打算)")
+_CONCRETE = re.compile(
+    r"\d|[一二两三四五六七八九十百千万几][个家户名人项所座条处次件亩村组%]|"
+    r"[\u4e00-\u9fff]{2,6}(?:村|社区|小区|园区|工业园|公司|项目|工程|大道|路|街|河|湖|码头|市场|学校|医院|卫生院)|"
+    r"[“\"《][^”\"》]{2,12}[”\"》]"
+)
+_FIRST_PERSON_CAUSE = re.compile(r"究其原因|原因分析|根源在于|主要原因|深层次原因|由于我|作为.{1,12}书记，我|我本人|本人")
+
+
+@dataclass(frozen=True)
+class ProblemSettings:
+    """Weights of the evidence (log-odds); documented in README's "How problems are found"."""
+
+    section: float = 2.6
+    lead_in_run: float = 2.2
+    cue: float = 0.7
+    strong_cue_cap: int = 2
+    plan: float = -3.0
+    plan_section: float = -2.6
+    achievement: float = -1.6
+    concession: float = 1.0
+    criticism: float = -2.5
+    cause: float = 1.2
+    generic_lead: float = -6.0
+    heading_in_section: float = 1.5
+    rectification_item: float = 2.5
+    addressed: float = -2.5
+    enumerated_in_section: float = 1.0
+    bias: float = -0.6
+
+
+_HEADING_FILLER = re.compile(r"存在|主要|突出|困难|方面|当前|目前|工作中|本人|我们|的|和|与|及|、|。|：|:|\s")
+_ASPECT_HEADING = re.compile(r"^(?:关于)?在?[^，。]{2,20}方面[。：:]?$")
+_RECTIFICATION_ITEM = re.compile(r"^(?:问题|反馈问题|巡察发现问题|存在问题)[0-9０-９一二三四五六七八九十]+[：:、.]")
+_ACTION_HEADING = re.compile(r"补齐|补短板|破解|解决|化解|整改|攻坚|着力|聚焦|推动|加强|提升|筑牢|强化|做优|做强")
+
+
+def is_problem_heading(heading: str) -> bool:
+    """A heading announcing problems (存在的问题, 问题与差距), not an action on them (补齐短板)."""
+    return bool(PROBLEM_HEADING.search(heading)) and not PLAN_HEADING.search(heading) \
+        and not _ACTION_HEADING.search(heading)
+
+
+def find_cues(text: str) -> tuple[str, ...]:
+    """Cue words of admission found in ``text`` (longest first, no cue inside another)."""
+    found: list[str] = []
+    for cue in sorted(CUES, key=len, reverse=True):
+        if cue in text and not any(cue in f for f in found):
+            found.append(cue)
+    return tuple(found)
+
+
+def specificity(text: str) -> str:
+    """``concrete`` when the admission names figures, places, projects or units, else ``formulaic``."""
+    return "concrete" if _CONCRETE.search(text) else "formulaic"
+
+
+def _strip_marker(text: str, marker: str | None) -> int:
+    if marker and text.startswith(marker):
+        n = len(marker)
+        while n < len(text) and text[n] in "，,、：: 　":
+            n += 1
+        return n
+    return 0
+
+
+def problem_scores(sentences: Sequence[Sentence], clf_proba: Sequence[float], *,
+                   genre: str | None = None, settings: ProblemSettings = ProblemSettings()) -> list[float]:
+    """Log-odds that each sentence is an admission (> 0 means it is)."""
+    out: list[float] = []
+    in_run = False
+    run_plans = False
+    speech = genre == "speech"
+    for s, p in zip(sentences, clf_proba):
+        text = s.norm
+        body = text[_strip_marker(text, s.marker):]
+        section = s.section or ""
+        parts = section.split(" / ") if section else []
+        last_problem = max((i for i, h in enumerate(parts) if is_problem_heading(h)), default=-1)
+        last_plan = max((i for i, h in enumerate(parts) if PLAN_HEADING.search(h)), default=-1)
+        in_problem_section = last_problem > last_plan
+        in_plan_section = last_plan > last_problem
+        if s.is_heading:
+            in_run = False
+            run_plans = False
+            rest = _HEADING_FILLER.sub("", PROBLEM_HEADING.sub("", body))
+            if (_SECTION_TITLE.search(text) or (PROBLEM_HEADING.search(body) and len(rest) <= 4)
+                    or _ASPECT_HEADING.search(body) or not in_problem_section):
+                out.append(-9.0)
+                continue
+        p = min(max(float(p), 1e-4), 1 - 1e-4)
+        z = math.log(p / (1 - p)) + settings.bias
+        is_plan = bool(_PLAN_START.search(body)) or bool(_PLAN_ANY.search(body[:12]))
+        if in_run and is_plan and s.marker:
+            run_plans = True
+        if in_problem_section and not run_plans:
+            z += settings.section
+        elif in_run and not run_plans:
+            z += settings.lead_in_run
+        if in_plan_section or run_plans:
+            z += settings.plan_section
+        cues = find_cues(body)
+        strong = [c for c in cues if c in _STRONG_CUES]
+        z += settings.cue * min(len(strong), settings.strong_cue_cap)
+        if is_plan:
+            z += settings.plan
+        if _ACHIEVE.search(body) and not strong:
+            z += settings.achievement
+        if _CONCESSION.search(body) and strong:
+            z += settings.concession
+        if _FIRST_PERSON_CAUSE.search(body) and strong:
+            z += settings.cause
+        if speech and _THIRD_PERSON.search(body):
+            z += settings.criticism
+        if _GENERIC_LEAD.search(body) and len(body) < 70 and not _CONCRETE.search(body.split("差距")[-1]):
+            # "对照要求还有差距：" announces the list; it is not itself an admission.
+            z = min(z + settings.generic_lead, -1.0)
+        if _ADDRESSED.search(body):
+            z += settings.addressed
+        if s.is_heading:
+            z += settings.heading_in_section
+        if _RECTIFICATION_ITEM.search(body):
+            z += settings.rectification_item
+        if s.marker and (in_problem_section or in_run) and not run_plans and not is_plan:
+            z += settings.enumerated_in_section
+        out.append(z)
+        if _LEAD_IN.search(text) and not is_plan:
+            in_run, run_plans = True, False
+        elif not s.marker and not in_problem_section and z <= 0 and in_run:
+            in_run = False
+    return out
+
+
+def problem_span(s: Sentence) -> tuple[int, int]:
+    """The admission inside a sentence: without its enumeration marker, the concessive
+    clause before 但, or the closing punctuation."""
+    text = s.text
+    a = _strip_marker(text, s.marker)
+    m = re.search(r"(?:虽然|尽管)[^。！？]{2,80}?[，,](?:但是?|然而|不过)[，,]?", text[a:])
+    if m and m.start() == 0:
+        a += m.end()
+    b = len(text)
+    while b > a and text[b - 1] in "。；;！!？?，, 　\n":
+        b -= 1
+    if b <= a:
+        a, b = 0, len(text)
+    return s.start + a, s.start + b
+
+
+def build_problem(s: Sentence, doc_text: str, *, themes: tuple[str, ...], subtheme: str | None,
+                  score: float) -> Problem:
+    start, end = problem_span(s)
+    text = doc_text[start:end]
+    return Problem(text=text, start=start, end=end, themes=themes, subtheme=subtheme,
+                   cues=find_cues(s.norm), section=s.section, specificity=specificity(text),
+                   score=1.0 / (1.0 + math.exp(-score)), sentence_index=s.index)
+
+
+def extract_problems(document_or_text, *, analyzer=None) -> list[Problem]:
+    """Admitted problems of a Document or text (runs the whole analysis)."""
+    from .analysis import default_analyzer
+
+    return list((analyzer or default_analyzer()).analyze(document_or_text).problems)

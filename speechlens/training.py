@@ -1,0 +1,379 @@
+"""Training and evaluating the theme model (scikit-learn is imported here only).
+
+``train_model`` reads CORPUS_DIR/train.jsonl, fits a ThemeClassifier, scores it on the frozen
+CORPUS_DIR/test.jsonl, in cross-validation, across corpus parts, and against the keyword
+baseline, and writes the model with its card. ``prepare_corpus`` builds the split once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import platform
+import sys
+from pathlib import Path
+from typing import Any, Iterable, Sequence
+
+import numpy as np
+
+from .document import LABELS
+from .errors import SpeechlensError
+from .evaluation import prf, score_labels
+from .features import idf_from_df, lexicon_hits
+
+SUBTHEME_NONE = "none/other"
+
+
+# -- corpus ------------------------------------------------------------------------------
+def load_jsonl(path: str | Path) -> list[dict[str, Any]]:
+    """Records of a JSONL file; a bad line is an error naming the file and line."""
+    p = Path(path)
+    if not p.is_file():
+        raise SpeechlensError(f"{p}: no such file")
+    out = []
+    with p.open(encoding="utf-8-sig") as fh:
+        for n, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            try:
+                rec = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise SpeechlensError(f"{p}:{n}: not valid JSON ({exc.msg})") from None
+            if not isinstance(rec, dict) or not isinstance(rec.get("text"), str):
+                raise SpeechlensError(f"{p}:{n}: each line needs a \"text\" string")
+            bad = [l for l in rec.get("themes", []) if l not in LABELS]
+            if bad:
+                raise SpeechlensError(f"{p}:{n}: unknown theme label(s) {bad}; use {', '.join(LABELS)}")
+            out.append(rec)
+    return out
+
+
+def corpus_hash(paths: Iterable[str | Path]) -> str:
+    """SHA-256 over the bytes of the given files, in order: the training-data hash."""
+    h = hashlib.sha256()
+    for p in paths:
+        h.update(Path(p).read_bytes())
+    return h.hexdigest()
+
+
+def prepare_corpus(parts_dir: str | Path, out_dir: str | Path, *, test_share: int = 5,
+                   near_duplicate: float = 0.8) -> dict[str, Any]:
+    """Merge the parts, drop exact and near duplicates, and write the frozen split.
+
+    A sentence goes to test.jsonl when the SHA-1 of its text is 0 mod ``test_share``; the
+    split therefore never changes for a sentence, whatever else is added later.
+    """
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    records: list[dict[str, Any]] = []
+    for path in sorted(Path(parts_dir).glob("*.jsonl")):
+        part = path.stem.rsplit("-", 1)[0] if path.stem[-2:].isdigit() else path.stem
+        for rec in load_jsonl(path):
+            rec = dict(rec)
+            rec["part"] = part
+            records.append(rec)
+    seen: set[str] = set()
+    unique = []
+    for rec in records:
+        key = "".join(ch for ch in rec["text"] if not ch.isspace())
+        if key not in seen:
+            seen.add(key)
+            unique.append(rec)
+    exact_dupes = len(records) - len(unique)
+    vec = TfidfVectorizer(analyzer="char", ngram_range=(2, 3), min_df=1)
+    X = vec.fit_transform([r["text"] for r in unique])
+    sims = (X @ X.T).tocsr()
+    drop: set[int] = set()
+    for i in range(sims.shape[0]):
+        if i in drop:
+            continue
+        row = sims.getrow(i)
+        for j, v in zip(row.indices, row.data):
+            if j > i and v >= near_duplicate:
+                drop.add(int(j))
+    kept = [r for i, r in enumerate(unique) if i not in drop]
+    out = Path(out_dir)
+    train, test = [], []
+    for rec in kept:
+        digest = int(hashlib.sha1(rec["text"].encode("utf-8")).hexdigest(), 16)
+        (test if digest % test_share == 0 else train).append(rec)
+    for name, rows in (("train.jsonl", train), ("test.jsonl", test)):
+        with (out / name).open("w", encoding="utf-8") as fh:
+            for r in rows:
+                fh.write(json.dumps(r, ensure_ascii=False) + "\n")
+    return {"written": len(records), "exact_duplicates": exact_dupes,
+            "near_duplicates": len(drop), "train": len(train), "test": len(test)}
+
+
+# -- fitting -------------------------------------------------------------------------------
+def _design(clf: Any, texts: Sequence[str], vocabulary: dict[str, int] | None = None):
+    from scipy import sparse
+
+    from .features import Vectorizer
+    from .themes import _norms
+
+    norms = _norms(texts)
+    seg = clf._seg()
+    feats = clf.featurize(norms, [seg.cut(t) for t in norms])
+    if vocabulary is None:
+        df: dict[str, int] = {}
+        for fl in feats:
+            for f in set(fl):
+                df[f] = df.get(f, 0) + 1
+        kept = sorted(f for f, c in df.items() if c >= clf.min_df)
+        vocabulary = {f: i for i, f in enumerate(kept)}
+        idf = idf_from_df(np.array([df[f] for f in kept], dtype=np.float64), len(texts))
+    else:
+        idf = clf.idf_
+    r, c, v, n = Vectorizer(vocabulary, idf).transform(feats)
+    X = sparse.csr_matrix((v, (r, c)), shape=(len(texts), len(vocabulary)))
+    return X, vocabulary, idf
+
+
+def _logistic(C: float):
+    from sklearn.linear_model import LogisticRegression
+
+    return LogisticRegression(C=C, solver="liblinear", class_weight="balanced",
+                              random_state=0, max_iter=1000)
+
+
+def _platt(z: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+    from sklearn.linear_model import LogisticRegression
+
+    if len(set(y.tolist())) < 2:
+        return 1.0, 0.0
+    m = LogisticRegression(C=1e4, solver="lbfgs", max_iter=1000).fit(z.reshape(-1, 1), y)
+    return float(m.coef_[0, 0]), float(m.intercept_[0])
+
+
+def _best_threshold(p: np.ndarray, y: np.ndarray) -> float:
+    best, best_f = 0.5, -1.0
+    for t in np.round(np.arange(0.2, 0.81, 0.025), 3):
+        f = prf(y.astype(bool), p >= t)[2]
+        if f > best_f + 1e-9:
+            best, best_f = float(t), f
+    return best
+
+
+def _folds(n: int, k: int) -> list[np.ndarray]:
+    order = np.random.RandomState(0).permutation(n)
+    return [order[i::k] for i in range(k)]
+
+
+def fit_classifier(clf: Any, texts: list[str], labels: list[tuple[str, ...]],
+                   subthemes: list[str] | None, problems: list[bool] | None) -> None:
+    """Fit every head of ``clf`` in place (deterministic: the same data gives the same model)."""
+    import sklearn
+
+    if len(texts) != len(labels):
+        raise SpeechlensError("texts and labels differ in length")
+    if len(texts) < 10:
+        raise SpeechlensError(f"need at least 10 labelled sentences to train, got {len(texts)}")
+    X, vocab, idf = _design(clf, texts)
+    Y = np.array([[l in ls for l in LABELS] for ls in labels], dtype=np.int64)
+    P = np.array(problems if problems is not None else [False] * len(texts), dtype=np.int64)
+    heads = np.column_stack([Y, P])
+    n, k = heads.shape
+    oof = np.zeros((n, k))
+    folds = _folds(n, max(2, min(clf.cv_folds, n // 5)))
+    for test_idx in folds:
+        mask = np.ones(n, dtype=bool)
+        mask[test_idx] = False
+        for j in range(k):
+            y = heads[mask, j]
+            if y.min() == y.max():
+                oof[test_idx, j] = 10.0 if y[0] else -10.0
+                continue
+            m = _logistic(clf.C).fit(X[mask], y)
+            oof[test_idx, j] = m.decision_function(X[test_idx])
+    coef = np.zeros((X.shape[1], k))
+    intercept = np.zeros(k)
+    platt = np.zeros((k, 2))
+    thresholds = np.zeros(k)
+    cv: dict[str, Any] = {}
+    for j in range(k):
+        y = heads[:, j]
+        if y.min() == y.max():
+            intercept[j] = 10.0 if y[0] else -10.0
+            platt[j] = (1.0, 0.0)
+            thresholds[j] = 0.5
+            continue
+        m = _logistic(clf.C).fit(X, y)
+        coef[:, j] = m.coef_[0]
+        intercept[j] = m.intercept_[0]
+        platt[j] = _platt(oof[:, j], y)
+        p = 1.0 / (1.0 + np.exp(-(oof[:, j] * platt[j, 0] + platt[j, 1])))
+        thresholds[j] = _best_threshold(p, y)
+        name = LABELS[j] if j < 4 else "problem"
+        cv[name] = dict(zip(("precision", "recall", "f1"), prf(y.astype(bool), p >= thresholds[j])))
+    cv["macro_f1"] = float(np.mean([cv[l]["f1"] for l in LABELS if l in cv]))
+    clf.vocabulary_ = vocab
+    clf.idf_ = idf
+    clf.classes_ = LABELS
+    clf.coef_ = coef[:, :4]
+    clf.intercept_ = intercept[:4]
+    clf.platt_ = platt[:4]
+    clf.thresholds_ = thresholds[:4]
+    clf.problem_coef_ = coef[:, 4:5]
+    clf.problem_intercept_ = float(intercept[4])
+    clf.problem_platt_ = platt[4]
+    clf.problem_threshold_ = float(thresholds[4])
+    subs = [s or SUBTHEME_NONE for s in (subthemes or [SUBTHEME_NONE] * n)]
+    classes = sorted(set(subs))
+    if len(classes) > 1:
+        from sklearn.linear_model import LogisticRegression
+
+        sm = LogisticRegression(C=clf.C, solver="lbfgs", max_iter=3000).fit(X, subs)
+        sub_coef = sm.coef_.T if len(classes) > 2 else np.column_stack([-sm.coef_[0], sm.coef_[0]]) / 2
+        sub_int = sm.intercept_ if len(classes) > 2 else np.array([-sm.intercept_[0], sm.intercept_[0]]) / 2
+        classes = list(sm.classes_)
+    else:
+        sub_coef = np.zeros((X.shape[1], 1))
+        sub_int = np.zeros(1)
+    clf.subthemes_ = tuple(classes)
+    clf.sub_coef_ = np.asarray(sub_coef)
+    clf.sub_intercept_ = np.asarray(sub_int)
+    clf.info_ = {
+        "n_train": n,
+        "n_features": int(X.shape[1]),
+        "label_counts": {l: int(Y[:, i].sum()) for i, l in enumerate(LABELS)},
+        "problem_count": int(P.sum()),
+        "cv_folds": len(folds),
+        "cv": cv,
+        "sklearn": sklearn.__version__,
+        "numpy": np.__version__,
+        "python": platform.python_version(),
+    }
+
+
+# -- evaluation ----------------------------------------------------------------------------
+def keyword_baseline(texts: Sequence[str]) -> list[tuple[str, ...]]:
+    """The plain dictionary baseline: a label when any of its keywords occurs."""
+    from .normalization import clean_span, to_simplified
+
+    return [lexicon_hits(clean_span(to_simplified(t))) for t in texts]
+
+
+def evaluate(clf: Any, records: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """Score ``clf`` on gold records ({"text", "themes", optional "problem"})."""
+    texts = [r["text"] for r in records]
+    from .themes import _norms
+
+    s = clf.scores(_norms(texts))
+    pred = clf.labels_from_proba(s["themes"])
+    out = score_labels([r.get("themes", []) for r in records], pred)
+    if any("problem" in r for r in records):
+        y = np.array([bool(r.get("problem")) for r in records])
+        pr, rc, f = prf(y, s["problem"] >= clf.problem_threshold_)
+        out["problem"] = {"precision": pr, "recall": rc, "f1": f, "support": int(y.sum())}
+    if any(r.get("subtheme") for r in records):
+        subs = [clf.subthemes_[i] for i in s["subthemes"].argmax(axis=1)]
+        gold_s = [r.get("subtheme") or SUBTHEME_NONE for r in records]
+        out["subtheme_accuracy"] = round(float(np.mean([a == b for a, b in zip(subs, gold_s)])), 4)
+    return out
+
+
+def train_model(corpus_dir: str | Path, out_dir: str | Path, *, C: float = 4.0,
+                min_df: int = 2, cross_part: bool = True, command: str | None = None) -> dict[str, Any]:
+    """Train on CORPUS_DIR/train.jsonl, evaluate, and write the model and its card."""
+    from .segmentation import Segmenter
+    from .themes import ThemeClassifier
+
+    corpus = Path(corpus_dir)
+    train_path, test_path = corpus / "train.jsonl", corpus / "test.jsonl"
+    train = load_jsonl(train_path)
+    test = load_jsonl(test_path) if test_path.is_file() else []
+    seg = Segmenter(backend="jieba")
+
+    def fit(rows: list[dict[str, Any]]) -> ThemeClassifier:
+        return ThemeClassifier(C=C, min_df=min_df, segmenter=seg).fit(
+            [r["text"] for r in rows], [r.get("themes", []) for r in rows],
+            [r.get("subtheme") for r in rows], [bool(r.get("problem")) for r in rows])
+
+    clf = fit(train)
+    card: dict[str, Any] = {
+        "name": Path(out_dir).name,
+        "command": command or f"speechlens train {corpus_dir} -o {out_dir}",
+        "training_data": {
+            "train": str(train_path), "test": str(test_path) if test else None,
+            "sha256": corpus_hash([train_path] + ([test_path] if test else [])),
+            "train_sha256": corpus_hash([train_path]),
+            "n_train": len(train), "n_test": len(test),
+        },
+        "params": {"C": C, "min_df": min_df, "features": "jieba words (governance dictionary, HMM off), "
+                   "word pairs, character bigrams, theme-lexicon hits; sublinear tf-idf, l2",
+                   "model": "one-vs-rest logistic regression (liblinear, balanced), Platt-calibrated "
+                   "on out-of-fold scores, per-label thresholds maximising out-of-fold F1; "
+                   "multinomial logistic regression for sub-themes"},
+        "info": clf.info_,
+        "versions": {"python": platform.python_version(), "numpy": np.__version__,
+                     "sklearn": clf.info_["sklearn"], "platform": sys.platform},
+    }
+    if test:
+        card["test"] = evaluate(clf, test)
+        card["baseline_test"] = score_labels([r.get("themes", []) for r in test],
+                                             keyword_baseline([r["text"] for r in test]))
+    if cross_part:
+        parts = sorted({r.get("part") for r in train if r.get("part")})
+        if len(parts) > 2:
+            per_part = {}
+            for part in parts:
+                held = [r for r in train if r.get("part") == part]
+                rest = [r for r in train if r.get("part") != part]
+                per_part[part] = evaluate(fit(rest), held)
+            card["cross_part"] = per_part
+            card["cross_part_macro_f1"] = round(float(np.mean([v["macro_f1"] for v in per_part.values()])), 4)
+    clf.save(out_dir, card=card)
+    return card
+
+
+def write_card(directory: Path, card: dict[str, Any]) -> None:
+    """metrics.json (machine-readable) and MODEL.md (for people) beside the weights."""
+    (directory / "metrics.json").write_text(json.dumps(card, ensure_ascii=False, indent=2) + "\n",
+                                            encoding="utf-8")
+    notes_path = directory / "NOTES.md"
+    notes = notes_path.read_text(encoding="utf-8") if notes_path.is_file() else ""
+    lines = [f"# Model card: {card['name']}", "",
+             "Theme tagger of speechlens: tags each sentence with `development`, `livelihood`, "
+             "`safety`, `party` (zero or more), a sub-theme, and the probability that the sentence, "
+             "read alone, is an admitted problem.", "",
+             "## How it was trained", "", f"    {card['command']}", "",
+             f"- Model: {card['params']['model']}.",
+             f"- Features: {card['params']['features']}.",
+             f"- C = {card['params']['C']}, min_df = {card['params']['min_df']}, "
+             f"{card['info']['n_features']} features.",
+             f"- Training data: {card['training_data']['n_train']} sentences "
+             f"(`{card['training_data']['train']}`), test split {card['training_data']['n_test']} "
+             f"sentences; SHA-256 of train+test files `{card['training_data']['sha256']}`.",
+             f"- Versions: Python {card['versions']['python']}, numpy {card['versions']['numpy']}, "
+             f"scikit-learn {card['versions']['sklearn']} (training only; inference needs numpy).", ""]
+
+    def table(title: str, m: dict[str, Any]) -> list[str]:
+        rows = [f"### {title}", "", "| label | precision | recall | F1 |", "|---|---|---|---|"]
+        for l in LABELS:
+            if l in m:
+                rows.append(f"| {l} | {m[l]['precision']:.3f} | {m[l]['recall']:.3f} | {m[l]['f1']:.3f} |")
+        rows.append(f"| **macro-F1** | | | **{m['macro_f1']:.3f}** |")
+        if "problem" in m:
+            p = m["problem"]
+            rows.append(f"| problem (sentence alone) | {p['precision']:.3f} | {p['recall']:.3f} | {p['f1']:.3f} |")
+        rows.append("")
+        return rows
+
+    lines += ["## Metrics", ""]
+    if "test" in card:
+        lines += table(f"Frozen test split ({card['test']['n']} sentences)", card["test"])
+        if "subtheme_accuracy" in card["test"]:
+            lines += [f"Sub-theme accuracy on the test split: {card['test']['subtheme_accuracy']:.3f}", ""]
+        lines += table("Keyword-dictionary baseline on the same test split", card["baseline_test"])
+    lines += table(f"{card['info']['cv_folds']}-fold cross-validation on the training split "
+                   "(thresholds chosen on the same folds, so slightly optimistic)", card["info"]["cv"])
+    if "cross_part" in card:
+        lines += [f"### Across corpus parts (train on the other parts, test on one: a proxy for text "
+                  f"written by someone else)", "", "| held-out part | n | macro-F1 |", "|---|---|---|"]
+        for part, m in card["cross_part"].items():
+            lines.append(f"| {part} | {m['n']} | {m['macro_f1']:.3f} |")
+        lines += [f"| **mean** | | **{card['cross_part_macro_f1']:.3f}** |", ""]
+    if notes:
+        lines += [notes.strip(), ""]
+    (directory / "MODEL.md").write_text("\n".join(lines), encoding="utf-8")
