@@ -102,7 +102,8 @@ class Analyzer:
             tagged.append(TaggedSentence(
                 sentence=s, themes=labels[i],
                 scores={l: float(proba[i, j]) for j, l in enumerate(LABELS)},
-                problem=is_problem, problem_score=float(1 / (1 + np.exp(-z[i])))))
+                problem=is_problem, problem_score=float(1 / (1 + np.exp(-z[i]))),
+                subtheme=clf.subthemes_[int(subs[i])]))
             if is_problem:
                 themes = labels[i] or ((LABELS[int(proba[i].argmax())],) if proba[i].max() >= 0.25 else ())
                 problems.append(build_problem(s, doc.text, themes=themes,

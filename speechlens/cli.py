@@ -120,6 +120,148 @@ def segment(paths: tuple[str, ...], fmt: str, backend: str | None, user_dict: tu
         _emit("\n".join(lines), output)
 
 
+def model_option(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """``--model`` shared by every command that tags themes."""
+    return click.option(
+        "--model", type=click.Path(file_okay=False), default=None, envvar="SPEECHLENS_MODEL",
+        help="Model directory (default: $SPEECHLENS_MODEL, else the shipped model).",
+    )(fn)
+
+
+def _analyzer(backend: str | None, user_dict: Iterable[str], hmm: bool, model: str | None):
+    from .analysis import Analyzer
+
+    return Analyzer(segmenter=_segmenter(backend, user_dict, hmm), model=model)
+
+
+def _analyze_paths(paths: Iterable[str], analyzer: Any) -> list[Any]:
+    return list(analyzer.pipe(_expand(paths), on_error="raise"))
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "jsonl", "markdown"]),
+              default="table", show_default=True,
+              help="table: terminal summary; json: one Analysis (or documents + comparison); "
+                   "jsonl: one Analysis per line; markdown: report-ready tables.")
+@backend_option
+@dict_options
+@model_option
+@output_option
+@_fail_cleanly
+def analyze(paths: tuple[str, ...], fmt: str, backend: str | None, user_dict: tuple[str, ...],
+            hmm: bool, model: str | None, output: str | None) -> None:
+    """Tag themes and admitted problems; several files or a folder end with the comparison."""
+    from .comparison import compare
+    from .tables import analysis_markdown, analysis_text, comparison_markdown, comparison_text
+
+    az = _analyzer(backend, user_dict, hmm, model)
+    results = _analyze_paths(paths, az)
+    comparison = compare(results, segmenter=az.segmenter).to_dict() if len(results) > 1 else None
+    if fmt == "json":
+        if comparison is None:
+            text = json.dumps(results[0].to_dict(), ensure_ascii=False, indent=2)
+        else:
+            text = json.dumps({"documents": [a.to_dict() for a in results], "comparison": comparison},
+                              ensure_ascii=False, indent=2)
+    elif fmt == "jsonl":
+        text = "\n".join(json.dumps(a.to_dict(), ensure_ascii=False) for a in results)
+    elif fmt == "markdown":
+        text = "\n".join(analysis_markdown(a) for a in results)
+        if comparison is not None:
+            text += "\n" + comparison_markdown(comparison)
+    else:
+        text = "\n\n".join(analysis_text(a) for a in results)
+        if comparison is not None:
+            text += "\n\n" + comparison_text(comparison)
+    _emit(text, output)
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "markdown", "csv"]),
+              default="table", show_default=True,
+              help="csv: one tidy long table (table, unit, item, measure, value, text).")
+@backend_option
+@dict_options
+@model_option
+@output_option
+@_fail_cleanly
+def compare(paths: tuple[str, ...], fmt: str, backend: str | None, user_dict: tuple[str, ...],
+            hmm: bool, model: str | None, output: str | None) -> None:
+    """Compare townships: shared and unique problems, problem matrix, keyness, similarity."""
+    from .comparison import compare as compare_analyses
+    from .tables import comparison_markdown, comparison_rows, comparison_text, to_csv
+
+    az = _analyzer(backend, user_dict, hmm, model)
+    c = compare_analyses(_analyze_paths(paths, az), segmenter=az.segmenter).to_dict()
+    if fmt == "json":
+        text = json.dumps(c, ensure_ascii=False, indent=2)
+    elif fmt == "markdown":
+        text = comparison_markdown(c)
+    elif fmt == "csv":
+        text = to_csv(comparison_rows(c)).rstrip("\n")
+    else:
+        text = comparison_text(c)
+    _emit(text, output)
+
+
+@cli.command()
+@click.argument("corpus_dir", type=click.Path(exists=True, file_okay=False))
+@click.option("-o", "--output", required=True, type=click.Path(file_okay=False),
+              help="Directory to write the model and its card into.")
+@click.option("--C", "C", type=float, default=8.0, show_default=True,
+              help="Inverse regularisation strength of the logistic models.")
+@click.option("--min-df", type=int, default=2, show_default=True, help="Minimum document frequency of a feature.")
+@click.option("--no-cross-part", is_flag=True, help="Skip the leave-one-part-out evaluation (faster).")
+@_fail_cleanly
+def train(corpus_dir: str, output: str, C: float, min_df: int, no_cross_part: bool) -> None:
+    """Train a theme model on CORPUS_DIR/train.jsonl; evaluate on CORPUS_DIR/test.jsonl."""
+    from .training import train_model
+
+    cmd = f"speechlens train {corpus_dir} -o {output}" + (f" --C {C}" if C != 8.0 else "") \
+        + (f" --min-df {min_df}" if min_df != 2 else "")
+    card = train_model(corpus_dir, output, C=C, min_df=min_df, cross_part=not no_cross_part, command=cmd)
+    msg = f"wrote {output}: {card['info']['n_train']} training sentences"
+    if "test" in card:
+        msg += (f"; test macro-F1 {card['test']['macro_f1']:.3f} "
+                f"(keyword baseline {card['baseline_test']['macro_f1']:.3f})")
+    click.echo(msg)
+
+
+@cli.command()
+@click.argument("gold", type=click.Path(exists=True, dir_okay=False))
+@model_option
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@_fail_cleanly
+def evaluate(gold: str, model: str | None, fmt: str) -> None:
+    """Score the model on GOLD.jsonl lines {"text": ..., "themes": [...]}: P/R/F1 per label."""
+    from .document import LABELS
+    from .evaluation import score_labels
+    from .themes import ThemeClassifier
+    from .training import evaluate as evaluate_model, keyword_baseline, load_jsonl
+
+    records = load_jsonl(gold)
+    if not records:
+        raise SpeechlensError(f"{gold}: no records")
+    if any("themes" not in r for r in records):
+        raise SpeechlensError(f"{gold}: every line needs a \"themes\" list")
+    m = evaluate_model(ThemeClassifier.load(model), records)
+    base = score_labels([r["themes"] for r in records], keyword_baseline([r["text"] for r in records]))
+    if fmt == "json":
+        click.echo(json.dumps({"model": m, "keyword_baseline": base}, ensure_ascii=False, indent=2))
+        return
+    click.echo(f"{len(records)} sentences")
+    click.echo(f"{'label':<12}{'precision':>10}{'recall':>8}{'F1':>8}{'support':>9}   baseline F1")
+    for l in LABELS:
+        r = m[l]
+        click.echo(f"{l:<12}{r['precision']:>10.3f}{r['recall']:>8.3f}{r['f1']:>8.3f}{r['support']:>9}   {base[l]['f1']:.3f}")
+    click.echo(f"{'macro-F1':<12}{'':>10}{'':>8}{m['macro_f1']:>8.3f}{'':>9}   {base['macro_f1']:.3f}")
+    if "problem" in m:
+        r = m["problem"]
+        click.echo(f"{'problem':<12}{r['precision']:>10.3f}{r['recall']:>8.3f}{r['f1']:>8.3f}{r['support']:>9}")
+
+
 def _expand(paths: Iterable[str]) -> list[str]:
     """Files named, and the readable files inside folders named, in sorted order."""
     from .loading import SUPPORTED_SUFFIXES

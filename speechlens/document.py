@@ -91,6 +91,7 @@ class TaggedSentence:
     scores: Mapping[str, float]
     problem: bool
     problem_score: float = 0.0
+    subtheme: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         s = self.sentence
@@ -101,6 +102,7 @@ class TaggedSentence:
             "section": s.section,
             "heading": s.is_heading,
             "themes": list(self.themes),
+            "subtheme": self.subtheme,
             "scores": {k: round(float(v), 4) for k, v in self.scores.items()},
             "problem": self.problem,
             "problem_score": round(float(self.problem_score), 4),

@@ -13,6 +13,7 @@ import threading
 from functools import lru_cache
 
 _local = threading.local()
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 _FULLWIDTH = {c: c - 0xFEE0 for c in range(0xFF10, 0xFF1A)}  # ０-９
 _FULLWIDTH.update({c: c - 0xFEE0 for c in range(0xFF21, 0xFF3B)})  # Ａ-Ｚ
@@ -46,6 +47,12 @@ def to_simplified(text: str) -> str:
     """
     if not text or text.isascii():
         return text
+    if _SURROGATE.search(text):
+        # OpenCC needs valid UTF-8: convert around lone surrogates, then put them back.
+        out = list(to_simplified(_SURROGATE.sub("\ufffd", text)))
+        for m in _SURROGATE.finditer(text):
+            out[m.start()] = m.group(0)
+        return "".join(out)
     conv = _converter()
     out = conv.convert(text)
     if len(out) == len(text):

@@ -54,7 +54,8 @@ _GENERIC_LEAD = re.compile(
     r"(?:差距|不足|问题|原因)[^。，]{0,12}[：:]\s*$|清醒地?(?:认识|看到)"
 )
 _ADDRESSED = re.compile(r"^(?:针对|围绕|为解决|为破解|为了解决|聚焦)[^，。]{0,30}(?:问题|不足|短板|难题|瓶颈|弱项)")
-_THIRD_PERSON = re.compile(r"^(?:有的|有些|部分|个别|一些|少数|不少)(?:乡镇|街道|村|社区|同志|干部|单位|部门|地方|党组织|书记|领导|企业)?")
+_THIRD_PERSON = re.compile(r"^(?:有的|有些|部分|个别|一些|少数|不少)|(?:有的|有些|部分|个别|一些|少数|不少)(?:乡镇|街道|镇|村|社区|同志|干部|单位|部门|地方|党组织|书记|领导|班子)")
+_LEADING_CONNECTIVE = re.compile(r"^(?:此外|最后|同时|另外|其次|首先|再次|还有|另一方面|但必须承认|必须承认|坦率地讲|坦率地说|需要指出的是|同时也要清醒看到|但必须清醒看到|必须清醒看到)[，,：:]\s*")
 _LEAD_IN = re.compile(r"(?:问题|不足|差距|短板|弱项|表现在|主要是|主要有|体现在|如下)[^。]{0,6}[：:]\s*$")
 _SECTION_TITLE = re.compile(r"^(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十]+[)）]|\d+[.、．])?\s*[^，。]{0,10}(?:存在的?问题|问题与差距|问题和不足|不足之处|短板和不足|差距和不足|原因分析|下一步|工作打算)")
 _CONCRETE = re.compile(
@@ -77,7 +78,7 @@ class ProblemSettings:
     plan_section: float = -2.6
     achievement: float = -1.6
     concession: float = 1.0
-    criticism: float = -2.5
+    criticism: float = -5.0
     cause: float = 1.2
     generic_lead: float = -6.0
     heading_in_section: float = 1.5
@@ -169,7 +170,8 @@ def problem_scores(sentences: Sequence[Sentence], clf_proba: Sequence[float], *,
         if _FIRST_PERSON_CAUSE.search(body) and strong:
             z += settings.cause
         if speech and _THIRD_PERSON.search(body):
-            z += settings.criticism
+            # A leader naming others' failings (有的乡镇……) criticises; it admits nothing.
+            z = min(z + settings.criticism, -1.0)
         if _GENERIC_LEAD.search(body) and len(body) < 70 and not _CONCRETE.search(body.split("差距")[-1]):
             # "对照要求还有差距：" announces the list; it is not itself an admission.
             z = min(z + settings.generic_lead, -1.0)
@@ -196,6 +198,9 @@ def problem_span(s: Sentence) -> tuple[int, int]:
     a = _strip_marker(text, s.marker)
     m = re.search(r"(?:虽然|尽管)[^。！？]{2,80}?[，,](?:但是?|然而|不过)[，,]?", text[a:])
     if m and m.start() == 0:
+        a += m.end()
+    m = _LEADING_CONNECTIVE.match(text[a:])
+    if m and m.end() < len(text) - a - 4:
         a += m.end()
     b = len(text)
     while b > a and text[b - 1] in "。；;！!？?，, 　\n":

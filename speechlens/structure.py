@@ -62,6 +62,9 @@ def split_sentences(text: str, *, start: int = 0, simplified: str | None = None)
                              m[1] if m else None, len(out)))
             first = False
             continue
+        if kind == "noise":
+            out.append(_make(text, simp, b_start, b_end, _path(path), False, None, len(out)))
+            continue
         first = False
         spans = list(_sentence_spans(text, b_start, b_end))
         m = marker_at(block)
@@ -86,7 +89,7 @@ def sentences_of(doc: Document) -> list[Sentence]:
 
 
 def _path(path: list[tuple[int, str]]) -> str | None:
-    return " / ".join(p[1] for p in path) if path else None
+    return " / ".join(p[1].rstrip(_TERMINATORS + "：:") for p in path) if path else None
 
 
 def _make(text: str, simp: str, start: int, end: int, section: str | None,
@@ -134,7 +137,11 @@ def _blocks(text: str, start: int) -> Iterator[tuple[int, int, str]]:
     while i < n:
         a, b = lines[i]
         line = text[a:b]
-        if not line.strip(_WS) or _PAGE_ONLY.fullmatch(line):
+        if not line.strip(_WS):
+            i += 1
+            continue
+        if _PAGE_ONLY.fullmatch(line):
+            yield a, b, "noise"
             i += 1
             continue
         if _is_heading_line(line) and not _continues(text, lines, i):
@@ -186,10 +193,11 @@ def _sentence_spans(text: str, start: int, end: int) -> Iterator[tuple[int, int]
         if text[pos:s_end].strip(_WS + _TERMINATORS + _CLOSERS):
             yield pos, s_end
             pos = s_end
-    if text[pos:end].strip(_WS + _TERMINATORS + _CLOSERS):
+        elif pos == start and text[pos:s_end].strip(_WS):
+            # A block that opens with stray punctuation keeps it in its first sentence.
+            continue
+    if text[pos:end].strip(_WS):
         yield pos, end
-    elif pos < end and start < pos:
-        pass
 
 
 def _enumeration_items(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
@@ -204,7 +212,7 @@ def _enumeration_items(text: str, start: int, end: int) -> Iterator[tuple[int, i
         return
     prev = 0
     for c in cuts:
-        if seg[prev:c].strip(_WS + "，,；;"):
+        if seg[prev:c].strip(_WS + "，,；;：:"):
             yield start + prev, start + c
-        prev = c
+            prev = c
     yield start + prev, end

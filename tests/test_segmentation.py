@@ -1,0 +1,157 @@
+"""The governance-aware segmenter: terms stay whole, backends agree, jieba's globals stay untouched."""
+
+from __future__ import annotations
+
+import json
+import pickle
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from speechlens import Segmenter, segment
+from speechlens.resources import governance_terms
+
+ROOT = Path(__file__).resolve().parents[1]
+CARRIERS = [
+    "今年我们坚决做到两个维护，{}工作取得新成效。",
+    "{}",
+    "会上，书记强调{}要落到实处",
+    "针对{}存在的短板，镇党委专题研究部署。",
+]
+TERMS = ["党政正职", "述职评议", "一线指挥部", "两个确立", "动态清零", "网格化", "铁脚板",
+         "行动党支部", "软弱涣散", "招商引资", "村集体经济", "一岗双责", "主体责任", "三会一课",
+         "老旧小区改造", "信访积案", "营商环境", "党建引领", "专精特新", "矛盾纠纷"]
+
+
+@pytest.fixture(scope="module")
+def jieba_seg():
+    return Segmenter(backend="jieba")
+
+
+@pytest.mark.parametrize("term", TERMS)
+def test_governance_terms_stay_whole_in_carrier_sentences(jieba_seg, term):
+    for carrier in CARRIERS:
+        assert term in jieba_seg.cut(carrier.format(term)), carrier.format(term)
+
+
+def test_vanilla_jieba_splits_most_of_these_terms():
+    import jieba
+
+    plain = jieba.Tokenizer()
+    split = [t for t in TERMS if t not in plain.lcut(f"今年{t}工作", HMM=False)]
+    assert len(split) >= len(TERMS) // 2
+
+
+def test_dictionary_is_large_and_terms_are_unique():
+    words = [w for w, _ in governance_terms()]
+    assert len(words) >= 300
+    assert len(words) == len(set(words))
+
+
+def test_ordinary_words_are_not_split_wrongly(jieba_seg):
+    assert jieba_seg.cut("我们要统一思想，把手机放下") == ["我们", "要", "统一", "思想", "，", "把", "手机", "放下"]
+
+
+def test_figures_are_one_token(jieba_seg):
+    toks = jieba_seg.cut("1-7月财政收入2.3亿元，同比增长5.6%")
+    assert "1-7" in toks and "2.3" in toks and "5.6%" in toks
+
+
+def test_jieba_global_dictionary_is_untouched(jieba_seg):
+    import jieba
+
+    jieba_seg.cut("两个确立")
+    assert "两个确立" not in getattr(jieba.dt, "FREQ", {})
+    assert not jieba.dt.user_word_tag_tab
+
+
+def test_user_words_and_user_dictionary(tmp_path):
+    d = tmp_path / "mine.txt"
+    d.write_text("青蓝工程 20\n红色港湾\n", encoding="utf-8")
+    seg = Segmenter(backend="jieba", user_dict=d, words=["港城融合"])
+    toks = seg.cut("实施青蓝工程，打造红色港湾，推动港城融合")
+    assert {"青蓝工程", "红色港湾", "港城融合"} <= set(toks)
+
+
+def test_segmenter_pickles_small_and_keeps_its_dictionary(tmp_path):
+    seg = Segmenter(backend="jieba", words=["港城融合"])
+    seg.cut("预热")
+    data = pickle.dumps(seg)
+    assert len(data) < 50_000
+    clone = pickle.loads(data)
+    assert clone.cut("推动港城融合和两个确立") == seg.cut("推动港城融合和两个确立")
+
+
+def test_segment_function_and_tokenize_offsets():
+    text = "全镇网格化管理覆盖率100%。"
+    toks = segment(text)
+    assert "".join(toks) == text
+    for tok, a, b in Segmenter(backend="jieba").tokenize(text):
+        assert text[a:b] == tok
+
+
+def _varied_text() -> str:
+    parts = []
+    for path in sorted((ROOT / "corpora" / "themes" / "parts").glob("*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            parts.append(json.loads(line)["text"])
+    for path in sorted((ROOT / "corpora" / "problems" / "heldout").glob("*.txt")):
+        parts.append(path.read_text(encoding="utf-8"))
+    parts.append("Ａ股1-7月GDP增长6.5%，ｅ办通上线；㐀䶵\U00020000字；电话0571-88886666；x_y#z&w")
+    return "\n".join(parts)
+
+
+def test_backends_are_token_identical_on_a_large_varied_text():
+    pytest.importorskip("rjieba")
+    text = _varied_text()
+    assert len(text) > 150_000
+    a = Segmenter(backend="jieba").cut(text)
+    b = Segmenter(backend="rjieba").cut(text)
+    assert "".join(a) == text
+    if a != b:
+        i = next(i for i, (x, y) in enumerate(zip(a, b)) if x != y)
+        pytest.fail(f"backends differ at token {i}: {a[i-3:i+3]} vs {b[i-3:i+3]}")
+
+
+def test_unknown_backend_is_a_clear_error(monkeypatch):
+    from speechlens import SpeechlensError
+
+    with pytest.raises(SpeechlensError, match="backend"):
+        Segmenter(backend="nltk")
+    monkeypatch.setenv("SPEECHLENS_BACKEND", "bogus")
+    with pytest.raises(SpeechlensError, match="SPEECHLENS_BACKEND"):
+        Segmenter()
+
+
+def test_cache_lives_in_a_private_user_directory(tmp_path, monkeypatch):
+    import os
+    import stat
+
+    monkeypatch.setenv("SPEECHLENS_CACHE_DIR", str(tmp_path / "cache"))
+    Segmenter(backend="jieba").cut("两个确立")
+    files = list((tmp_path / "cache").iterdir())
+    assert files and all(f.name.startswith("jieba") for f in files)
+    assert stat.S_IMODE(os.stat(tmp_path / "cache").st_mode) == 0o700
+
+
+TEXTS = st.text(alphabet=st.one_of(st.characters(), st.sampled_from(list("党委书记鄉鎮，。,.;　 12.5%-"))), max_size=200)
+
+
+@settings(max_examples=300, deadline=None)
+@given(TEXTS)
+def test_segmentation_never_raises_and_covers_the_text(text):
+    for backend in ("jieba", "rjieba"):
+        try:
+            seg = _SEGS[backend]
+        except KeyError:
+            continue
+        assert "".join(seg.cut(text)) == text
+
+
+_SEGS = {"jieba": Segmenter(backend="jieba")}
+try:
+    import rjieba  # noqa: F401
+    _SEGS["rjieba"] = Segmenter(backend="rjieba")
+except ImportError:  # pragma: no cover
+    pass

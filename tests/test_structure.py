@@ -1,0 +1,94 @@
+"""Sentences and sections: offsets always point into the original text."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings, strategies as st
+
+from speechlens import split_sentences
+
+TRICKY = (
+    "同志们：\n一、聚焦第一要务，当好发展的领头雁\n全市实现生产总值**亿元，同比增长6.2%！"
+    "他说：“要抓项目。”大家鼓掌……\n（一）坚持党建引领。全镇新建党支部3个；整顿软弱涣散党组织2个。\n"
+    "1.抓好项目建设。签约项目12个。\n存在的问题\n一是招商引资难度大，二是村集体经济薄弱，三是干部老化。\n"
+    "这是一段被PDF硬换行打断的很长很长的句子内容，还在继续\n写下去直到句号。\n- 3 -\n"
+    "鄉鎮黨委書記帶頭發展經濟。鄉(xiāng)村振兴取得成效.半角标点,也要处理;好吗?\n"
+)
+
+
+def test_offsets_round_trip_on_tricky_text():
+    sents = split_sentences(TRICKY)
+    assert sents
+    for s in sents:
+        assert TRICKY[s.start:s.end] == s.text
+
+
+def test_headings_give_each_sentence_its_section_path():
+    by_text = {s.text: s for s in split_sentences(TRICKY)}
+    assert by_text["一、聚焦第一要务，当好发展的领头雁"].is_heading
+    assert by_text["全市实现生产总值**亿元，同比增长6.2%！"].section == "一、聚焦第一要务，当好发展的领头雁"
+    assert by_text["全镇新建党支部3个；"].section == "一、聚焦第一要务，当好发展的领头雁 / （一）坚持党建引领"
+    assert by_text["签约项目12个。"].section.endswith("1.抓好项目建设")
+    assert by_text["二是村集体经济薄弱，"].section == "存在的问题"
+
+
+def test_closing_quote_stays_with_its_sentence():
+    texts = [s.text for s in split_sentences(TRICKY)]
+    assert "他说：“要抓项目。”" in texts
+    assert "大家鼓掌……" in texts
+
+
+def test_inline_enumeration_yields_one_item_each():
+    sents = [s for s in split_sentences(TRICKY) if s.marker in ("一是", "二是", "三是")]
+    assert [s.text for s in sents] == ["一是招商引资难度大，", "二是村集体经济薄弱，", "三是干部老化。"]
+
+
+def test_hard_line_break_inside_a_sentence_is_joined_for_analysis():
+    s = next(s for s in split_sentences(TRICKY) if s.text.startswith("这是一段"))
+    assert "\n" in s.text
+    assert s.norm == "这是一段被PDF硬换行打断的很长很长的句子内容，还在继续写下去直到句号。"
+
+
+def test_traditional_script_and_pinyin_glosses_are_normalised_only_for_analysis():
+    sents = split_sentences(TRICKY)
+    trad = next(s for s in sents if s.text.startswith("鄉鎮"))
+    assert trad.norm == "乡镇党委书记带头发展经济。"
+    gloss = next(s for s in sents if s.text.startswith("鄉(xiāng)"))
+    assert gloss.norm.startswith("乡村振兴")
+
+
+def test_half_width_terminators_end_sentences():
+    texts = [s.text for s in split_sentences("也要处理;好吗?还有一句.结束")]
+    assert texts == ["也要处理;", "好吗?", "还有一句.", "结束"]
+
+
+def test_empty_and_blank_text():
+    assert split_sentences("") == []
+    assert split_sentences(" \n\n\t") == []
+
+
+def _covered(text, sents):
+    covered = set()
+    for s in sents:
+        covered.update(range(s.start, s.end))
+    return all(i in covered for i, ch in enumerate(text) if not ch.isspace() and ch not in "\ufeff")
+
+
+TEXTS = st.text(
+    alphabet=st.one_of(
+        st.sampled_from(list("。！？；…，、：“”（）()!?;:,.- \n　一二三是镇乡党委发展鄉鎮黨經濟12３４*XＸ")),
+        st.characters(),
+    ),
+    max_size=300,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(TEXTS)
+def test_splitting_never_raises_and_covers_every_visible_character(text):
+    sents = split_sentences(text)
+    for s in sents:
+        assert text[s.start:s.end] == s.text
+        assert s.start < s.end
+    starts = [s.start for s in sents]
+    assert starts == sorted(starts)
+    assert _covered(text, sents)
