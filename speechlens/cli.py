@@ -262,6 +262,153 @@ def evaluate(gold: str, model: str | None, fmt: str) -> None:
         click.echo(f"{'problem':<12}{r['precision']:>10.3f}{r['recall']:>8.3f}{r['f1']:>8.3f}{r['support']:>9}")
 
 
+@cli.command()
+@click.argument("inputs", nargs=-1, required=True)
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
+              help="Output file: .jsonl (default), .csv or .parquet (problems go to OUT.problems.*).")
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "parquet"]), default=None,
+              help="Output format (default: from the output file's extension).")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Worker processes (or Dask workers for a local Dask cluster).")
+@click.option("--resume", is_flag=True, help="Finish an interrupted run: keep its complete records, do the rest.")
+@click.option("--overwrite", is_flag=True, help="Start again even if the output exists.")
+@click.option("--metadata", "metadata_file", type=click.Path(exists=True, dir_okay=False),
+              help="CSV of metadata keyed by its first column (id, file name or path).")
+@click.option("--text-column", default="text", show_default=True, help="Text field of .jsonl/.csv inputs.")
+@click.option("--id-column", default="id", show_default=True, help="Id field of .jsonl/.csv inputs.")
+@click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True,
+              help="local processes, or a Dask cluster (pip install 'speechlens[dask]').")
+@click.option("--scheduler", default=None, help="Dask scheduler address (default: a local cluster of --jobs workers).")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary.")
+@backend_option
+@dict_options
+@model_option
+@_fail_cleanly
+def batch(inputs: tuple[str, ...], output: str, fmt: str | None, jobs: int, resume: bool, overwrite: bool,
+          metadata_file: str | None, text_column: str, id_column: str, engine: str, scheduler: str | None,
+          quiet: bool, backend: str | None, user_dict: tuple[str, ...], hmm: bool, model: str | None) -> None:
+    """Tag an archive: folders, globs, .jsonl or .csv exports -> one record per document.
+
+    Safe to interrupt: run the same command with --resume to finish. Exit code 3 when the run
+    completed but some documents failed (their records carry an "error").
+    """
+    from .batch import run_batch
+
+    az = _analyzer(backend, user_dict, hmm, model)
+    progress = not quiet and sys.stderr.isatty()
+    try:
+        summary = run_batch(list(inputs), output, analyzer=az, jobs=jobs, resume=resume,
+                            overwrite=overwrite, fmt=fmt, text_column=text_column, id_column=id_column,
+                            metadata_file=metadata_file, progress=progress, engine=engine,
+                            scheduler=scheduler)
+    except KeyboardInterrupt:
+        click.echo(f"interrupted: complete records are kept; run the same command with --resume to finish",
+                   err=True)
+        sys.exit(130)
+    if not quiet:
+        click.echo(summary.text(), err=True)
+    if summary.failures:
+        sys.exit(3)
+
+
+def font_option(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """``--font`` shared by commands that draw Chinese."""
+    return click.option(
+        "--font", type=click.Path(dir_okay=False), default=None,
+        help="Font file with Chinese glyphs (default: $SPEECHLENS_FONT, fontconfig, matplotlib, speechlens[fonts]).",
+    )(fn)
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="HTML file to write.")
+@click.option("--plots", "plots_dir", type=click.Path(file_okay=False), default=None,
+              help="Also write the charts (PNG and SVG) into this folder.")
+@click.option("--no-pictures", is_flag=True, help="Leave out charts and word clouds (no font needed).")
+@click.option("--title", default="speechlens report", show_default=True)
+@font_option
+@backend_option
+@dict_options
+@model_option
+@_fail_cleanly
+def report(paths: tuple[str, ...], output: str, plots_dir: str | None, no_pictures: bool, title: str,
+           font: str | None, backend: str | None, user_dict: tuple[str, ...], hmm: bool, model: str | None) -> None:
+    """Write a self-contained HTML report (overview, heat map, shared problems, word clouds)."""
+    from .comparison import compare as compare_analyses
+    from .reporting import render_report, write_report
+
+    az = _analyzer(backend, user_dict, hmm, model)
+    results = _analyze_paths(paths, az)
+    c = compare_analyses(results, segmenter=az.segmenter).to_dict() if len(results) > 1 else None
+    write_report(output, render_report(results, c, pictures=not no_pictures, font=font,
+                                       segmenter=az.segmenter, title=title))
+    click.echo(f"wrote {output}", err=True)
+    if plots_dir and c is not None:
+        from .plots import problem_heatmap, theme_shares_chart
+
+        out = Path(plots_dir)
+        out.mkdir(parents=True, exist_ok=True)
+        for fmt in ("png", "svg"):
+            theme_shares_chart(c, out / f"theme-shares.{fmt}", font=font, fmt=fmt)
+            problem_heatmap(c, out / f"problem-heatmap.{fmt}", font=font, fmt=fmt)
+        click.echo(f"wrote charts to {out}", err=True)
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
+              help="PNG to write; with --by unit, one PNG per unit named OUTPUT-UNIT.png.")
+@click.option("--by", type=click.Choice(["unit"]), default=None, help="One cloud per unit.")
+@click.option("--max-words", type=int, default=150, show_default=True)
+@font_option
+@backend_option
+@dict_options
+@_fail_cleanly
+def wordcloud(paths: tuple[str, ...], output: str, by: str | None, max_words: int, font: str | None,
+              backend: str | None, user_dict: tuple[str, ...], hmm: bool) -> None:
+    """Draw a Chinese word cloud of the documents' words (stopwords removed)."""
+    from .loading import read_document
+    from .plots import word_cloud, word_frequencies
+
+    groups = word_frequencies((read_document(p) for p in _expand(paths)),
+                              _segmenter(backend, user_dict, hmm), by=by)
+    out = Path(output)
+    for key, freqs in groups.items():
+        target = out if by is None else out.with_name(f"{out.stem}-{key}{out.suffix or '.png'}")
+        _, drawn = word_cloud(freqs, target, font=font, max_words=max_words)
+        click.echo(f"wrote {target} ({len(drawn)} words)", err=True)
+
+
+@cli.command()
+@click.argument("term")
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option("--window", "-w", type=click.IntRange(min=1), default=15, show_default=True,
+              help="Characters of context on each side.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
+@output_option
+@_fail_cleanly
+def kwic(term: str, paths: tuple[str, ...], window: int, fmt: str, output: str | None) -> None:
+    """Keyword in context: every occurrence of TERM with its unit and section."""
+    from .concordance import kwic as find
+    from .loading import read_document
+    from .tables import clip, pad, to_csv, width
+
+    hits = find((read_document(p) for p in _expand(paths)), term, window=window)
+    if fmt == "json":
+        text = json.dumps([h.to_dict() for h in hits], ensure_ascii=False, indent=2)
+    elif fmt == "csv":
+        cols = ("document", "unit", "section", "start", "end", "left", "keyword", "right")
+        text = to_csv([h.to_dict() for h in hits], cols).rstrip("\n")
+    else:
+        lines = [f"{len(hits)} hits for {term}"]
+        for h in hits:
+            left = h.left[-window:]
+            lines.append(f"{pad(clip(h.unit or h.document or '', 12), 12)} "
+                         f"{' ' * max(0, 2 * window - width(left))}{left} [{h.keyword}] {h.right}")
+        text = "\n".join(lines)
+    _emit(text, output)
+
+
 def _expand(paths: Iterable[str]) -> list[str]:
     """Files named, and the readable files inside folders named, in sorted order."""
     from .loading import SUPPORTED_SUFFIXES

@@ -90,7 +90,7 @@ def load_model(cls: Any, directory: str | os.PathLike[str] | None, *, segmenter:
         setattr(clf, k, arrays[k])
     clf.problem_intercept_ = float(meta["problem_intercept"])
     clf.problem_threshold_ = float(meta["problem_threshold"])
-    clf.info_ = dict(meta.get("info", {}), source=str(src))
+    clf.info_ = dict(meta.get("info", {}), source=str(src), name=Path(str(src)).name)
     n = len(clf.vocabulary_)
     if clf.coef_.shape != (n, len(clf.classes_)) or clf.sub_coef_.shape[0] != n:
         raise ModelError(f"{src}: weights do not match the vocabulary ({clf.coef_.shape} vs {n})")

@@ -1,0 +1,440 @@
+"""Batch tagging of archives: inputs from folders, globs, JSONL and CSV; one record per document;
+append-only output that survives being killed at any moment and resumes without loss or duplicates.
+
+The output journal is JSON Lines written one whole line per ``write`` and flushed; a run killed
+mid-write leaves at most one partial last line, which no JSON reader accepts and which
+``--resume`` cuts off before continuing. CSV and Parquet tables are built from the journal at the
+end and replaced atomically, so they are either complete or absent.
+"""
+
+from __future__ import annotations
+
+import csv
+import glob
+import json
+import os
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Iterator, Mapping, Sequence
+
+from .analysis import Analyzer, Failure
+from .document import LABELS, Analysis
+from .errors import SpeechlensError
+from .loading import SUPPORTED_SUFFIXES
+
+csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
+
+
+@dataclass(frozen=True)
+class Item:
+    """One document to analyse: a stable key (for resuming) and what to analyse."""
+
+    key: str
+    payload: Any  # a path (str) or an (id, text, metadata) row
+    source: str
+
+
+@dataclass
+class Summary:
+    """What a batch run did."""
+
+    documents: int = 0
+    skipped: int = 0
+    failures: int = 0
+    characters: int = 0
+    elapsed: float = 0.0
+    output: str = ""
+    tables: list[str] = field(default_factory=list)
+
+    @property
+    def throughput(self) -> float:
+        return self.documents / self.elapsed if self.elapsed else 0.0
+
+    def text(self) -> str:
+        return (f"{self.documents} documents ({self.skipped} already done), {self.characters:,} characters, "
+                f"{self.failures} failed, {self.elapsed:.1f} s, {self.throughput:.1f} documents/s, "
+                f"{self.characters / self.elapsed if self.elapsed else 0:,.0f} characters/s -> "
+                + ", ".join([self.output] + self.tables))
+
+
+# -- inputs -----------------------------------------------------------------------------------
+def iter_items(inputs: Sequence[str], *, text_column: str = "text", id_column: str | None = "id",
+               metadata: Mapping[str, Mapping[str, Any]] | None = None) -> Iterator[Item]:
+    """Items from folders (recursive), globs, files, .jsonl and .csv exports, in a stable order."""
+    for spec in inputs:
+        p = Path(spec)
+        if p.is_dir():
+            for f in sorted(x for x in p.rglob("*") if x.is_file() and x.suffix.lower() in SUPPORTED_SUFFIXES
+                            and x.suffix and not x.name.startswith(".")):
+                yield _file_item(f, metadata)
+        elif p.is_file() and p.suffix.lower() == ".jsonl":
+            yield from _jsonl_items(p, text_column, id_column, metadata)
+        elif p.is_file() and p.suffix.lower() == ".csv":
+            yield from _csv_items(p, text_column, id_column, metadata)
+        elif p.is_file():
+            yield _file_item(p, metadata)
+        else:
+            matches = sorted(glob.glob(spec, recursive=True))
+            if not matches:
+                raise SpeechlensError(f"{spec}: no such file, folder or matching glob")
+            for m in matches:
+                if Path(m).is_file():
+                    yield from iter_items([m], text_column=text_column, id_column=id_column, metadata=metadata)
+
+
+def _meta_for(metadata: Mapping[str, Mapping[str, Any]] | None, *keys: str) -> dict[str, Any]:
+    if not metadata:
+        return {}
+    for k in keys:
+        if k in metadata:
+            return dict(metadata[k])
+    return {}
+
+
+def _file_item(path: Path, metadata) -> Item:
+    md = _meta_for(metadata, str(path), path.name, path.stem)
+    if md:
+        return Item(key=str(path), payload=("file", str(path), md), source=str(path))
+    return Item(key=str(path), payload=str(path), source=str(path))
+
+
+def _row_item(source: Path, n: int, row: Mapping[str, Any], text_column: str, id_column: str | None,
+              metadata) -> Item:
+    if text_column not in row:
+        raise SpeechlensError(f"{source}:{n}: no {text_column!r} field (use --text-column)")
+    rid = str(row.get(id_column) or "") if id_column else ""
+    rid = rid or f"{source.name}:{n}"
+    md = {k: v for k, v in row.items() if k not in (text_column, id_column) and v not in (None, "")}
+    md.update(_meta_for(metadata, rid))
+    text = row[text_column]
+    return Item(key=f"{source}:{n}:{rid}", payload=(rid, text if isinstance(text, str) else "", md),
+                source=f"{source}:{n}")
+
+
+def _jsonl_items(path: Path, text_column: str, id_column: str | None, metadata) -> Iterator[Item]:
+    with path.open(encoding="utf-8-sig") as fh:
+        for n, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError as exc:
+                yield Item(key=f"{path}:{n}:", payload=("bad", f"{path}:{n}: not valid JSON ({exc.msg})"),
+                           source=f"{path}:{n}")
+                continue
+            if not isinstance(row, dict):
+                yield Item(key=f"{path}:{n}:", payload=("bad", f"{path}:{n}: not a JSON object"), source=f"{path}:{n}")
+                continue
+            yield _row_item(path, n, row, text_column, id_column, metadata)
+
+
+def _csv_items(path: Path, text_column: str, id_column: str | None, metadata) -> Iterator[Item]:
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        reader = csv.DictReader(fh)
+        for n, row in enumerate(reader, 2):
+            yield _row_item(path, n, row, text_column, id_column, metadata)
+
+
+def read_metadata(path: str | Path) -> dict[str, dict[str, Any]]:
+    """A metadata CSV keyed by its first column (id, file name or path)."""
+    p = Path(path)
+    try:
+        with p.open(encoding="utf-8-sig", newline="") as fh:
+            reader = csv.DictReader(fh)
+            if not reader.fieldnames:
+                raise SpeechlensError(f"{p}: empty metadata CSV")
+            key = reader.fieldnames[0]
+            return {row[key]: {k: v for k, v in row.items() if k != key and v not in (None, "")} for row in reader}
+    except FileNotFoundError:
+        raise SpeechlensError(f"{p}: metadata file not found") from None
+
+
+# -- records -----------------------------------------------------------------------------------
+def record_of(result: Analysis | Failure, item: Item | None = None) -> dict[str, Any]:
+    """The output record of one document (the same for every engine)."""
+    if isinstance(result, Failure):
+        return {"key": item.key if item else result.path or result.id, "id": result.id,
+                "path": result.path, "source": item.source if item else None,
+                "metadata": _jsonable(result.metadata or {}), "error": result.error}
+    d = result.document
+    return {
+        "key": item.key if item else d.path or d.id,
+        "id": d.id, "path": d.path, "source": item.source if item else d.path,
+        "unit": d.unit, "year": d.year, "genre": d.genre, "role": d.role, "person": d.person,
+        "metadata": _jsonable(dict(d.meta)), "characters": len(d.text),
+        "themes": {l: round(float(result.themes.get(l, 0.0)), 4) for l in LABELS},
+        "problem_count": len(result.problems),
+        "problems": [p.to_dict() for p in result.problems],
+        "error": None,
+    }
+
+
+def _jsonable(m: Mapping[str, Any]) -> dict[str, Any]:
+    return {str(k): (v if isinstance(v, (str, int, float, bool)) or v is None else str(v)) for k, v in m.items()}
+
+
+class _ItemAnalyzer:
+    """Adapter: analyse an Item's payload, turning every failure into a Failure."""
+
+    def __init__(self, analyzer: Analyzer) -> None:
+        self.analyzer = analyzer
+
+    def __call__(self, item: Item) -> dict[str, Any]:
+        return record_of(analyze_payload(self.analyzer, item.payload), item)
+
+
+def analyze_payload(analyzer: Analyzer, payload: Any) -> Analysis | Failure:
+    """Analyse one item's payload; expected failures come back as a Failure."""
+    if isinstance(payload, tuple) and payload and payload[0] == "bad":
+        return Failure(id=None, path=None, error=payload[1])
+    if isinstance(payload, tuple) and payload and payload[0] == "file":
+        from .loading import read_document
+
+        md = dict(payload[2])
+        known = {k: md.pop(k) for k in ("unit", "role", "person", "year", "genre") if k in md}
+        try:
+            doc = read_document(payload[1], meta=md, **known)
+        except SpeechlensError as exc:
+            return Failure(id=Path(payload[1]).stem, path=payload[1], error=str(exc), metadata=md)
+        return analyzer._safe(doc)
+    return analyzer._safe(payload)
+
+
+# -- the journal ---------------------------------------------------------------------------------
+def recover_journal(path: Path) -> set[str]:
+    """Keys of complete records in ``path``; a partial last line is cut off."""
+    done: set[str] = set()
+    if not path.exists():
+        return done
+    good_end = 0
+    with path.open("rb") as fh:
+        pos = 0
+        for raw in fh:
+            end = pos + len(raw)
+            if raw.endswith(b"\n"):
+                try:
+                    rec = json.loads(raw)
+                    done.add(rec["key"])
+                    good_end = end
+                except (ValueError, KeyError, TypeError):
+                    break
+            else:
+                break
+            pos = end
+    if good_end != path.stat().st_size:
+        with path.open("r+b") as fh:
+            fh.truncate(good_end)
+    return done
+
+
+class Journal:
+    """Append-only JSON Lines writer: one ``write`` per record, flushed, fsynced every second."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.fh = path.open("a", encoding="utf-8")
+        self.last_sync = time.monotonic()
+
+    def write(self, record: Mapping[str, Any]) -> None:
+        self.fh.write(json.dumps(record, ensure_ascii=False) + "\n")
+        self.fh.flush()
+        now = time.monotonic()
+        if now - self.last_sync > 1.0:
+            os.fsync(self.fh.fileno())
+            self.last_sync = now
+
+    def close(self) -> None:
+        self.fh.flush()
+        os.fsync(self.fh.fileno())
+        self.fh.close()
+
+
+# -- running ------------------------------------------------------------------------------------
+def run_batch(inputs: Sequence[str], output: str | Path, *, analyzer: Analyzer | None = None,
+              jobs: int = 1, resume: bool = False, overwrite: bool = False, fmt: str | None = None,
+              text_column: str = "text", id_column: str | None = "id",
+              metadata_file: str | None = None, progress: bool = False,
+              engine: str = "local", scheduler: str | None = None) -> Summary:
+    """Analyse every input document into ``output`` (JSONL, CSV or Parquet); see the module doc."""
+    out = Path(output)
+    fmt = fmt or {".csv": "csv", ".parquet": "parquet"}.get(out.suffix.lower(), "jsonl")
+    if fmt not in ("jsonl", "csv", "parquet"):
+        raise SpeechlensError(f"unknown format {fmt!r}: use jsonl, csv or parquet")
+    if fmt == "parquet":
+        _require_pyarrow()
+    journal_path = out if fmt == "jsonl" else out.with_name(out.name + ".journal.jsonl")
+    if journal_path.exists() and not resume:
+        if not overwrite:
+            raise SpeechlensError(f"{journal_path} exists: add --resume to finish that run, or --overwrite to start again")
+        journal_path.unlink()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    metadata = read_metadata(metadata_file) if metadata_file else None
+    done = recover_journal(journal_path) if resume else set()
+    az = analyzer or Analyzer()
+    az.classifier  # a bad model fails before any work starts
+
+    def todo() -> Iterator[Item]:
+        seen: set[str] = set()
+        for item in iter_items(inputs, text_column=text_column, id_column=id_column, metadata=metadata):
+            if item.key in seen:
+                continue  # the same file named twice (e.g. a folder and a glob)
+            seen.add(item.key)
+            if item.key not in done:
+                yield item
+
+    total = None
+    if progress:
+        total = sum(1 for _ in todo())
+    summary = Summary(skipped=len(done), output=str(journal_path))
+    started = time.monotonic()
+    journal = Journal(journal_path)
+    bar = _progress(total, progress)
+    try:
+        for rec in _records(todo(), az, jobs, engine, scheduler):
+            journal.write(rec)
+            summary.documents += 1
+            summary.characters += int(rec.get("characters") or 0)
+            if rec.get("error"):
+                summary.failures += 1
+            if bar is not None:
+                bar.update(1)
+    finally:
+        journal.close()
+        if bar is not None:
+            bar.close()
+        summary.elapsed = time.monotonic() - started
+    if fmt != "jsonl":
+        summary.tables = write_tables(journal_path, out, fmt)
+    return summary
+
+
+def _records(items: Iterator[Item], az: Analyzer, jobs: int, engine: str, scheduler: str | None) -> Iterator[dict[str, Any]]:
+    if engine == "dask":
+        from .distributed import dask_records
+
+        yield from dask_records(items, az, scheduler=scheduler, jobs=jobs)
+        return
+    if engine != "local":
+        raise SpeechlensError(f"unknown engine {engine!r}: use local or dask")
+    if jobs <= 1:
+        fn = _ItemAnalyzer(az)
+        for item in items:
+            yield fn(item)
+        return
+    import multiprocessing as mp
+
+    ctx = mp.get_context("fork" if os.name != "nt" else "spawn")
+    with ctx.Pool(jobs, initializer=_init, initargs=(az,)) as pool:
+        yield from pool.imap(_work, items, chunksize=8)
+
+
+_fn: _ItemAnalyzer | None = None
+
+
+def _init(az: Analyzer) -> None:
+    global _fn
+    az.classifier
+    az.segmenter.cut("预热")
+    _fn = _ItemAnalyzer(az)
+
+
+def _work(item: Item) -> dict[str, Any]:
+    assert _fn is not None
+    return _fn(item)
+
+
+def _progress(total: int | None, enabled: bool):
+    if not enabled:
+        return None
+    from tqdm import tqdm
+
+    return tqdm(total=total, unit="doc", file=sys.stderr, dynamic_ncols=True, smoothing=0.1)
+
+
+def _require_pyarrow() -> Any:
+    try:
+        import pyarrow  # noqa: F401
+        import pyarrow.parquet  # noqa: F401
+    except ImportError:
+        from .errors import MissingDependencyError
+
+        raise MissingDependencyError("pyarrow", "parquet", "writing Parquet") from None
+    return pyarrow
+
+
+DOC_COLUMNS = ("key", "id", "path", "source", "unit", "year", "genre", "role", "person", "characters",
+               *(f"theme_{l}" for l in LABELS), "problem_count", "metadata", "error")
+PROBLEM_COLUMNS = ("key", "id", "unit", "year", "index", "text", "start", "end", "themes", "subtheme",
+                   "specificity", "cues", "section", "score")
+
+
+def _flat(rec: Mapping[str, Any]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    row = {c: rec.get(c) for c in DOC_COLUMNS}
+    for l in LABELS:
+        row[f"theme_{l}"] = (rec.get("themes") or {}).get(l)
+    row["metadata"] = json.dumps(rec.get("metadata") or {}, ensure_ascii=False)
+    probs = []
+    for i, p in enumerate(rec.get("problems") or []):
+        probs.append({"key": rec["key"], "id": rec.get("id"), "unit": rec.get("unit"), "year": rec.get("year"),
+                      "index": i, "text": p["text"], "start": p["start"], "end": p["end"],
+                      "themes": ";".join(p["themes"]), "subtheme": p["subtheme"],
+                      "specificity": p["specificity"], "cues": ";".join(p["cues"]),
+                      "section": p["section"], "score": p["score"]})
+    return row, probs
+
+
+def problems_path(out: Path) -> Path:
+    """``OUT.problems.csv`` beside ``OUT.csv`` (likewise for Parquet)."""
+    return out.with_name(f"{out.stem}.problems{out.suffix}")
+
+
+def write_tables(journal: Path, out: Path, fmt: str) -> list[str]:
+    """Stream the journal into the documents table and the problems table, atomically."""
+    ppath = problems_path(out)
+    tmp_docs = out.with_name(out.name + ".tmp")
+    tmp_probs = ppath.with_name(ppath.name + ".tmp")
+
+    def records() -> Iterator[dict[str, Any]]:
+        with journal.open(encoding="utf-8") as fh:
+            for line in fh:
+                if line.endswith("\n"):
+                    yield json.loads(line)
+
+    if fmt == "csv":
+        with tmp_docs.open("w", encoding="utf-8", newline="") as fd, tmp_probs.open("w", encoding="utf-8", newline="") as fp:
+            wd = csv.DictWriter(fd, fieldnames=DOC_COLUMNS)
+            wp = csv.DictWriter(fp, fieldnames=PROBLEM_COLUMNS)
+            wd.writeheader()
+            wp.writeheader()
+            for rec in records():
+                row, probs = _flat(rec)
+                wd.writerow(row)
+                wp.writerows(probs)
+    else:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        doc_schema = pa.schema([(c, pa.int64() if c in ("year", "characters", "problem_count") else
+                                 pa.float64() if c.startswith("theme_") else pa.string()) for c in DOC_COLUMNS])
+        prob_schema = pa.schema([(c, pa.int64() if c in ("year", "index", "start", "end") else
+                                  pa.float64() if c == "score" else pa.string()) for c in PROBLEM_COLUMNS])
+        with pq.ParquetWriter(tmp_docs, doc_schema) as wd, pq.ParquetWriter(tmp_probs, prob_schema) as wp:
+            rows, probs = [], []
+            for rec in records():
+                r, p = _flat(rec)
+                rows.append(r)
+                probs.extend(p)
+                if len(rows) >= 5000:
+                    wd.write_table(pa.Table.from_pylist(rows, schema=doc_schema))
+                    if probs:
+                        wp.write_table(pa.Table.from_pylist(probs, schema=prob_schema))
+                    rows, probs = [], []
+            if rows:
+                wd.write_table(pa.Table.from_pylist(rows, schema=doc_schema))
+            if probs:
+                wp.write_table(pa.Table.from_pylist(probs, schema=prob_schema))
+    os.replace(tmp_docs, out)
+    os.replace(tmp_probs, ppath)
+    return [str(out), str(ppath)]

@@ -1,0 +1,63 @@
+"""Running a batch on a Dask cluster (optional extra ``speechlens[dask]``).
+
+The Analyzer (segmenter configuration with its dictionary entries, model path or model) is
+scattered to every worker once; each worker loads the dictionary and model on first use and keeps
+them. Partitions of documents are submitted in a bounded window and their records are yielded in
+input order, so the output is the same as a local run's.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from typing import Any, Iterable, Iterator
+
+from .analysis import Analyzer
+from .errors import MissingDependencyError, SpeechlensError
+
+
+def _client(scheduler: str | None, jobs: int) -> Any:
+    try:
+        from dask.distributed import Client, LocalCluster
+    except ImportError:
+        raise MissingDependencyError("dask[distributed]", "dask", "--engine dask") from None
+    if scheduler:
+        try:
+            return Client(scheduler, timeout="20s"), None
+        except OSError as exc:
+            raise SpeechlensError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from None
+    cluster = LocalCluster(n_workers=max(1, jobs), threads_per_worker=1, processes=True,
+                           dashboard_address=None)
+    return Client(cluster), cluster
+
+
+def analyze_partition(analyzer: Analyzer, items: list[Any]) -> list[dict[str, Any]]:
+    """Records of one partition of Items (runs on a worker)."""
+    from .batch import _ItemAnalyzer
+
+    fn = _ItemAnalyzer(analyzer)
+    return [fn(item) for item in items]
+
+
+def dask_records(items: Iterable[Any], analyzer: Analyzer, *, scheduler: str | None = None,
+                 jobs: int = 2, partition: int = 32, window: int = 16) -> Iterator[dict[str, Any]]:
+    """Records of ``items`` computed on a Dask cluster, in input order."""
+    client, cluster = _client(scheduler, jobs)
+    try:
+        az = client.scatter(analyzer, broadcast=True)
+        pending: deque[Any] = deque()
+        batch: list[Any] = []
+        for item in items:
+            batch.append(item)
+            if len(batch) >= partition:
+                pending.append(client.submit(analyze_partition, az, batch, pure=False))
+                batch = []
+                while len(pending) >= window:
+                    yield from pending.popleft().result()
+        if batch:
+            pending.append(client.submit(analyze_partition, az, batch, pure=False))
+        while pending:
+            yield from pending.popleft().result()
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
