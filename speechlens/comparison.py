@@ -21,7 +21,8 @@ from .keyness import keyness
 from .resources import stopwords
 from .segmentation import Segmenter, default_segmenter
 
-GROUP_THRESHOLD = 0.30
+GROUP_THRESHOLD = 0.25
+SUBTHEME_WEIGHT = 0.20
 SPEECH_THRESHOLD = 0.22
 RECURRENCE_THRESHOLD = 0.30
 _CRITICISM = re.compile(r"^(?:[一二三四五六七八九十]是|其次|再次|同时|特别是|但是?|然而)?[，,]?(?:有的|有些|部分|个别|一些|少数|不少)")
@@ -149,7 +150,7 @@ def compare(analyses: Iterable[Analysis], *, segmenter: Segmenter | None = None,
     method = {
         "shared_problems": "average-linkage clustering of admissions; cosine similarity over "
                            "l2-normalised tf-idf of words (governance dictionary, stopwords removed) and "
-                           "character bigrams, plus 0.35 x same predicted sub-theme; groups merge while "
+                           f"character bigrams (weight {1 - SUBTHEME_WEIGHT:.2f}), plus {SUBTHEME_WEIGHT:.2f} for the same predicted sub-theme; groups merge while "
                            f"the mean similarity is >= {threshold}; ties broken by input order",
         "keyness": "signed log-likelihood G2 (2x2 table, unit vs all other units), p from chi-squared "
                    "with 1 df; terms with p < 0.05 and at least 2 occurrences",
@@ -180,7 +181,7 @@ def _features(text: str, words) -> Counter[str]:
     return c
 
 
-def _problem_vectors(problems: Sequence[Any], words, subtheme_weight: float = 0.35):
+def _problem_vectors(problems: Sequence[Any], words, subtheme_weight: float = SUBTHEME_WEIGHT):
     """Rows: l2-normalised tf-idf of words and character bigrams, plus a sub-theme one-hot."""
     feats = [_features(getattr(p, "text", p), words) for p in problems]
     subs = [getattr(p, "subtheme", None) for p in problems]
@@ -285,7 +286,7 @@ def _speech_links(speeches: Sequence[Analysis], plist, vecs: np.ndarray, words) 
     feats = [_features(t.sentence.norm, words) for _, t, _ in items]
     feats += [_features(p.text, words) for _, _, p in plist]
     subs = [t.subtheme for _, t, _ in items] + [p.subtheme for _, _, p in plist]
-    allv, _ = _vectorize(feats, subs, 0.35)
+    allv, _ = _vectorize(feats, subs, SUBTHEME_WEIGHT)
     sv, pv = allv[:len(items)], allv[len(items):]
     sims = sv @ pv.T if len(pv) else np.zeros((len(items), 0))
     points = []

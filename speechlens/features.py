@@ -43,16 +43,18 @@ def normalise_token(tok: str) -> str | None:
     return tok
 
 
-def sentence_features(tokens: Sequence[str], norm: str, *, char_ngrams: bool = True,
+def sentence_features(tokens: Sequence[str], norm: str, *, char_ngrams: int = 3,
                       word_pairs: bool = True, use_lexicon: bool = True) -> list[str]:
     """Feature strings of one sentence (with repeats; counts become term frequencies)."""
     words = [w for w in (normalise_token(t) for t in tokens) if w is not None]
     feats = ["w:" + w for w in words]
     if word_pairs:
         feats.extend("b:" + a + "|" + b for a, b in zip(words, words[1:]))
-    if char_ngrams:
+    if char_ngrams >= 2:
         for run in _CJK.findall(norm):
             feats.extend("c:" + run[i:i + 2] for i in range(len(run) - 1))
+            if char_ngrams >= 3:
+                feats.extend("t:" + run[i:i + 3] for i in range(len(run) - 2))
     if use_lexicon:
         feats.extend("k:" + label for label in lexicon_hits(norm))
     return feats

@@ -28,7 +28,11 @@ def default_model_dir() -> Any:
     try:
         return resources.files("speechlens.models").joinpath(DEFAULT_MODEL)
     except ModuleNotFoundError:
-        raise ModelError("the shipped model package speechlens.models is missing: reinstall speechlens") from None
+        raise ModelError(
+            "the shipped model (package speechlens.models) is not importable: reinstall speechlens, "
+            "or, when running from a source checkout, install it with `pip install -e .` or run "
+            "outside the checkout folder; or pass --model DIR / set SPEECHLENS_MODEL"
+        ) from None
 
 
 def save_model(clf: Any, directory: str | os.PathLike[str], *, card: dict[str, Any] | None = None) -> None:

@@ -20,11 +20,12 @@ class ThemeClassifier:
     """Tags sentences with development / livelihood / safety / party.
 
     Parameters are stored unchanged (scikit-learn convention); learned state ends in ``_``.
-    ``C``: inverse regularisation of the logistic models; ``char_ngrams``, ``word_pairs``,
-    ``use_lexicon``: feature families; ``min_df``: minimum document frequency of a feature.
+    ``C``: inverse regularisation of the logistic models; ``char_ngrams``: longest character
+    n-gram (2 or 3; 0 for none); ``word_pairs``, ``use_lexicon``: feature families; ``min_df``:
+    minimum document frequency of a feature.
     """
 
-    def __init__(self, *, C: float = 4.0, min_df: int = 2, char_ngrams: bool = True,
+    def __init__(self, *, C: float = 8.0, min_df: int = 2, char_ngrams: int = 3,
                  word_pairs: bool = True, use_lexicon: bool = True, cv_folds: int = 5,
                  segmenter: Segmenter | None = None) -> None:
         self.C = C

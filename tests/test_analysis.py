@@ -1,0 +1,133 @@
+"""The pipeline: Analysis shape, offsets, the seed-like structure, and the problem hard cases."""
+
+from __future__ import annotations
+
+import pytest
+
+from speechlens import LABELS, analyze, extract_problems
+
+
+def test_analysis_to_dict_has_the_documented_shape():
+    text = "一、发展经济\n全镇签约招商项目12个。\n二、存在的问题\n一是村集体经济薄弱，3个村年收入低于10万元。"
+    d = analyze(text, unit="白沙镇", genre="self_report").to_dict()
+    assert d["unit"] == "白沙镇" and d["genre"] == "self_report"
+    assert set(d["themes"]) == set(LABELS)
+    assert abs(sum(d["themes"].values()) - 1.0) < 1e-6
+    for s in d["sentences"]:
+        assert {"start", "end", "text", "section", "themes", "scores", "problem"} <= set(s)
+        assert text[s["start"]:s["end"]] == s["text"]
+        assert set(s["scores"]) == set(LABELS)
+    assert d["problems"]
+    for p in d["problems"]:
+        assert text[p["start"]:p["end"]] == p["text"]
+        assert {"themes", "subtheme", "cues", "section", "specificity"} <= set(p)
+
+
+def test_empty_text_gives_an_empty_analysis():
+    a = analyze("   ")
+    assert a.sentences == () and a.problems == ()
+
+
+SPEECH = """同志们：
+今天召开全县乡镇党政正职述职评议会。
+一、坚持发展第一要务，当好经济发展的领头雁
+要坚持项目为王，盯紧招商引资不放松。要做强工业园区，培育主导产业。有的乡镇招商办法不多，项目落地慢。要推动乡村振兴，壮大村集体经济。
+二、坚持以人民为中心，当好群众的贴心人
+要办好民生实事，抓好教育、医疗、养老等群众关心的事。要推进垃圾分类和农村人居环境整治。要做好低保和困难群众兜底保障。
+三、坚持底线思维，当好平安的守护者
+要压紧压实安全生产责任，深入排查整治隐患。要做好信访矛盾化解，防范化解重大风险。要抓好防汛抗旱和森林防火。
+四、坚持全面从严治党，加强党的领导
+要加强理论武装，深入学习党的创新理论。要严守纪律规矩，落实中央八项规定精神。要加强干部队伍建设，锤炼过硬作风。
+"""
+
+
+def test_each_numbered_part_of_a_speech_has_its_own_dominant_theme():
+    a = analyze(SPEECH, genre="speech")
+    expected = {"一": "development", "二": "livelihood", "三": "safety", "四": "party"}
+    for mark, theme in expected.items():
+        scores = {l: 0.0 for l in LABELS}
+        for t in a.sentences:
+            if t.sentence.section and t.sentence.section.startswith(mark + "、") and not t.sentence.is_heading:
+                for l in t.themes:
+                    scores[l] += len(t.sentence.text)
+        assert max(scores, key=scores.get) == theme, (mark, scores)
+
+
+REPORT = """一、主要工作
+全镇完成固定资产投资18亿元，同比增长9%。
+今年我们解决了群众反映强烈的停车难问题，新建停车位600个。
+虽然取得了一定成绩，但村集体经济仍然比较薄弱，全镇还有4个村年经营性收入不足10万元。
+二、存在的问题和不足
+对照上级要求和群众期盼，我们的工作还存在一些不足：
+一是理论学习不够深入系统，学用结合还有差距。
+二是全镇仍有2个自然村未通公交车。
+三是招商引资难度加大，全年签约项目仅3个；四是安全生产隐患排查不够彻底。
+究其原因，主要是我作为镇党委书记，抓落实的力度还不够。
+三、下一步工作打算
+一是着力解决招商引资难的问题，力争引进亿元项目5个。
+二是要补齐农村公交短板，实现村村通公交。
+"""
+
+
+@pytest.fixture(scope="module")
+def report_analysis():
+    return analyze(REPORT, genre="self_report")
+
+
+def _flag(a, fragment):
+    hits = [t for t in a.sentences if fragment in t.sentence.text]
+    assert hits, fragment
+    return hits[0].problem
+
+
+@pytest.mark.parametrize("fragment, expected", [
+    ("全镇完成固定资产投资18亿元", False),               # an achievement
+    ("解决了群众反映强烈的停车难问题", False),            # an achievement that mentions a problem
+    ("但村集体经济仍然比较薄弱", True),                  # an admission outside the problem section
+    ("我们的工作还存在一些不足", False),                 # a lead-in that names nothing
+    ("理论学习不够深入系统", True),                      # formulaic admission
+    ("全镇仍有2个自然村未通公交车", True),               # concrete admission without a cue word
+    ("究其原因", True),                                  # a stated cause is an admission
+    ("着力解决招商引资难的问题", False),                 # a plan
+    ("要补齐农村公交短板", False),                       # a plan
+])
+def test_problem_hard_cases(report_analysis, fragment, expected):
+    assert _flag(report_analysis, fragment) is expected
+
+
+def test_a_sentence_holding_several_admissions_yields_one_problem_per_item(report_analysis):
+    texts = [p.text for p in report_analysis.problems]
+    assert any(t.startswith("招商引资难度加大") for t in texts)
+    assert any(t.startswith("安全生产隐患排查不够彻底") for t in texts)
+
+
+def test_specificity_tells_boilerplate_from_concrete(report_analysis):
+    by_start = {p.text[:6]: p for p in report_analysis.problems}
+    assert by_start["理论学习不够"].specificity == "formulaic"
+    assert by_start["全镇仍有2个"].specificity == "concrete"
+    assert "不够" in by_start["理论学习不够"].cues
+    assert by_start["理论学习不够"].section == "二、存在的问题和不足"
+
+
+def test_problem_spans_drop_markers_and_concessions(report_analysis):
+    p = next(p for p in report_analysis.problems if "村集体经济仍然" in p.text)
+    assert p.text.startswith("村集体经济仍然比较薄弱")
+    assert REPORT[p.start:p.end] == p.text
+
+
+def test_a_leaders_criticism_of_others_is_not_an_admission():
+    a = analyze(SPEECH, genre="speech")
+    assert not _flag(a, "有的乡镇招商办法不多")
+
+
+def test_extract_problems_accepts_text():
+    probs = extract_problems(REPORT)
+    assert len(probs) >= 5
+    assert all(REPORT[p.start:p.end] == p.text for p in probs)
+
+
+def test_noisy_input_never_crashes():
+    text = "鄉鎮黨委（xiāng）\n** 镇 20xx年\x00\ud800 存在的问题：一是***不够。" + "。" * 50
+    a = analyze(text)
+    for t in a.sentences:
+        assert text[t.sentence.start:t.sentence.end] == t.sentence.text

@@ -1,0 +1,184 @@
+"""Batch tagging: pipe agrees with analyze, bad documents become records, resume never loses or
+duplicates a record, CSV/Parquet tables, and the Dask engine on a real local cluster."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from speechlens import Analyzer
+from speechlens.analysis import Failure
+from speechlens.batch import recover_journal, run_batch
+
+from conftest import DEMO
+
+
+def _dicts(results):
+    return [r.to_dict() for r in results]
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_pipe_gives_exactly_what_analyze_gives(analyzer, demo_files, jobs):
+    one_by_one = [analyzer.analyze(Path(p)) for p in demo_files]
+    assert _dicts(analyzer.pipe(demo_files, jobs=jobs)) == _dicts(one_by_one)
+
+
+def test_pipe_accepts_rows_and_documents_in_order(analyzer):
+    from speechlens import read_document
+
+    rows = [("a", "全镇签约项目5个。", {"unit": "甲镇", "year": "2022"}),
+            read_document(sorted(DEMO.glob("*.txt"))[0]),
+            ("c", "理论学习不够深入。", {})]
+    out = list(analyzer.pipe(rows, jobs=2))
+    assert [o.document.id for o in out][0] == "a" and out[0].unit == "甲镇" and out[0].year == 2022
+    assert out[2].document.id == "c"
+
+
+def test_a_bad_document_becomes_a_failure_record(analyzer, tmp_path):
+    (tmp_path / "empty.txt").write_bytes(b"")
+    (tmp_path / "ok.txt").write_text("全镇新增就业800人。", encoding="utf-8")
+    out = list(analyzer.pipe([tmp_path / "empty.txt", tmp_path / "ok.txt"], on_error="record"))
+    assert isinstance(out[0], Failure) and "empty" in out[0].error
+    assert out[1].sentences
+    assert len(list(analyzer.pipe([tmp_path / "empty.txt", tmp_path / "ok.txt"], on_error="skip"))) == 1
+
+
+def _archive(tmp_path, n=40):
+    src = tmp_path / "archive"
+    (src / "sub").mkdir(parents=True)
+    texts = sorted(DEMO.glob("*.txt"))
+    for i in range(n):
+        data = texts[i % len(texts)].read_bytes()
+        (src / ("sub" if i % 3 else "") / f"doc{i:03d}.txt").write_bytes(data)
+    (src / "broken.txt").write_bytes(b"\x00\x01binary junk\x00" * 20)
+    return src
+
+
+def _keys(path):
+    return [json.loads(l)["key"] for l in Path(path).read_text(encoding="utf-8").splitlines()]
+
+
+def test_batch_jsonl_has_one_record_per_document_and_errors_inline(analyzer, tmp_path):
+    src = _archive(tmp_path, 8)
+    s = run_batch([str(src)], tmp_path / "out.jsonl", analyzer=analyzer)
+    recs = [json.loads(l) for l in (tmp_path / "out.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert len(recs) == 9 and s.documents == 9 and s.failures == 1
+    bad = [r for r in recs if r["error"]]
+    assert len(bad) == 1 and "broken.txt" in bad[0]["error"] and "binary" in bad[0]["error"]
+    good = next(r for r in recs if not r["error"])
+    assert set(good["themes"]) == {"development", "livelihood", "safety", "party"}
+    assert good["problem_count"] == len(good["problems"])
+
+
+def test_resume_after_a_partial_last_line(analyzer, tmp_path):
+    src = _archive(tmp_path, 6)
+    out = tmp_path / "out.jsonl"
+    run_batch([str(src)], out, analyzer=analyzer)
+    full = out.read_text(encoding="utf-8").splitlines()
+    out.write_text("\n".join(full[:3]) + "\n" + full[3][:40], encoding="utf-8")  # killed mid-write
+    assert len(recover_journal(out)) == 3
+    run_batch([str(src)], out, analyzer=analyzer, resume=True)
+    assert _keys(out) == [json.loads(l)["key"] for l in full]
+
+
+def test_refuses_to_clobber_without_resume_or_overwrite(analyzer, tmp_path):
+    from speechlens import SpeechlensError
+
+    src = _archive(tmp_path, 2)
+    run_batch([str(src)], tmp_path / "o.jsonl", analyzer=analyzer)
+    with pytest.raises(SpeechlensError, match="--resume"):
+        run_batch([str(src)], tmp_path / "o.jsonl", analyzer=analyzer)
+
+
+def test_kill_9_then_resume_loses_and_duplicates_nothing(tmp_path):
+    src = _archive(tmp_path, 60)
+    out = tmp_path / "out.jsonl"
+    cmd = [sys.executable, "-m", "speechlens.cli", "batch", str(src), "-o", str(out), "--quiet", "--backend", "jieba"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 60
+    while time.time() < deadline and (not out.exists() or len(out.read_bytes().splitlines()) < 5):
+        time.sleep(0.05)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    partial = len(recover_journal(out))
+    assert 0 < partial < 61
+    subprocess.run(cmd + ["--resume"], check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    keys = _keys(out)
+    assert len(keys) == 61 and len(set(keys)) == 61
+    for line in out.read_text(encoding="utf-8").splitlines():
+        json.loads(line)
+
+
+def test_csv_output_and_problems_table(analyzer, tmp_path):
+    src = _archive(tmp_path, 5)
+    meta = tmp_path / "meta.csv"
+    meta.write_text("id,region\ndoc000,east\n", encoding="utf-8")
+    run_batch([str(src)], tmp_path / "out.csv", analyzer=analyzer, metadata_file=str(meta))
+    with (tmp_path / "out.csv").open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    with (tmp_path / "out.problems.csv").open(encoding="utf-8") as fh:
+        probs = list(csv.DictReader(fh))
+    assert len(rows) == 6
+    assert sum(int(r["problem_count"] or 0) for r in rows) == len(probs)
+    doc0 = next(r for r in rows if r["id"] == "doc000")
+    assert json.loads(doc0["metadata"])["region"] == "east"
+
+
+def test_parquet_output(analyzer, tmp_path):
+    pq = pytest.importorskip("pyarrow.parquet")
+    src = _archive(tmp_path, 4)
+    run_batch([str(src)], tmp_path / "out.parquet", analyzer=analyzer)
+    t = pq.read_table(tmp_path / "out.parquet")
+    assert t.num_rows == 5
+    assert pq.read_table(tmp_path / "out.problems.parquet").num_rows > 0
+
+
+def test_jsonl_and_csv_exports_as_input(analyzer, tmp_path):
+    rows = [{"id": "x1", "text": "全镇新建幼儿园2所。存在的问题：一是垃圾分类推进缓慢。", "unit": "甲镇"},
+            {"id": "x2", "text": "", "unit": "乙镇"}]
+    jl = tmp_path / "in.jsonl"
+    jl.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n{broken\n", encoding="utf-8")
+    s = run_batch([str(jl)], tmp_path / "o.jsonl", analyzer=analyzer)
+    recs = [json.loads(l) for l in (tmp_path / "o.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert [r["id"] for r in recs[:2]] == ["x1", "x2"]
+    assert recs[0]["unit"] == "甲镇" and recs[0]["problem_count"] >= 1
+    assert recs[1]["error"] and recs[2]["error"]
+    assert s.failures == 2
+    cs = tmp_path / "in.csv"
+    cs.write_text("doc,body\nk1,全镇排查隐患300处。\n", encoding="utf-8")
+    run_batch([str(cs)], tmp_path / "o2.jsonl", analyzer=analyzer, text_column="body", id_column="doc")
+    assert json.loads((tmp_path / "o2.jsonl").read_text(encoding="utf-8"))["id"] == "k1"
+
+
+@pytest.mark.slow
+def test_dask_engine_matches_local_and_uses_our_dictionary_and_model(tiny_classifier, tmp_path):
+    pytest.importorskip("dask.distributed")
+    from dask.distributed import Client, LocalCluster
+
+    from speechlens import Segmenter
+
+    tiny_classifier.save(tmp_path / "model")
+    udict = tmp_path / "words.txt"
+    udict.write_text("港城融合\n", encoding="utf-8")
+    az = Analyzer(segmenter=Segmenter(backend="jieba", user_dict=udict), model=str(tmp_path / "model"))
+    src = _archive(tmp_path, 6)
+    run_batch([str(src)], tmp_path / "local.jsonl", analyzer=az)
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        run_batch([str(src)], tmp_path / "dask.jsonl", analyzer=az, engine="dask", scheduler=cluster.scheduler_address)
+        with Client(cluster) as client:
+            fut = client.scatter(az, broadcast=True)
+            probe = client.submit(lambda a: (a.segmenter.cut("推动港城融合和两个确立"),
+                                             a.classifier.info_["source"], os.getpid()), fut).result()
+    assert (tmp_path / "local.jsonl").read_text(encoding="utf-8") == (tmp_path / "dask.jsonl").read_text(encoding="utf-8")
+    tokens, source, pid = probe
+    assert "港城融合" in tokens and "两个确立" in tokens
+    assert source == str(tmp_path / "model")
+    assert pid != os.getpid()

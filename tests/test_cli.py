@@ -1,0 +1,140 @@
+"""Every command through click's CliRunner: help, README coverage, outputs and one-line errors."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from speechlens.cli import cli
+
+from conftest import DEMO, ROOT
+
+COMMANDS = sorted(cli.commands)
+
+
+@pytest.fixture
+def runner():
+    return CliRunner()
+
+
+@pytest.mark.parametrize("name", COMMANDS)
+def test_every_command_has_help_and_is_in_the_readme(runner, name):
+    r = runner.invoke(cli, [name, "--help"])
+    assert r.exit_code == 0 and "Usage" in r.output
+    assert f"speechlens {name}" in (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_version(runner):
+    r = runner.invoke(cli, ["--version"])
+    assert r.exit_code == 0 and "speechlens" in r.output
+
+
+def test_segment_text_and_json(runner):
+    f = str(DEMO / "2023-金桥镇-述职报告.txt")
+    r = runner.invoke(cli, ["segment", f])
+    assert r.exit_code == 0 and "高质量发展" in r.output.split()
+    d = json.loads(runner.invoke(cli, ["segment", f, "--format", "json"]).output)
+    assert d["unit"] == "金桥镇" and d["sentences"][0]["tokens"]
+
+
+def test_analyze_single_json_is_the_analysis(runner):
+    f = str(DEMO / "2023-金桥镇-述职报告.txt")
+    d = json.loads(runner.invoke(cli, ["analyze", f, "--format", "json"]).output)
+    assert d["unit"] == "金桥镇" and d["problems"] and set(d["themes"]) == {"development", "livelihood", "safety", "party"}
+
+
+def test_analyze_folder_json_has_documents_and_comparison(runner):
+    r = runner.invoke(cli, ["analyze", str(DEMO), "--format", "json"])
+    d = json.loads(r.output)
+    assert len(d["documents"]) == 15
+    assert {"units", "problem_matrix", "shared_problems", "keyness", "similarity"} <= set(d["comparison"])
+
+
+def test_analyze_table_shows_problems_and_comparison(runner):
+    r = runner.invoke(cli, ["analyze", str(DEMO)])
+    assert r.exit_code == 0
+    for part in ("admitted problems", "Shared problems", "Keyness", "review speech"):
+        assert part in r.output
+
+
+def test_compare_csv_is_one_tidy_table(runner, tmp_path):
+    out = tmp_path / "c.csv"
+    r = runner.invoke(cli, ["compare", str(DEMO), "--format", "csv", "-o", str(out)])
+    assert r.exit_code == 0
+    rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))
+    assert set(rows[0]) == {"table", "unit", "item", "measure", "value", "text"}
+    tables = {r["table"] for r in rows}
+    assert {"units", "problem_matrix_themes", "shared_problems", "keyness", "similarity"} <= tables
+
+
+def test_compare_markdown(runner):
+    r = runner.invoke(cli, ["compare", str(DEMO), "--format", "markdown"])
+    assert r.exit_code == 0 and "### Shared problems" in r.output
+
+
+@pytest.mark.parametrize("data, words", [(b"", "empty"), (b"\x89PNG\r\n\x1a\n\x00\x00", "binary")])
+def test_bad_file_is_one_line_error_without_traceback(runner, tmp_path, data, words):
+    p = tmp_path / "bad.txt"
+    p.write_bytes(data)
+    r = runner.invoke(cli, ["analyze", str(p)])
+    assert r.exit_code == 1
+    assert "Traceback" not in r.output
+    lines = [l for l in r.output.splitlines() if l.strip()]
+    assert len(lines) == 1 and "bad.txt" in lines[0] and words in lines[0]
+
+
+def test_evaluate_scores_a_gold_file(runner, tmp_path):
+    gold = tmp_path / "g.jsonl"
+    gold.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in [
+        {"text": "全镇签约招商项目12个", "themes": ["development"]},
+        {"text": "排查整改安全隐患300处", "themes": ["safety"]},
+        {"text": "发展党员8名", "themes": ["party"]},
+        {"text": "新建养老服务中心1个", "themes": ["livelihood"]},
+    ]), encoding="utf-8")
+    r = runner.invoke(cli, ["evaluate", str(gold), "--format", "json"])
+    d = json.loads(r.output)
+    assert d["model"]["n"] == 4 and "macro_f1" in d["keyword_baseline"]
+    r = runner.invoke(cli, ["evaluate", str(gold)])
+    assert "macro-F1" in r.output
+
+
+def test_train_writes_a_model_with_a_card(runner, tmp_path):
+    from conftest import TINY
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    lines = [json.dumps({"text": t, "themes": list(l), "subtheme": s, "problem": p}, ensure_ascii=False) for t, l, s, p in TINY]
+    (corpus / "train.jsonl").write_text("\n".join(lines * 2), encoding="utf-8")
+    (corpus / "test.jsonl").write_text("\n".join(lines[:8]), encoding="utf-8")
+    r = runner.invoke(cli, ["train", str(corpus), "-o", str(tmp_path / "m"), "--no-cross-part"])
+    assert r.exit_code == 0, r.output
+    assert (tmp_path / "m" / "MODEL.md").is_file() and (tmp_path / "m" / "metrics.json").is_file()
+    r = runner.invoke(cli, ["analyze", str(DEMO / "2023-金桥镇-述职报告.txt"), "--model", str(tmp_path / "m"), "--format", "json"])
+    assert r.exit_code == 0
+
+
+def test_batch_command_exit_code_reports_failures(runner, tmp_path):
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.txt").write_text("全镇新增就业800人。", encoding="utf-8")
+    r = runner.invoke(cli, ["batch", str(tmp_path / "in"), "-o", str(tmp_path / "o.jsonl")])
+    assert r.exit_code == 0
+    (tmp_path / "in" / "b.txt").write_bytes(b"")
+    r = runner.invoke(cli, ["batch", str(tmp_path / "in"), "-o", str(tmp_path / "o.jsonl"), "--resume"])
+    assert r.exit_code == 3
+    assert len((tmp_path / "o.jsonl").read_text(encoding="utf-8").splitlines()) == 2
+
+
+def test_kwic_finds_terms_in_context(runner):
+    r = runner.invoke(cli, ["kwic", "垃圾分类", str(DEMO), "--format", "json"])
+    hits = json.loads(r.output)
+    assert len(hits) >= 5
+    assert all(h["keyword"] == "垃圾分类" for h in hits)
+    assert {h["unit"] for h in hits} >= {"桃源街道", "东湖街道"}
+    r = runner.invoke(cli, ["kwic", "垃圾分类", str(DEMO), "-w", "5"])
+    assert "[垃圾分类]" in r.output

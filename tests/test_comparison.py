@@ -1,0 +1,123 @@
+"""Comparison on the demo corpus against its gold annotations, and the keyness statistic."""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+
+import pytest
+
+from speechlens import compare
+from speechlens.evaluation import evaluate_extraction
+from speechlens.keyness import g2, keyness, p_value
+
+from conftest import DEMO, HELDOUT
+
+
+@pytest.fixture(scope="module")
+def comparison(demo_analyses):
+    return compare(demo_analyses).to_dict()
+
+
+def test_units_are_every_township_with_their_documents(comparison, demo_gold):
+    units = {r["unit"] for r in demo_gold if r["genre"] != "speech"}
+    assert set(comparison["units"]) == units
+    assert comparison["units"]["白沙镇"]["documents"] == 2
+    assert comparison["units"]["白沙镇"]["years"] == [2022, 2023]
+    for info in comparison["units"].values():
+        assert abs(sum(info["themes"].values()) - 1) < 1e-3
+
+
+def test_problem_matrix_counts_match_the_problems(comparison, demo_analyses):
+    from speechlens.comparison import unit_of
+
+    per_unit = defaultdict(int)
+    for a in demo_analyses:
+        if a.genre != "speech":
+            per_unit[unit_of(a)] += len(a.problems)
+    for u, n in per_unit.items():
+        assert comparison["units"][u]["problems"] == n
+        assert sum(comparison["problem_matrix"]["subthemes"][u].values()) == n
+
+
+def _units_of_key(demo_gold, key):
+    return {r["unit"] for r in demo_gold for p in r["problems"] if p["key"] == key}
+
+
+@pytest.mark.parametrize("key", ["investment", "collective_economy", "waste_sorting", "cadre_ageing",
+                                 "theory_study", "production_safety", "petitions"])
+def test_each_gold_shared_problem_is_found_as_a_group(comparison, demo_gold, key):
+    gold_units = _units_of_key(demo_gold, key)
+    assert len(gold_units) >= 3
+    best = max(len(gold_units & set(g["units"])) for g in comparison["shared_problems"])
+    assert best >= 0.6 * len(gold_units), (key, gold_units)
+
+
+def test_unique_problems_stay_out_of_large_groups(comparison, demo_gold):
+    uniques = [(r["unit"], p["text"]) for r in demo_gold for p in r["problems"] if p["key"].startswith("unique_")]
+    in_big_group = 0
+    for unit, text in uniques:
+        for g in comparison["shared_problems"]:
+            ex = g["examples"].get(unit)
+            if ex and (ex["text"] in text or text in ex["text"]) and len(g["units"]) >= 4:
+                in_big_group += 1
+    assert in_big_group <= len(uniques) // 3
+
+
+def test_speech_criticisms_nobody_admits_are_reported(comparison):
+    unaddressed = " ".join(comparison["speech"]["unaddressed"])
+    assert "债" in unaddressed
+    crit = [p for p in comparison["speech"]["points"] if p["kind"] == "criticism"]
+    waste = next(p for p in crit if "垃圾分类" in p["text"])
+    assert {"桃源街道", "东湖街道"} <= set(waste["addressed_by"])
+
+
+def test_recurring_problems_across_years(comparison):
+    rec = [r for r in comparison["recurring_problems"] if r["unit"] == "白沙镇"]
+    assert rec and all(r["years"] == [2022, 2023] for r in rec)
+    assert any("集体经济" in r["earlier"] and "集体经济" in r["later"] for r in rec)
+
+
+def test_keyness_finds_a_units_own_vocabulary(comparison):
+    terms = {r["term"] for r in comparison["keyness"]["新港街道"]}
+    assert terms & {"港区", "港口", "物流", "集卡", "航运"}
+    for rows in comparison["keyness"].values():
+        for r in rows:
+            assert r["g2"] > 0 and r["p"] < 0.05
+
+
+def test_similarity_is_symmetric_with_unit_diagonal(comparison):
+    sim = comparison["similarity"]
+    for u in sim:
+        assert sim[u][u] == pytest.approx(1.0, abs=1e-3)
+        for v in sim:
+            assert sim[u][v] == pytest.approx(sim[v][u])
+
+
+def test_g2_matches_the_textbook_formula():
+    a, b, c, d = 30, 10, 970, 1990
+    n = a + b + c + d
+    e = [(a + b) * (a + c) / n, (a + b) * (b + d) / n, (c + d) * (a + c) / n, (c + d) * (b + d) / n]
+    expected = 2 * sum(o * math.log(o / x) for o, x in zip((a, b, c, d), e))
+    assert g2(a, b, c, d) == pytest.approx(expected)
+    assert g2(b, a, d, c) == pytest.approx(-expected) or g2(10, 30, 1990, 970) < 0
+    assert p_value(3.841459) == pytest.approx(0.05, abs=1e-4)
+
+
+def test_keyness_ranks_overused_terms_first():
+    target = {"港口": 20, "发展": 10, "学习": 2}
+    reference = {"港口": 1, "发展": 60, "学习": 12}
+    rows = keyness(target, reference)
+    assert rows[0]["term"] == "港口"
+    assert all(r["term"] != "发展" for r in rows)
+
+
+def test_extraction_on_the_demo_gold(analyzer):
+    r = evaluate_extraction(DEMO, [DEMO / "gold.jsonl"], analyzer=analyzer)
+    assert r["f1"] >= 0.90
+
+
+@pytest.mark.slow
+def test_extraction_on_the_held_out_self_reports(analyzer):
+    r = evaluate_extraction(HELDOUT, [HELDOUT / "gold.jsonl"], analyzer=analyzer)
+    assert r["f1"] >= 0.90

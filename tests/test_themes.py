@@ -1,0 +1,119 @@
+"""ThemeClassifier: fitting, prediction, data-only persistence, and the shipped model."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from speechlens import LABELS, ThemeClassifier
+from speechlens.errors import ModelError
+
+from conftest import TINY
+
+
+def test_predict_shapes_and_labels(tiny_classifier):
+    proba = tiny_classifier.predict_proba(["新签约招商项目5个", "谢谢大家"])
+    assert proba.shape == (2, 4)
+    assert ((proba >= 0) & (proba <= 1)).all()
+    labels = tiny_classifier.predict(["新签约招商项目5个，工业园区产值增长"])
+    assert isinstance(labels[0], tuple)
+    assert set(labels[0]) <= set(LABELS)
+
+
+def test_fit_learns_the_training_labels(tiny_classifier):
+    texts = [t for t, *_ in TINY]
+    gold = [set(l) for _, l, *_ in TINY]
+    pred = [set(p) for p in tiny_classifier.predict(texts)]
+    assert sum(p == g for p, g in zip(pred, gold)) >= len(TINY) * 0.8
+
+
+def test_fit_is_deterministic():
+    from speechlens import Segmenter
+
+    texts, labels, subs, probs = zip(*TINY)
+    a = ThemeClassifier(min_df=1, cv_folds=2, segmenter=Segmenter(backend="jieba")).fit(texts, labels, subs, probs)
+    b = ThemeClassifier(min_df=1, cv_folds=2, segmenter=Segmenter(backend="jieba")).fit(texts, labels, subs, probs)
+    assert a.vocabulary_ == b.vocabulary_
+    np.testing.assert_array_equal(a.coef_, b.coef_)
+    np.testing.assert_array_equal(a.thresholds_, b.thresholds_)
+
+
+def test_save_and_load_round_trip_as_data_only(tiny_classifier, tmp_path):
+    tiny_classifier.save(tmp_path / "m")
+    files = {p.name for p in (tmp_path / "m").iterdir()}
+    assert {"model.json", "weights.npz"} <= files
+    with np.load(tmp_path / "m" / "weights.npz", allow_pickle=False) as npz:
+        assert all(npz[k].dtype != object for k in npz.files)
+    json.loads((tmp_path / "m" / "model.json").read_text(encoding="utf-8"))
+    loaded = ThemeClassifier.load(tmp_path / "m", segmenter=tiny_classifier.segmenter)
+    texts = ["排查整改安全隐患", "发展党员6名", "新增就业岗位"]
+    np.testing.assert_allclose(loaded.predict_proba(texts), tiny_classifier.predict_proba(texts), rtol=1e-5)
+
+
+def test_loading_a_pickle_disguised_as_weights_fails(tiny_classifier, tmp_path):
+    import pickle
+
+    tiny_classifier.save(tmp_path / "m")
+    (tmp_path / "m" / "weights.npz").write_bytes(pickle.dumps({"coef_": [1, 2]}))
+    with pytest.raises(ModelError):
+        ThemeClassifier.load(tmp_path / "m")
+
+
+def test_missing_model_directory_is_a_clear_error(tmp_path):
+    with pytest.raises(ModelError, match="speechlens train"):
+        ThemeClassifier.load(tmp_path / "none")
+
+
+def test_unfitted_classifier_says_so():
+    with pytest.raises(ModelError, match="not fitted"):
+        ThemeClassifier().predict(["测试"])
+
+
+def test_shipped_model_loads_and_tags_plain_sentences():
+    clf = ThemeClassifier.load()
+    pred = clf.predict([
+        "今年全镇签约亿元以上招商项目6个，工业园区新开工标准厂房8万平方米。",
+        "新建社区养老服务中心2个，为困难老人提供助餐服务。",
+        "开展安全生产大检查，整改消防隐患137处。",
+        "严格落实全面从严治党主体责任，开展警示教育4次。",
+        "同志们，下面我讲几点意见。",
+    ])
+    assert pred == [("development",), ("livelihood",), ("safety",), ("party",), ()]
+    assert (ThemeClassifier.load().predict_proba(["开展安全生产大检查"]) ==
+            clf.predict_proba(["开展安全生产大检查"])).all()
+
+
+def test_shipped_model_card_reports_metrics():
+    from importlib import resources
+
+    d = resources.files("speechlens.models").joinpath("themes-v1")
+    card = json.loads(d.joinpath("metrics.json").read_text(encoding="utf-8"))
+    assert card["test"]["macro_f1"] > card["baseline_test"]["macro_f1"]
+    assert "sha256" in card["training_data"]
+    assert "Known weaknesses" in d.joinpath("MODEL.md").read_text(encoding="utf-8")
+
+
+def test_model_env_variable_points_to_a_user_model(tiny_classifier, tmp_path, monkeypatch):
+    tiny_classifier.save(tmp_path / "mine")
+    monkeypatch.setenv("SPEECHLENS_MODEL", str(tmp_path / "mine"))
+    clf = ThemeClassifier.load()
+    assert clf.info_["source"] == str(tmp_path / "mine")
+
+
+def test_inference_does_not_import_scikit_learn():
+    code = ("import sys, speechlens; a = speechlens.analyze('全镇招商引资签约项目12个。存在的问题：一是理论学习不够深入。'); "
+            "assert a.sentences; print('sklearn' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+def test_import_has_no_side_effects():
+    code = ("import sys, logging; import speechlens; "
+            "print(any(m in sys.modules for m in ('jieba', 'sklearn', 'numpy', 'opencc')), "
+            "logging.getLogger().handlers)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False []"
