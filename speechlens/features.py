@@ -26,10 +26,16 @@ def lexicon() -> dict[str, tuple[str, ...]]:
     return {label: tuple(data[label]) for label in LABELS}
 
 
+@lru_cache(maxsize=None)
+def _lexicon_patterns() -> tuple[tuple[str, "re.Pattern[str]"], ...]:
+    lex = lexicon()
+    return tuple((label, re.compile("|".join(re.escape(k) for k in sorted(lex[label], key=len, reverse=True))))
+                 for label in LABELS)
+
+
 def lexicon_hits(text: str) -> tuple[str, ...]:
     """Labels whose keywords occur in ``text``."""
-    lex = lexicon()
-    return tuple(label for label in LABELS if any(k in text for k in lex[label]))
+    return tuple(label for label, pat in _lexicon_patterns() if pat.search(text))
 
 
 def normalise_token(tok: str) -> str | None:

@@ -129,8 +129,18 @@ def decode_bytes(data: bytes, *, source: object = "<bytes>") -> tuple[str, str]:
         )
     try:
         return _checked(data.decode("utf-8"), source), "utf-8"
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as exc:
+        if exc.reason == "unexpected end of data" and exc.end == len(data) and exc.start > 0:
+            # A file cut off in the middle of its last character: keep everything before it.
+            try:
+                return _checked(data[:exc.start].decode("utf-8"), source), "utf-8"
+            except UnicodeDecodeError:
+                pass
+        damaged = data.decode("utf-8", errors="replace")
+        bad = damaged.count("\ufffd")
+        if bad and bad <= max(2, len(damaged) // 2000) and _mostly_text(damaged):
+            # A few corrupt bytes in an otherwise UTF-8 file: keep the text, mark them U+FFFD.
+            return _checked(damaged, source), f"utf-8 ({bad} undecodable bytes replaced)"
     encoding = _detect(data)
     if encoding is None:
         raise DecodingError(
@@ -144,6 +154,11 @@ def decode_bytes(data: bytes, *, source: object = "<bytes>") -> tuple[str, str]:
             source, f"undecodable bytes: looked like {encoding} but byte {exc.start} is invalid"
         ) from None
     return _checked(text, source), encoding
+
+
+def _mostly_text(text: str) -> bool:
+    cjk = sum(1 for c in text[:20_000] if "\u4e00" <= c <= "\u9fff")
+    return cjk >= len(text[:20_000]) * 0.3
 
 
 def _detect(data: bytes) -> str | None:

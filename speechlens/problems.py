@@ -100,11 +100,18 @@ def is_problem_heading(heading: str) -> bool:
         and not _ACTION_HEADING.search(heading)
 
 
+_CUE_PATTERN = re.compile("|".join(re.escape(c) for c in sorted(set(CUES), key=len, reverse=True)))
+
+
 def find_cues(text: str) -> tuple[str, ...]:
     """Cue words of admission found in ``text`` (longest first, no cue inside another)."""
+    hits = {m.group(0) for m in _CUE_PATTERN.finditer(text)}
+    if not hits:
+        return ()
+    ordered = sorted(hits, key=lambda c: (-len(c), CUES.index(c)))
     found: list[str] = []
-    for cue in sorted(CUES, key=len, reverse=True):
-        if cue in text and not any(cue in f for f in found):
+    for cue in ordered:
+        if not any(cue in f for f in found):
             found.append(cue)
     return tuple(found)
 

@@ -7,6 +7,7 @@ itself, dictionary included, in a worker process.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import re
@@ -165,8 +166,14 @@ class Segmenter:
         import jieba
 
         tk = jieba.Tokenizer()
-        tk.tmp_dir = str(cache_dir())
-        tk.cache_file = f"jieba-{getattr(jieba, '__version__', 'x')}.cache"
+        folder = cache_dir()
+        version = getattr(jieba, "__version__", "x")
+        digest = hashlib.sha1(repr(entries).encode("utf-8")).hexdigest()[:16]
+        full_cache = folder / f"speechlens-jieba-{version}-{digest}.cache"
+        if _load_full_cache(tk, full_cache):
+            return tk
+        tk.tmp_dir = str(folder)
+        tk.cache_file = f"jieba-{version}.cache"
         with _log_lock:
             logger = jieba.default_logger
             level = logger.level
@@ -177,6 +184,7 @@ class Segmenter:
                 logger.setLevel(level)
         for word, freq in entries:
             tk.add_word(word, freq if freq is not None else _suggest(tk, word))
+        _save_full_cache(tk, full_cache)
         return tk
 
     # -- cutting --------------------------------------------------------------------------
@@ -237,6 +245,32 @@ class Segmenter:
     def words_of(self, text: str) -> list[str]:
         """Tokens without whitespace and punctuation: the words statistics count."""
         return [t for t in self.cut(text) if _is_word(t)]
+
+
+def _load_full_cache(tk: Any, path: Path) -> bool:
+    """Load jieba's prefix dictionary with our words already added (saves re-adding them)."""
+    import marshal
+
+    try:
+        with path.open("rb") as fh:
+            tk.FREQ, tk.total = marshal.load(fh)
+    except (OSError, ValueError, EOFError, TypeError):
+        return False
+    tk.initialized = True
+    return True
+
+
+def _save_full_cache(tk: Any, path: Path) -> None:
+    import marshal
+    import tempfile
+
+    try:
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+        with os.fdopen(fd, "wb") as fh:
+            marshal.dump((tk.FREQ, tk.total), fh)
+        os.replace(tmp, path)
+    except OSError:  # a read-only cache folder only costs speed
+        pass
 
 
 def _suggest(tk: Any, word: str) -> int:

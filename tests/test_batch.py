@@ -102,7 +102,7 @@ def test_kill_9_then_resume_loses_and_duplicates_nothing(tmp_path):
     src = _archive(tmp_path, 60)
     out = tmp_path / "out.jsonl"
     cmd = [sys.executable, "-m", "speechlens.cli", "batch", str(src), "-o", str(out), "--quiet", "--backend", "jieba"]
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=tmp_path)
     deadline = time.time() + 60
     while time.time() < deadline and (not out.exists() or len(out.read_bytes().splitlines()) < 5):
         time.sleep(0.05)
@@ -110,7 +110,7 @@ def test_kill_9_then_resume_loses_and_duplicates_nothing(tmp_path):
     proc.wait()
     partial = len(recover_journal(out))
     assert 0 < partial < 61
-    subprocess.run(cmd + ["--resume"], check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subprocess.run(cmd + ["--resume"], check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=tmp_path)
     keys = _keys(out)
     assert len(keys) == 61 and len(set(keys)) == 61
     for line in out.read_text(encoding="utf-8").splitlines():

@@ -110,3 +110,21 @@ def test_bad_metadata_value_is_an_error(tmp_path):
     path.write_text("---\ngenre: poem\n---\n正文内容。", encoding="utf-8")
     with pytest.raises(DocumentError, match="genre"):
         read_document(path)
+
+
+def test_file_cut_off_inside_its_last_character_is_read(tmp_path):
+    data = "全镇招商引资签约项目12个。".encode("utf-8")
+    path = tmp_path / "cut.txt"
+    path.write_bytes(data[:-2])  # the final 。 is cut in half
+    assert read_document(path).text == "全镇招商引资签约项目12个"
+
+
+def test_a_few_corrupt_bytes_do_not_lose_the_document(tmp_path):
+    text = "全镇招商引资签约项目12个，两个确立深入人心。" * 200
+    data = bytearray(text.encode("utf-8"))
+    data[300] = 0xFF
+    path = tmp_path / "damaged.txt"
+    path.write_bytes(bytes(data))
+    doc = read_document(path)
+    assert 1 <= doc.text.count("\ufffd") <= 3
+    assert "replaced" in doc.encoding

@@ -104,16 +104,16 @@ def test_model_env_variable_points_to_a_user_model(tiny_classifier, tmp_path, mo
     assert clf.info_["source"] == str(tmp_path / "mine")
 
 
-def test_inference_does_not_import_scikit_learn():
+def test_inference_does_not_import_scikit_learn(tmp_path):
     code = ("import sys, speechlens; a = speechlens.analyze('全镇招商引资签约项目12个。存在的问题：一是理论学习不够深入。'); "
             "assert a.sentences; print('sklearn' in sys.modules)")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=tmp_path)
     assert out.stdout.strip() == "False"
 
 
-def test_import_has_no_side_effects():
+def test_import_has_no_side_effects(tmp_path):
     code = ("import sys, logging; import speechlens; "
             "print(any(m in sys.modules for m in ('jieba', 'sklearn', 'numpy', 'opencc')), "
             "logging.getLogger().handlers)")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=tmp_path)
     assert out.stdout.strip() == "False []"

@@ -1,0 +1,166 @@
+"""speechlens benchmarks: throughput, parallel speed-up, memory and cold start, in one run.
+
+    python benchmarks/run.py [--mb 4] [--jobs 2] [--docs-small 1000 --docs-large 100000]
+
+Builds a multi-megabyte corpus from corpora/ (the demo and held-out documents and the theme
+sentences, repeated), then reports characters/s of raw jieba.lcut, of the speechlens segmenter on
+each backend, and of the whole analysis (analyze_many) with 1 and N jobs; peak memory of batch
+runs over few and many documents; and the cold start of `speechlens analyze` on a one-page file
+next to `python -c "import jieba; jieba.lcut(...)"`. Prints a Markdown table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def corpus_text(mb: float) -> list[str]:
+    """Documents of about 3,000 characters, repeated until the corpus reaches ``mb`` megabytes of UTF-8."""
+    from speechlens import read_document
+
+    docs = []
+    for folder in (ROOT / "corpora" / "demo", ROOT / "corpora" / "problems" / "heldout"):
+        for p in sorted(folder.iterdir()):
+            if p.suffix in (".txt", ".docx"):
+                docs.append(read_document(p).text)
+    sents = []
+    for p in sorted((ROOT / "corpora" / "themes" / "parts").glob("*.jsonl")):
+        sents += [json.loads(l)["text"] for l in p.read_text(encoding="utf-8").splitlines()]
+    for i in range(0, len(sents), 60):
+        docs.append("。\n".join(sents[i:i + 60]) + "。")
+    out, size, k = [], 0, 0
+    while size < mb * 1e6:
+        d = docs[k % len(docs)]
+        out.append(d)
+        size += len(d.encode("utf-8"))
+        k += 1
+    return out
+
+
+def rate(fn, chars: int, repeat: int = 3) -> float:
+    best = float("inf")
+    for _ in range(repeat):
+        t = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - t)
+    return chars / best
+
+
+def peak_rss_of(code: str) -> tuple[float, float]:
+    """Peak RSS (MB) and wall time of a fresh interpreter running ``code``."""
+    wrapper = code + "\nimport resource, sys\nprint(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, file=sys.stderr)"
+    t = time.perf_counter()
+    r = subprocess.run([sys.executable, "-c", wrapper], capture_output=True, text=True, check=True)
+    return float(r.stderr.strip().splitlines()[-1]), time.perf_counter() - t
+
+
+def cold(cmd: list[str], runs: int = 7) -> float:
+    times = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+        times.append(time.perf_counter() - t)
+    return statistics.median(times)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--mb", type=float, default=4.0)
+    ap.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
+    ap.add_argument("--docs-small", type=int, default=1000)
+    ap.add_argument("--docs-large", type=int, default=100_000)
+    args = ap.parse_args()
+
+    import jieba
+
+    import speechlens
+    from speechlens import Analyzer, Segmenter
+
+    docs = corpus_text(args.mb)
+    text = "\n".join(docs)
+    n = len(text)
+    rows = [("corpus", f"{len(docs)} documents, {n:,} characters, {len(text.encode('utf-8')) / 1e6:.1f} MB")]
+
+    jieba.setLogLevel(60)
+    jieba.lcut("预热")
+    raw = rate(lambda: jieba.lcut(text), n)
+    rows.append(("raw jieba.lcut (HMM on, its default)", f"{raw:,.0f} chars/s"))
+    seg_rates = {}
+    for backend in ("jieba", "rjieba"):
+        try:
+            seg = Segmenter(backend=backend)
+            seg.cut("预热")
+        except speechlens.SpeechlensError:
+            continue
+        seg_rates[backend] = rate(lambda: seg.cut(text), n)
+        rows.append((f"speechlens Segmenter, {backend}", f"{seg_rates[backend]:,.0f} chars/s "
+                     f"({seg_rates[backend] / raw:.2f}x raw jieba)"))
+
+    analysis = {}
+    for backend in seg_rates:
+        az = Analyzer(backend=backend)
+        az.analyze("预热。")
+        for jobs in (1, args.jobs):
+            if jobs > 1 and backend == "rjieba" and args.jobs == 1:
+                continue
+
+            def run() -> None:
+                for _ in az.pipe([(str(i), d, {}) for i, d in enumerate(docs)], jobs=jobs):
+                    pass
+
+            r = rate(run, n, repeat=2)
+            analysis[(backend, jobs)] = r
+            rows.append((f"whole analysis (analyze_many), {backend}, {jobs} job{'s' if jobs > 1 else ''}",
+                         f"{r:,.0f} chars/s ({r / raw:.2f}x raw jieba)"))
+    for backend in seg_rates:
+        if (backend, args.jobs) in analysis and args.jobs > 1:
+            rows.append((f"speed-up {args.jobs} jobs vs 1, {backend}",
+                         f"{analysis[(backend, args.jobs)] / analysis[(backend, 1)]:.2f}x"))
+
+    with tempfile.TemporaryDirectory() as tmp:
+        for count in (args.docs_small, args.docs_large):
+            src = Path(tmp) / f"in-{count}.jsonl"
+            with src.open("w", encoding="utf-8") as fh:
+                for i in range(count):
+                    d = docs[i % len(docs)]
+                    start = (i * 37) % max(1, len(d) - 400)
+                    fh.write(json.dumps({"id": f"d{i}", "text": d[start:start + 400]}, ensure_ascii=False) + "\n")
+            code = (f"from speechlens.batch import run_batch\n"
+                    f"run_batch([{str(src)!r}], {str(Path(tmp) / f'out-{count}.jsonl')!r})")
+            mb, secs = peak_rss_of(code)
+            rows.append((f"batch of {count:,} documents (400 chars each), peak memory",
+                         f"{mb:,.0f} MB ({secs:.0f} s, {count / secs:,.0f} documents/s)"))
+
+        page = Path(tmp) / "page.txt"
+        page.write_text(docs[0][:1500], encoding="utf-8")
+        cli = str(Path(sys.executable).with_name("speechlens"))
+        t_jieba = cold([sys.executable, "-c", "import jieba; jieba.lcut('全镇招商引资签约项目12个，两个确立深入人心。')"])
+        t_cli = {}
+        for backend in seg_rates:
+            t_cli[backend] = cold([cli, "analyze", str(page), "--backend", backend])
+        rows.append(("cold start: python -c \"import jieba; jieba.lcut(...)\"", f"{t_jieba:.2f} s"))
+        for backend, t in t_cli.items():
+            rows.append((f"cold start: speechlens analyze one page, {backend}", f"{t:.2f} s ({t / t_jieba:.2f}x)"))
+
+    print(f"machine: {platform.platform()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+          f"speechlens {speechlens.__version__}, jieba {jieba.__version__}")
+    print()
+    print("| measure | result |")
+    print("|---|---|")
+    for k, v in rows:
+        print(f"| {k} | {v} |")
+
+
+if __name__ == "__main__":
+    main()
