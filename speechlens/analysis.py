@@ -89,7 +89,7 @@ class Analyzer:
                             problems=(), model=clf.info_.get("name"))
         seg = self.segmenter
         norms = [s.norm for s in sents]
-        tokens = [seg.cut(n) for n in norms]
+        tokens = seg.cut_many(norms)
         sc = clf.scores(norms, tokens)
         proba = _with_context(sents, sc["themes"], self.context)
         labels = clf.labels_from_proba(proba)

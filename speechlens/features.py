@@ -38,6 +38,7 @@ def lexicon_hits(text: str) -> tuple[str, ...]:
     return tuple(label for label, pat in _lexicon_patterns() if pat.search(text))
 
 
+@lru_cache(maxsize=500_000)
 def normalise_token(tok: str) -> str | None:
     """Map figures to <NUM>, redactions to <RED>, drop punctuation and whitespace."""
     if not tok.strip() or all(c in _PUNCT for c in tok):
@@ -100,6 +101,96 @@ class Vectorizer:
         return r, c, v, n
 
 
+class IndexFeaturizer:
+    """The features of ``sentence_features`` mapped straight to vocabulary indices.
+
+    Inference never builds the feature strings: words, word pairs and lexicon hits are looked up
+    per sentence; character 2- and 3-grams, the bulk of the features, are found for a whole batch
+    at once with numpy (code points packed into integer keys, looked up by binary search); term
+    frequencies are counted with numpy. ``tests/test_themes.py`` checks it against the string path.
+    """
+
+    def __init__(self, vocabulary: Mapping[str, int], idf: np.ndarray, *, char_ngrams: int = 3,
+                 word_pairs: bool = True, use_lexicon: bool = True) -> None:
+        fam: dict[str, dict[str, int]] = {"w": {}, "b": {}, "c": {}, "t": {}, "k": {}}
+        for feat, j in vocabulary.items():
+            prefix, _, rest = feat.partition(":")
+            if prefix in fam:
+                fam[prefix][rest] = j
+        self.words, self.pairs, self.lex = fam["w"], fam["b"], fam["k"]
+        self.c2 = _packed(fam["c"], 2)
+        self.c3 = _packed(fam["t"], 3)
+        self.char_ngrams = char_ngrams
+        self.word_pairs = word_pairs
+        self.use_lexicon = use_lexicon
+        self.idf = np.asarray(idf, dtype=np.float64)
+        self.n_features = len(vocabulary)
+
+    def token_indices(self, tokens: Sequence[str], norm: str) -> list[int]:
+        """Indices of the word, word-pair and lexicon features of one sentence."""
+        words = [w for w in map(normalise_token, tokens) if w is not None]
+        out = [j for j in map(self.words.get, words) if j is not None]
+        if self.word_pairs and len(words) > 1:
+            out += [j for j in map(self.pairs.get, map("|".join, zip(words, words[1:]))) if j is not None]
+        if self.use_lexicon:
+            for label, pat in _lexicon_patterns():
+                j = self.lex.get(label)
+                if j is not None and pat.search(norm):
+                    out.append(j)
+        return out
+
+    def _char_ngrams(self, norms: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        lengths = np.fromiter((len(t) + 1 for t in norms), dtype=np.int64, count=len(norms))
+        cp = np.frombuffer("\n".join(norms).encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+        row = np.repeat(np.arange(len(norms), dtype=np.int64), lengths)[:len(cp)]
+        cjk = (cp >= 0x4E00) & (cp <= 0x9FFF)
+        rows, cols = [], []
+        for n, (keys, idx) in ((2, self.c2), (3, self.c3)):
+            if n > self.char_ngrams or len(cp) < n or not len(keys):
+                continue
+            valid = cjk[: len(cp) - n + 1].copy()
+            key = cp[: len(cp) - n + 1].copy()
+            for k in range(1, n):
+                valid &= cjk[k: len(cp) - n + 1 + k]
+                key = (key << np.uint64(21)) | cp[k: len(cp) - n + 1 + k]
+            key = key[valid]
+            pos = np.searchsorted(keys, key)
+            pos[pos == len(keys)] = 0
+            hit = keys[pos] == key
+            rows.append(row[: len(cp) - n + 1][valid][hit])
+            cols.append(idx[pos[hit]])
+        if not rows:
+            return np.zeros(0, np.int64), np.zeros(0, np.int64)
+        return np.concatenate(rows), np.concatenate(cols)
+
+    def transform(self, tokens: Sequence[Sequence[str]], norms: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+        """Coordinate form (rows, cols, vals, n_rows) of the l2-normalised sublinear tf-idf matrix."""
+        per_row = [self.token_indices(t, s) for t, s in zip(tokens, norms)]
+        n = len(per_row)
+        lengths = np.fromiter((len(x) for x in per_row), dtype=np.int64, count=n)
+        cols = np.fromiter((j for x in per_row for j in x), dtype=np.int64, count=int(lengths.sum()))
+        rows = np.repeat(np.arange(n, dtype=np.int64), lengths)
+        if self.char_ngrams >= 2 and n:
+            r2, c2 = self._char_ngrams(norms)
+            rows, cols = np.concatenate([rows, r2]), np.concatenate([cols, c2])
+        if not len(rows):
+            return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0), n
+        keys, counts = np.unique(rows * self.n_features + cols, return_counts=True)
+        r, c = np.divmod(keys, self.n_features)
+        v = (1.0 + np.log(counts.astype(np.float64))) * self.idf[c]
+        norms_ = np.sqrt(np.bincount(r, weights=v * v, minlength=n))
+        return r, c, v / norms_[r], n
+
+
+def _packed(table: Mapping[str, int], n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Character n-grams as sorted integer keys (21 bits per code point) and their indices."""
+    items = [(k, j) for k, j in table.items() if len(k) == n and all("\u4e00" <= c <= "\u9fff" for c in k)]
+    keys = np.array([sum(ord(c) << (21 * (n - 1 - i)) for i, c in enumerate(k)) for k, _ in items], dtype=np.uint64)
+    idx = np.array([j for _, j in items], dtype=np.int64)
+    order = np.argsort(keys)
+    return keys[order], idx[order]
+
+
 def sparse_dot(rows: np.ndarray, cols: np.ndarray, vals: np.ndarray, n: int,
                weights: np.ndarray) -> np.ndarray:
     """(n, k) = sparse rows times dense ``weights`` (n_features, k), with numpy only."""
@@ -107,7 +198,7 @@ def sparse_dot(rows: np.ndarray, cols: np.ndarray, vals: np.ndarray, n: int,
     out = np.zeros((n, k), dtype=np.float64)
     if len(rows) == 0:
         return out
-    contrib = weights[cols].astype(np.float64) * vals[:, None]
+    contrib = weights[cols] * vals[:, None]
     starts = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
     out[rows[starts]] = np.add.reduceat(contrib, starts, axis=0)
     return out
@@ -128,5 +219,5 @@ def softmax(z: np.ndarray) -> np.ndarray:
     return e / e.sum(axis=1, keepdims=True)
 
 
-__all__ = ["Vectorizer", "sentence_features", "lexicon", "lexicon_hits", "sparse_dot",
+__all__ = ["Vectorizer", "IndexFeaturizer", "sentence_features", "lexicon", "lexicon_hits", "sparse_dot",
            "idf_from_df", "sigmoid", "softmax"]

@@ -23,6 +23,9 @@ BACKENDS = ("jieba", "rjieba")
 # on what counts as Chinese (jieba-rs also treats CJK extension blocks as Chinese).
 _HAN_RUN = re.compile(r"([\u4E00-\u9FD5a-zA-Z0-9+#&\._%\-]+)")
 _SKIP = re.compile(r"(\r\n|\s)")
+# Characters jieba-rs puts in its Chinese runs and jieba does not: CJK extension blocks,
+# compatibility ideographs and the last code points of the unified block.
+_RJIEBA_ONLY_HAN = re.compile("[\u3400-\u4dbf\u9fd6-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]")
 _FIGURE_PART = re.compile(r"[0-9]+|[.%\-]")
 _FIGURE = re.compile(r"[0-9]+(?:\.[0-9]+)?(?:%|(?:-[0-9]+(?:\.[0-9]+)?%?))?")
 _log_lock = threading.Lock()
@@ -210,6 +213,33 @@ class Segmenter:
                         out.extend(piece)
         return out
 
+    def cut_many(self, texts: Sequence[str]) -> list[list[str]]:
+        """Tokens of each text, segmented in one pass (texts must not contain line breaks)."""
+        if not texts:
+            return []
+        joined = "\n".join(texts)
+        tokens = self._cut_whole(joined) if "\n" not in "".join(texts) else None
+        if tokens is None:
+            return [self.cut(t) for t in texts]
+        out: list[list[str]] = [[]]
+        for tok in tokens:
+            if tok == "\n":
+                out.append([])
+            else:
+                out[-1].append(tok)
+        return out
+
+    def _cut_whole(self, text: str) -> list[str]:
+        """One backend call over the whole text, where that provably equals ``cut``."""
+        tk = self._load()
+        if self.backend_ == "rjieba":
+            if _RJIEBA_ONLY_HAN.search(text):
+                return self.cut(text)  # jieba-rs counts these as Chinese, jieba does not
+            toks = tk.cut(text, self.hmm)
+        else:
+            toks = tk.lcut(text, HMM=self.hmm)
+        return _merge_figures(toks) if _has_digit(text) else toks
+
     def _block_cutter(self) -> Any:
         """A function cutting one run of Chinese/alphanumerics into a token list."""
         fn = getattr(self, "_cutter", None)
@@ -281,8 +311,11 @@ def _suggest(tk: Any, word: str) -> int:
         return int(tk.suggest_freq(word, False))
 
 
+_DIGIT = re.compile(r"[0-9]")
+
+
 def _has_digit(s: str) -> bool:
-    return any(c.isdigit() for c in s)
+    return _DIGIT.search(s) is not None
 
 
 def _merge_figures(tokens: list[str]) -> list[str]:

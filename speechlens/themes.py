@@ -12,7 +12,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from .document import LABELS
-from .features import Vectorizer, sentence_features, sigmoid, softmax, sparse_dot
+from .features import IndexFeaturizer, sentence_features, sigmoid, softmax, sparse_dot
 from .segmentation import Segmenter, default_segmenter
 
 
@@ -80,10 +80,15 @@ class ThemeClassifier:
 
     def _matrix(self, norms: Sequence[str], tokens: Sequence[Sequence[str]] | None):
         self._check_fitted()
-        vec = getattr(self, "_vectorizer", None)
-        if vec is None:
-            vec = self._vectorizer = Vectorizer(self.vocabulary_, self.idf_)
-        return vec.transform(self.featurize(norms, tokens))
+        fz = getattr(self, "_featurizer", None)
+        if fz is None:
+            fz = self._featurizer = IndexFeaturizer(
+                self.vocabulary_, self.idf_, char_ngrams=self.char_ngrams,
+                word_pairs=self.word_pairs, use_lexicon=self.use_lexicon)
+        if tokens is None:
+            seg = self._seg()
+            tokens = [seg.cut(t) for t in norms]
+        return fz.transform(tokens, norms)
 
     def _check_fitted(self) -> None:
         if not hasattr(self, "coef_"):
@@ -95,11 +100,16 @@ class ThemeClassifier:
     def scores(self, norms: Sequence[str], tokens: Sequence[Sequence[str]] | None = None) -> dict[str, np.ndarray]:
         """All heads at once: theme probabilities (n, 4), sub-theme probabilities, problem probability."""
         m = self._matrix(norms, tokens)
-        z = sparse_dot(*m, self.coef_) + self.intercept_
+        w = getattr(self, "_all_coef", None)
+        if w is None:  # one product for all heads: themes, problem, sub-themes
+            w = self._all_coef = np.hstack([self.coef_, self.problem_coef_, self.sub_coef_]).astype(np.float64)
+        zz = sparse_dot(*m, w)
+        k = len(self.classes_)
+        z = zz[:, :k] + self.intercept_
         proba = sigmoid(z * self.platt_[:, 0] + self.platt_[:, 1])
-        sub = softmax(sparse_dot(*m, self.sub_coef_) + self.sub_intercept_)
-        zp = sparse_dot(*m, self.problem_coef_)[:, 0] + self.problem_intercept_
+        zp = zz[:, k] + self.problem_intercept_
         prob = sigmoid(zp * self.problem_platt_[0] + self.problem_platt_[1])
+        sub = softmax(zz[:, k + 1:] + self.sub_intercept_)
         return {"themes": proba, "subthemes": sub, "problem": prob}
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:

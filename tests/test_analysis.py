@@ -131,3 +131,32 @@ def test_noisy_input_never_crashes():
     a = analyze(text)
     for t in a.sentences:
         assert text[t.sentence.start:t.sentence.end] == t.sentence.text
+
+
+def _noisy(text: str) -> str:
+    """The same report as a PDF export gives it: hard-wrapped lines and page numbers."""
+    out = []
+    for i, line in enumerate(text.split("\n")):
+        if len(line) > 34 and not line.endswith("：") and i % 2:
+            out.append("\n".join(line[j:j + 32] for j in range(0, len(line), 32)))
+        else:
+            out.append(line)
+        if i % 9 == 8:
+            out.append(f"- {i // 9 + 1} -")
+    return "\n".join(out)
+
+
+@pytest.mark.parametrize("variant", ["traditional", "pdf"])
+def test_traditional_script_and_pdf_noise_give_the_same_analysis(variant):
+    import opencc
+
+    from conftest import DEMO
+
+    clean = (DEMO / "2023-新港街道-述职报告.txt").read_text(encoding="utf-8")
+    text = opencc.OpenCC("s2t").convert(clean) if variant == "traditional" else _noisy(clean)
+    a, b = analyze(clean), analyze(text)
+    assert abs(len(a.problems) - len(b.problems)) <= 1
+    for l in LABELS:
+        assert abs(a.themes[l] - b.themes[l]) < 0.05
+    for p in b.problems:
+        assert text[p.start:p.end] == p.text

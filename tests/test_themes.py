@@ -117,3 +117,20 @@ def test_import_has_no_side_effects(tmp_path):
             "logging.getLogger().handlers)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=tmp_path)
     assert out.stdout.strip() == "False []"
+
+
+def test_fast_inference_features_equal_the_training_features():
+    """The index path used at inference builds exactly the matrix the training path builds."""
+    from speechlens import Segmenter
+    from speechlens.features import IndexFeaturizer, Vectorizer, sentence_features
+
+    clf = ThemeClassifier.load()
+    seg = Segmenter(backend="jieba")
+    texts = [t for t, *_ in TINY] + ["鄉鎮黨委書記帶頭發展經濟", "全镇1-7月财政收入2.3亿元，同比增长5%", "", "**镇 XX村"]
+    tokens = [seg.cut(t) for t in texts]
+    feats = [sentence_features(tk, t, char_ngrams=clf.char_ngrams) for tk, t in zip(tokens, texts)]
+    slow = Vectorizer(clf.vocabulary_, clf.idf_).transform(feats)
+    fast = IndexFeaturizer(clf.vocabulary_, clf.idf_, char_ngrams=clf.char_ngrams).transform(tokens, texts)
+    key = lambda m: sorted(zip(m[0].tolist(), m[1].tolist(), np.round(m[2], 10).tolist()))
+    assert key(slow) == key(fast)
+    assert slow[3] == fast[3] == len(texts)
