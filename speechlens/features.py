@@ -141,7 +141,7 @@ class IndexFeaturizer:
 
     def _char_ngrams(self, norms: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         lengths = np.fromiter((len(t) + 1 for t in norms), dtype=np.int64, count=len(norms))
-        cp = np.frombuffer("\n".join(norms).encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+        cp = np.frombuffer("\n".join(norms).encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.uint64)
         row = np.repeat(np.arange(len(norms), dtype=np.int64), lengths)[:len(cp)]
         cjk = (cp >= 0x4E00) & (cp <= 0x9FFF)
         rows, cols = [], []

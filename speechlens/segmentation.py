@@ -25,7 +25,7 @@ _HAN_RUN = re.compile(r"([\u4E00-\u9FD5a-zA-Z0-9+#&\._%\-]+)")
 _SKIP = re.compile(r"(\r\n|\s)")
 # Characters jieba-rs puts in its Chinese runs and jieba does not: CJK extension blocks,
 # compatibility ideographs and the last code points of the unified block.
-_RJIEBA_ONLY_HAN = re.compile("[\u3400-\u4dbf\u9fd6-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]")
+_RJIEBA_ONLY_HAN = re.compile("[\u3400-\u4dbf\u9fd6-\u9fff\uf900-\ufaff\ud800-\udfff\U00020000-\U0002fa1f]")
 _FIGURE_PART = re.compile(r"[0-9]+|[.%\-]")
 _FIGURE = re.compile(r"[0-9]+(?:\.[0-9]+)?(?:%|(?:-[0-9]+(?:\.[0-9]+)?%?))?")
 _log_lock = threading.Lock()
@@ -234,7 +234,7 @@ class Segmenter:
         tk = self._load()
         if self.backend_ == "rjieba":
             if _RJIEBA_ONLY_HAN.search(text):
-                return self.cut(text)  # jieba-rs counts these as Chinese, jieba does not
+                return self.cut(text)  # jieba-rs counts these as Chinese (or cannot take them)
             toks = tk.cut(text, self.hmm)
         else:
             toks = tk.lcut(text, HMM=self.hmm)

@@ -160,3 +160,16 @@ def test_traditional_script_and_pdf_noise_give_the_same_analysis(variant):
         assert abs(a.themes[l] - b.themes[l]) < 0.05
     for p in b.problems:
         assert text[p.start:p.end] == p.text
+
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(alphabet=st.one_of(st.characters(), st.sampled_from(list("。；，\n一是二是存在的问题不足要将鄉鎮12*X"))), max_size=200))
+def test_analysis_never_raises_and_offsets_hold_on_arbitrary_text(text):
+    a = analyze(text)
+    for t in a.sentences:
+        assert text[t.sentence.start:t.sentence.end] == t.sentence.text
+    for p in a.problems:
+        assert text[p.start:p.end] == p.text

@@ -162,7 +162,7 @@ def test_cut_many_equals_cut_one_by_one(backend):
     if backend == "rjieba":
         pytest.importorskip("rjieba")
     seg = Segmenter(backend=backend)
-    texts = ["全镇1-7月财政收入2.3亿元，同比增长5.6%", "", "两个确立", "㐀䶵字和鿕龥", " 前后有空格 ", "Ａ股,x_y#z"]
+    texts = ["全镇1-7月财政收入2.3亿元，同比增长5.6%", "", "两个确立", "㐀䶵字和鿕龥", " 前后有空格 ", "Ａ股,x_y#z", "孤\ud800立"]
     assert seg.cut_many(texts) == [seg.cut(t) for t in texts]
     big = _varied_text().split("\n")[:3000]
     assert seg.cut_many(big) == [seg.cut(t) for t in big]
