@@ -339,10 +339,14 @@ def _merge_figures(tokens: list[str]) -> list[str]:
         buf.clear()
 
     for tok in tokens:
-        if _FIGURE_PART.fullmatch(tok) and (tok.isdigit() or buf):
+        if buf:
+            if _FIGURE_PART.fullmatch(tok):
+                buf.append(tok)
+                continue
+            flush()
+        if tok.isascii() and tok.isdigit():
             buf.append(tok)
         else:
-            flush()
             out.append(tok)
     flush()
     return out
