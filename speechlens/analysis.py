@@ -109,7 +109,8 @@ class Analyzer:
                 problems.append(build_problem(s, doc.text, themes=themes,
                                               subtheme=clf.subthemes_[int(subs[i])], score=z[i]))
         return Analysis(document=doc, themes=theme_shares(tagged), sentences=tuple(tagged),
-                        problems=tuple(problems), model=clf.info_.get("name"))
+                        problems=tuple(problems), model=clf.info_.get("name"),
+                        sections=section_shares(tagged))
 
     # -- many documents -----------------------------------------------------------------
     def pipe(self, inputs: Iterable[InputItem], *, jobs: int = 1, on_error: str = "raise",
@@ -254,6 +255,25 @@ def theme_shares(tagged: Sequence[TaggedSentence]) -> dict[str, float]:
             totals[l] += n
     s = sum(totals.values())
     return {l: (totals[l] / s if s else 0.0) for l in LABELS}
+
+
+def section_shares(tagged: Sequence[TaggedSentence]) -> tuple[dict[str, Any], ...]:
+    """Theme shares of each top-level part in document order (opening and closing remarks,
+    which sit under no heading, are parts with ``section`` None)."""
+    parts: list[tuple[str | None, list[TaggedSentence]]] = []
+    for t in tagged:
+        top = t.sentence.section.split(" / ")[0] if t.sentence.section else None
+        if not parts or parts[-1][0] != top:
+            parts.append((top, []))
+        parts[-1][1].append(t)
+    out = []
+    for top, items in parts:
+        shares = theme_shares(items)
+        body = [t for t in items if not t.sentence.is_heading]
+        out.append({"section": top, "start": items[0].sentence.start, "end": items[-1].sentence.end,
+                    "sentences": len(body), "themes": {l: round(v, 4) for l, v in shares.items()},
+                    "dominant": max(shares, key=shares.get) if any(shares.values()) else None})
+    return tuple(out)
 
 
 _default: Analyzer | None = None

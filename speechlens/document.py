@@ -118,6 +118,7 @@ class Analysis:
     sentences: tuple[TaggedSentence, ...]
     problems: tuple[Problem, ...]
     model: str | None = None
+    sections: tuple[Mapping[str, Any], ...] = ()
 
     @property
     def unit(self) -> str | None:
@@ -147,4 +148,5 @@ class Analysis:
             "themes": {k: round(float(self.themes.get(k, 0.0)), 4) for k in LABELS},
             "sentences": [t.to_dict() for t in self.sentences],
             "problems": [p.to_dict() for p in self.problems],
+            "sections": [dict(x) for x in self.sections],
         }

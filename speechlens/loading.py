@@ -227,6 +227,7 @@ _HEADER = re.compile(
     _UNIT + r"\s*" + _ROLE + r"[\s　:：]*"
     r"(?:(?P<person>[\u4e00-\u9fff·]{2,5}?)(?=[\s　,，:：]|(?:19|20)\d\d|$))?"
 )
+_SPEECH_OPENING = re.compile(r"\s*同志们[，,：:！!]")
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
 _GENRE_WORDS = (
     ("gov_report", ("政府工作报告",)),
@@ -270,6 +271,8 @@ def make_document(
                 else:
                     extra.setdefault(key, value)
     header = _header_metadata(text[body_start:body_start + 400])
+    if "genre" not in header and _SPEECH_OPENING.match(text, body_start):
+        header["genre"] = "speech"  # a text that opens by addressing 同志们 is a speech
     name_meta = _name_metadata(filename) if filename else {}
     for key in METADATA_KEYS:
         value = explicit.get(key)

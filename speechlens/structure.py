@@ -48,8 +48,11 @@ def split_sentences(text: str, *, start: int = 0, simplified: str | None = None)
     out: list[Sentence] = []
     path: list[tuple[int, str]] = []
     first = True
+    top_blocks: list[list[int]] = []  # per top-level section: index of the first sentence of each paragraph
     for b_start, b_end, kind in _blocks(text, start):
         block = text[b_start:b_end]
+        if kind == "text" and path and path[0][0] == 1 and top_blocks:
+            top_blocks[-1].append(len(out))
         if kind == "heading":
             m = marker_at(block)
             level = m[0] if m and m[0] <= 4 else 1
@@ -58,6 +61,8 @@ def split_sentences(text: str, *, start: int = 0, simplified: str | None = None)
                 first = False
                 continue
             path = [p for p in path if p[0] < level] + [(level, block.strip(_WS))]
+            if level == 1:
+                top_blocks.append([])
             out.append(_make(text, simp, b_start, b_end, _path(path), True,
                              m[1] if m else None, len(out)))
             first = False
@@ -80,7 +85,26 @@ def split_sentences(text: str, *, start: int = 0, simplified: str | None = None)
                 mk = marker_at(text[i_start:i_end])
                 out.append(_make(text, simp, i_start, i_end, _path(path), False,
                                  mk[1] if mk else None, len(out)))
-    return out
+    return _closing_remarks(out, top_blocks)
+
+
+def _closing_remarks(out: list[Sentence], top_blocks: list[list[int]]) -> list[Sentence]:
+    """Paragraphs after the last numbered part are closing remarks, not part of it.
+
+    Speeches end with remarks that follow the last numbered part without a heading of their own.
+    When the last top-level part holds more paragraphs than any earlier part, the paragraphs
+    beyond that count are taken as closing remarks and belong to no section.
+    """
+    if len(top_blocks) < 3:
+        return out
+    usual = max(len(b) for b in top_blocks[:-1])
+    last = top_blocks[-1]
+    if usual == 0 or len(last) <= usual:
+        return out
+    from dataclasses import replace
+
+    cut = last[usual]
+    return out[:cut] + [replace(s, section=None) for s in out[cut:]]
 
 
 def sentences_of(doc: Document) -> list[Sentence]:

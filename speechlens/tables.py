@@ -55,6 +55,10 @@ def analysis_text(a: Analysis, *, line: int = 100) -> str:
         f"{THEME_NAMES[l]} {l} {bar(a.themes.get(l, 0.0))} {a.themes.get(l, 0.0):4.0%}" for l in LABELS[:2]))
     out.append("            " + "  ".join(
         f"{THEME_NAMES[l]} {l} {bar(a.themes.get(l, 0.0))} {a.themes.get(l, 0.0):4.0%}" for l in LABELS[2:]))
+    parts = [p for p in a.sections if p["section"] and p["dominant"]]
+    if len(parts) > 1:
+        out.append("   parts    " + clip(" · ".join(f"{clip(p['section'], 14)} → {THEME_NAMES[p['dominant']]}"
+                                                  for p in parts), line - 12))
     if a.problems:
         out.append(f"   admitted problems ({len(a.problems)}):")
         for i, p in enumerate(a.problems, 1):

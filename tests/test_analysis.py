@@ -40,6 +40,26 @@ SPEECH = """同志们：
 要加强理论武装，深入学习党的创新理论。要严守纪律规矩，落实中央八项规定精神。要加强干部队伍建设，锤炼过硬作风。
 """
 
+SPEECH_WITH_CLOSING = """同志们：
+今天召开述职评议会，听取各乡镇党委书记述职。
+一、坚持发展第一要务
+要坚持项目为王，盯紧招商引资不放松，做强工业园区，壮大村集体经济，推动乡村振兴。
+二、坚持以人民为中心
+要办好民生实事，抓好教育、医疗、养老，推进垃圾分类和农村人居环境整治，兜牢低保底线。
+三、坚持底线思维
+要压紧压实安全生产责任，深入排查整治隐患，做好信访矛盾化解和防汛抗旱。
+党的领导是做好乡镇工作的根本保证。各级党组织要加强理论武装，严守纪律规矩，锻造过硬作风，落实全面从严治党主体责任。
+我就讲这么多，谢谢大家。
+"""
+
+
+def test_closing_remarks_after_the_last_part_are_their_own_part():
+    a = analyze(SPEECH_WITH_CLOSING, genre="speech")
+    parts = [(p["section"], p["dominant"]) for p in a.to_dict()["sections"]]
+    assert parts[1:4] == [("一、坚持发展第一要务", "development"), ("二、坚持以人民为中心", "livelihood"),
+                          ("三、坚持底线思维", "safety")]
+    assert parts[4] == (None, "party")
+
 
 def test_each_numbered_part_of_a_speech_has_its_own_dominant_theme():
     a = analyze(SPEECH, genre="speech")

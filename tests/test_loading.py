@@ -128,3 +128,10 @@ def test_a_few_corrupt_bytes_do_not_lose_the_document(tmp_path):
     doc = read_document(path)
     assert 1 <= doc.text.count("\ufffd") <= 3
     assert "replaced" in doc.encoding
+
+
+def test_a_text_opening_with_tongzhimen_is_a_speech(tmp_path):
+    path = tmp_path / "x.txt"
+    path.write_text("同志们：\n今天召开述职评议会。", encoding="utf-8")
+    assert read_document(path).genre == "speech"
+    assert read_document(path, genre="self_report").genre == "self_report"
