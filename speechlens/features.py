@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 from functools import lru_cache
+from itertools import repeat
 from typing import Iterable, Mapping, Sequence
 
 import numpy as np
@@ -117,7 +118,21 @@ class IndexFeaturizer:
             prefix, _, rest = feat.partition(":")
             if prefix in fam:
                 fam[prefix][rest] = j
-        self.words, self.pairs, self.lex = fam["w"], fam["b"], fam["k"]
+        self.words, self.lex = fam["w"], fam["k"]
+        # A pair in the vocabulary has both its words in it (their document frequency is at
+        # least the pair's), so pairs are keyed by the two word indices.
+        self.n_words = max(self.words.values(), default=0) + 1
+        pkeys, pidx = [], []
+        for pair, j in fam["b"].items():
+            for cut in [i for i, ch in enumerate(pair) if ch == "|"]:
+                left, right = self.words.get(pair[:cut]), self.words.get(pair[cut + 1:])
+                if left is not None and right is not None:
+                    pkeys.append(left * self.n_words + right)
+                    pidx.append(j)
+                    break
+        order = np.argsort(np.array(pkeys, dtype=np.int64))
+        self.pair_keys = np.array(pkeys, dtype=np.int64)[order]
+        self.pair_idx = np.array(pidx, dtype=np.int64)[order]
         self.c2 = _packed(fam["c"], 2)
         self.c3 = _packed(fam["t"], 3)
         self.char_ngrams = char_ngrams
@@ -125,19 +140,44 @@ class IndexFeaturizer:
         self.use_lexicon = use_lexicon
         self.idf = np.asarray(idf, dtype=np.float64)
         self.n_features = len(vocabulary)
+        self._norm_cache = _NormCache()
 
-    def token_indices(self, tokens: Sequence[str], norm: str) -> list[int]:
-        """Indices of the word, word-pair and lexicon features of one sentence."""
-        words = [w for w in map(normalise_token, tokens) if w is not None]
-        out = [j for j in map(self.words.get, words) if j is not None]
-        if self.word_pairs and len(words) > 1:
-            out += [j for j in map(self.pairs.get, map("|".join, zip(words, words[1:]))) if j is not None]
+    def _word_features(self, tokens: Sequence[Sequence[str]]) -> tuple[np.ndarray, np.ndarray]:
+        """Rows and columns of word and word-pair features for a batch of sentences."""
+        cache = self._norm_cache
+        if len(cache) > 300_000:  # keeps memory flat over millions of documents
+            cache.clear()
+        flat = [t for ts in tokens for t in ts]
+        lengths = np.fromiter((len(ts) for ts in tokens), dtype=np.int64, count=len(tokens))
+        normed = list(map(cache.__getitem__, flat))
+        keep = np.fromiter((w is not None for w in normed), dtype=bool, count=len(normed))
+        ids = np.fromiter(map(self.words.get, normed, repeat(-1)), dtype=np.int64, count=len(normed))[keep]
+        rows = np.repeat(np.arange(len(tokens), dtype=np.int64), lengths)[keep]
+        known = ids >= 0
+        out_rows, out_cols = [rows[known]], [ids[known]]
+        if self.word_pairs and len(ids) > 1 and len(self.pair_keys):
+            a, b = ids[:-1], ids[1:]
+            valid = (rows[:-1] == rows[1:]) & (a >= 0) & (b >= 0)
+            key = a[valid] * self.n_words + b[valid]
+            pos = np.searchsorted(self.pair_keys, key)
+            pos[pos == len(self.pair_keys)] = 0
+            hit = self.pair_keys[pos] == key
+            out_rows.append(rows[:-1][valid][hit])
+            out_cols.append(self.pair_idx[pos[hit]])
+        return np.concatenate(out_rows), np.concatenate(out_cols)
+
+    def _lexicon_features(self, norms: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        rows, cols = [], []
         if self.use_lexicon:
             for label, pat in _lexicon_patterns():
                 j = self.lex.get(label)
-                if j is not None and pat.search(norm):
-                    out.append(j)
-        return out
+                if j is None:
+                    continue
+                for i, text in enumerate(norms):
+                    if pat.search(text):
+                        rows.append(i)
+                        cols.append(j)
+        return np.array(rows, dtype=np.int64), np.array(cols, dtype=np.int64)
 
     def _char_ngrams(self, norms: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         lengths = np.fromiter((len(t) + 1 for t in norms), dtype=np.int64, count=len(norms))
@@ -165,14 +205,12 @@ class IndexFeaturizer:
 
     def transform(self, tokens: Sequence[Sequence[str]], norms: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
         """Coordinate form (rows, cols, vals, n_rows) of the l2-normalised sublinear tf-idf matrix."""
-        per_row = [self.token_indices(t, s) for t, s in zip(tokens, norms)]
-        n = len(per_row)
-        lengths = np.fromiter((len(x) for x in per_row), dtype=np.int64, count=n)
-        cols = np.fromiter((j for x in per_row for j in x), dtype=np.int64, count=int(lengths.sum()))
-        rows = np.repeat(np.arange(n, dtype=np.int64), lengths)
+        n = len(norms)
+        parts = [self._word_features(tokens), self._lexicon_features(norms)]
         if self.char_ngrams >= 2 and n:
-            r2, c2 = self._char_ngrams(norms)
-            rows, cols = np.concatenate([rows, r2]), np.concatenate([cols, c2])
+            parts.append(self._char_ngrams(norms))
+        rows = np.concatenate([p[0] for p in parts])
+        cols = np.concatenate([p[1] for p in parts])
         if not len(rows):
             return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0), n
         keys, counts = np.unique(rows * self.n_features + cols, return_counts=True)
@@ -180,6 +218,15 @@ class IndexFeaturizer:
         v = (1.0 + np.log(counts.astype(np.float64))) * self.idf[c]
         norms_ = np.sqrt(np.bincount(r, weights=v * v, minlength=n))
         return r, c, v / norms_[r], n
+
+
+class _NormCache(dict):
+    """token -> normalised token (or None), filled on first sight."""
+
+    def __missing__(self, tok: str) -> str | None:
+        value = normalise_token(tok)
+        self[tok] = value
+        return value
 
 
 def _packed(table: Mapping[str, int], n: int) -> tuple[np.ndarray, np.ndarray]:

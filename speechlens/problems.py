@@ -130,6 +130,10 @@ def _strip_marker(text: str, marker: str | None) -> int:
     return 0
 
 
+_MAX_OUTSIDE_BONUS = (ProblemSettings.cue * ProblemSettings.strong_cue_cap + ProblemSettings.concession
+                      + ProblemSettings.cause + ProblemSettings.rectification_item + 0.5)
+
+
 def problem_scores(sentences: Sequence[Sentence], clf_proba: Sequence[float], *,
                    genre: str | None = None, settings: ProblemSettings = ProblemSettings()) -> list[float]:
     """Log-odds that each sentence is an admission (> 0 means it is)."""
@@ -156,6 +160,13 @@ def problem_scores(sentences: Sequence[Sentence], clf_proba: Sequence[float], *,
                 continue
         p = min(max(float(p), 1e-4), 1 - 1e-4)
         z = math.log(p / (1 - p)) + settings.bias
+        if z < -_MAX_OUTSIDE_BONUS and not (in_problem_section or in_run or s.is_heading):
+            # Read alone this is surely no admission, and outside a problem section or list no
+            # other evidence could add enough to change that: skip the remaining checks.
+            out.append(z)
+            if _LEAD_IN.search(text):
+                in_run, run_plans = True, False
+            continue
         is_plan = bool(_PLAN_START.search(body)) or bool(_PLAN_ANY.search(body[:12]))
         if in_run and is_plan and s.marker:
             run_plans = True

@@ -221,13 +221,9 @@ class Segmenter:
         tokens = self._cut_whole(joined) if "\n" not in "".join(texts) else None
         if tokens is None:
             return [self.cut(t) for t in texts]
-        out: list[list[str]] = [[]]
-        for tok in tokens:
-            if tok == "\n":
-                out.append([])
-            else:
-                out[-1].append(tok)
-        return out
+        cuts = [i for i, tok in enumerate(tokens) if tok == "\n"]
+        bounds = zip([-1] + cuts, cuts + [len(tokens)])
+        return [tokens[a + 1:b] for a, b in bounds]
 
     def _cut_whole(self, text: str) -> list[str]:
         """One backend call over the whole text, where that provably equals ``cut``."""
@@ -238,7 +234,7 @@ class Segmenter:
             toks = tk.cut(text, self.hmm)
         else:
             toks = tk.lcut(text, HMM=self.hmm)
-        return _merge_figures(toks) if _has_digit(text) else toks
+        return _merge_figures(toks) if _FIGURE_JOIN.search(text) else toks
 
     def _block_cutter(self) -> Any:
         """A function cutting one run of Chinese/alphanumerics into a token list."""
@@ -312,6 +308,7 @@ def _suggest(tk: Any, word: str) -> int:
 
 
 _DIGIT = re.compile(r"[0-9]")
+_FIGURE_JOIN = re.compile(r"[0-9][.%\-]")  # only these split figures need joining
 
 
 def _has_digit(s: str) -> bool:
