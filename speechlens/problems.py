@@ -17,7 +17,8 @@ from typing import Sequence
 from .document import Problem, Sentence
 
 PROBLEM_HEADING = re.compile(
-    r"问题|不足|差距|短板|薄弱|弱项|教训|反思|原因|剖析|检视|查摆|对照检查|差距和不足|缺点|欠缺"
+    r"问题|不足|差距|短板|薄弱|弱项|教训|反思|原因|剖析|检视|查摆|对照检查|差距和不足|缺点|欠缺|"
+    r"困难和挑战|困难与挑战|面临的困难|存在的困难|遗憾"
 )
 PLAN_HEADING = re.compile(
     r"下一步|打算|今后|思路|措施|努力方向|计划|目标任务|工作安排|整改措施|整改方向|主要任务|展望|意见建议|建议"

@@ -193,3 +193,12 @@ def test_analysis_never_raises_and_offsets_hold_on_arbitrary_text(text):
         assert text[t.sentence.start:t.sentence.end] == t.sentence.text
     for p in a.problems:
         assert text[p.start:p.end] == p.text
+
+
+@pytest.mark.parametrize("heading", ["二、当前面临的困难和挑战", "二、工作中的短板弱项", "（二）存在的不足", "二、问题与差距"])
+def test_problem_section_headings_in_their_usual_variants(heading):
+    text = f"一、工作成效\n全镇新建道路12公里。\n{heading}\n镇域内仍有3个村未通自来水。\n部分干部习惯于开会发文。\n三、下一步打算\n要加快自来水管网建设。\n"
+    a = analyze(text, genre="self_report")
+    flagged = {t.sentence.text for t in a.sentences if t.problem}
+    assert {"镇域内仍有3个村未通自来水。", "部分干部习惯于开会发文。"} <= flagged
+    assert "要加快自来水管网建设。" not in flagged and "全镇新建道路12公里。" not in flagged
