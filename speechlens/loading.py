@@ -67,7 +67,13 @@ def read_document(
         raise UnsupportedFormatError(
             p, f"unsupported format {suffix!r}: speechlens reads .txt and .docx files"
         )
+    limit = max_bytes()
     try:
+        size = p.stat().st_size
+        if size > limit:
+            raise DocumentError(
+                p, f"too large ({size / 1e6:.0f} MB > {limit / 1e6:.0f} MB): split it, or raise "
+                "the limit with SPEECHLENS_MAX_BYTES")
         data = p.read_bytes()
     except FileNotFoundError:
         raise DocumentError(p, "no such file") from None
@@ -104,6 +110,14 @@ def document_from_text(
         text, path=path, id=id, encoding=None, explicit=explicit, meta=meta,
         filename=Path(path).name if path else None,
     )
+
+
+def max_bytes() -> int:
+    """Largest file read (bytes): ``$SPEECHLENS_MAX_BYTES`` or 64 MB, far above any real report."""
+    try:
+        return int(os.environ.get("SPEECHLENS_MAX_BYTES", 64_000_000))
+    except ValueError:
+        return 64_000_000
 
 
 def decode_bytes(data: bytes, *, source: object = "<bytes>") -> tuple[str, str]:

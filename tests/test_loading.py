@@ -135,3 +135,11 @@ def test_a_text_opening_with_tongzhimen_is_a_speech(tmp_path):
     path.write_text("同志们：\n今天召开述职评议会。", encoding="utf-8")
     assert read_document(path).genre == "speech"
     assert read_document(path, genre="self_report").genre == "self_report"
+
+
+def test_an_enormous_file_is_refused_with_the_limit_named(tmp_path, monkeypatch):
+    path = tmp_path / "huge.txt"
+    path.write_text("全镇招商引资签约项目12个。" * 1000, encoding="utf-8")
+    monkeypatch.setenv("SPEECHLENS_MAX_BYTES", "10000")
+    with pytest.raises(DocumentError, match="too large.*SPEECHLENS_MAX_BYTES"):
+        read_document(path)
