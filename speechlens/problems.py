@@ -34,11 +34,11 @@ CUES = (
     "尚未", "还未", "未能", "没有完全", "较少", "较弱", "较低", "较慢", "亟待", "亟需", "缺乏",
     "缺少", "不愿", "不敢", "不会", "流于形式", "走过场", "重形式", "一定程度上", "有所下降",
     "有所放松", "时有发生", "屡禁不止", "反弹", "空置", "闲置", "低于", "未完成", "未达到",
-    "没有达到", "落后", "倒数", "排名靠后", "阻力大", "阻力较大", "慢于", "问题", "仅", "只有", "不到",
+    "没有达到", "落后", "倒数", "排名靠后", "放松", "阻力大", "阻力较大", "慢于", "问题", "仅", "只有", "不到",
 )
 _STRONG_CUES = frozenset(c for c in CUES if c not in ("存在", "问题", "仅", "只有", "不到", "低于", "慢于"))
 _PLAN_START = re.compile(
-    r"^(?:要|将|需要|必须|务必|力争|计划|拟|着力|着重|进一步|继续|持续|坚持|加快|加强|强化|深化|"
+    r"^(?:[一二三四五六七八九十]要|要|将|需要|必须|务必|力争|计划|拟|着力|着重|进一步|继续|持续|坚持|加快|加强|强化|深化|"
     r"推动|推进|确保|全力|全面|积极|努力|切实|聚焦|围绕|健全|完善|实施|抓好|做好|打造|建立|谋划|"
     r"下一步|今后|明年|新的一年|我们将|我将|本人将)"
 )
@@ -57,7 +57,11 @@ _GENERIC_LEAD = re.compile(
 _ADDRESSED = re.compile(r"^(?:针对|围绕|为解决|为破解|为了解决|聚焦)[^，。]{0,30}(?:问题|不足|短板|难题|瓶颈|弱项)")
 _THIRD_PERSON = re.compile(r"^(?:有的|有些|部分|个别|一些|少数|不少)|(?:有的|有些|部分|个别|一些|少数|不少)(?:乡镇|街道|镇|村|社区|同志|干部|单位|部门|地方|党组织|书记|领导|班子)")
 _LEADING_CONNECTIVE = re.compile(r"^(?:此外|最后|同时|另外|其次|首先|再次|还有|另一方面|但必须承认|必须承认|坦率地讲|坦率地说|需要指出的是|同时也要清醒看到|但必须清醒看到|必须清醒看到)[，,：:]\s*")
-_LEAD_IN = re.compile(r"(?:问题|不足|差距|短板|弱项|表现在|主要是|主要有|体现在|如下)[^。]{0,6}[：:]\s*$")
+_LEAD_IN = re.compile(
+    r"(?:(?:问题|不足|差距|短板|弱项|表现在|主要是|主要有|体现在|如下)[^。]{0,6}|"
+    r"(?:问题|不足|差距|短板|弱项|教训)[^。]{0,6}(?:集中在|表现在|体现在|有)?以下[^。]{0,8})[：:]\s*$")
+_REFLECTION = re.compile(r"反思自身|深刻反思|自我反思|剖析自身|检视自身|深感惭愧|深感愧疚|深受震动|深感不安|痛定思痛")
+_RECTIFICATION_RESULT = re.compile(r"^(?:整改情况|整改措施|整改结果|整改成效|目前已|现已|已经|已全部|已于|截至目前)")
 _SECTION_TITLE = re.compile(r"^(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十]+[)）]|\d+[.、．])?\s*[^，。]{0,10}(?:存在的?问题|问题与差距|问题和不足|不足之处|短板和不足|差距和不足|原因分析|下一步|工作打算)")
 _CONCRETE = re.compile(
     r"\d|[一二两三四五六七八九十百千万几][个家户名人项所座条处次件亩村组%]|"
@@ -84,6 +88,8 @@ class ProblemSettings:
     generic_lead: float = -6.0
     heading_in_section: float = 1.5
     rectification_item: float = 2.5
+    rectification_result: float = -3.0
+    reflection: float = 1.2
     addressed: float = -2.5
     enumerated_in_section: float = 1.0
     bias: float = -0.6
@@ -95,10 +101,17 @@ _RECTIFICATION_ITEM = re.compile(r"^(?:问题|反馈问题|巡察发现问题|�
 _ACTION_HEADING = re.compile(r"补齐|补短板|破解|解决|化解|整改|攻坚|着力|聚焦|推动|加强|提升|筑牢|强化|做优|做强")
 
 
+_FOUND_PROBLEMS = re.compile(r"(?:发现|反馈|指出|查出|交办|查摆|检视)[^，。]{0,6}问题")
+
+
 def is_problem_heading(heading: str) -> bool:
-    """A heading announcing problems (存在的问题, 问题与差距), not an action on them (补齐短板)."""
-    return bool(PROBLEM_HEADING.search(heading)) and not PLAN_HEADING.search(heading) \
-        and not _ACTION_HEADING.search(heading)
+    """A heading announcing problems (存在的问题, 问题与差距, 审计发现问题的整改情况), not an action
+    on them (补齐短板) nor next steps (下一步打算)."""
+    if PLAN_HEADING.search(heading):
+        return False
+    if _FOUND_PROBLEMS.search(heading):
+        return True  # a rectification report lists the problems found, then what was done
+    return bool(PROBLEM_HEADING.search(heading)) and not _ACTION_HEADING.search(heading)
 
 
 _CUE_PATTERN = re.compile("|".join(re.escape(c) for c in sorted(set(CUES), key=len, reverse=True)))
@@ -132,7 +145,8 @@ def _strip_marker(text: str, marker: str | None) -> int:
 
 
 _MAX_OUTSIDE_BONUS = (ProblemSettings.cue * ProblemSettings.strong_cue_cap + ProblemSettings.concession
-                      + ProblemSettings.cause + ProblemSettings.rectification_item + 0.5)
+                      + ProblemSettings.cause + ProblemSettings.rectification_item
+                      + ProblemSettings.reflection + 0.5)
 
 
 def problem_scores(sentences: Sequence[Sentence], clf_proba: Sequence[float], *,
@@ -156,7 +170,7 @@ def problem_scores(sentences: Sequence[Sentence], clf_proba: Sequence[float], *,
             run_plans = False
             rest = _HEADING_FILLER.sub("", PROBLEM_HEADING.sub("", body))
             if (_SECTION_TITLE.search(text) or (PROBLEM_HEADING.search(body) and len(rest) <= 4)
-                    or _ASPECT_HEADING.search(body) or not in_problem_section):
+                    or _ASPECT_HEADING.search(body) or _FOUND_PROBLEMS.search(body) or not in_problem_section):
                 out.append(-9.0)
                 continue
         p = min(max(float(p), 1e-4), 1 - 1e-4)
@@ -184,6 +198,10 @@ def problem_scores(sentences: Sequence[Sentence], clf_proba: Sequence[float], *,
             z += settings.plan
         if _ACHIEVE.search(body) and not strong:
             z += settings.achievement
+        if _RECTIFICATION_RESULT.search(body):
+            z += settings.rectification_result
+        if _REFLECTION.search(body):
+            z += settings.reflection
         if _CONCESSION.search(body) and strong:
             z += settings.concession
         if _FIRST_PERSON_CAUSE.search(body) and strong:

@@ -20,7 +20,7 @@ _MARKERS: tuple[tuple[int, re.Pattern[str]], ...] = (
     (3, re.compile(r"(?:\d{1,2}|[０-９]{1,2})(?:[、．]|\.(?![\d０-９]))")),
     (4, re.compile(r"[（(](?:\d{1,2}|[０-９]{1,2})[)）]|[⑴-⒇①-⑳⒈-⒛]")),
 )
-_INLINE_ENUM = re.compile(rf"(?:[{_CN_NUM}]是|首先|其次|再次|第[{_CN_NUM}]，)")
+_INLINE_ENUM = re.compile(rf"(?:[{_CN_NUM}]是|[{_CN_NUM}]要|首先|其次|再次|此外|另外|还有(?=[，,])|第[{_CN_NUM}]，)")
 _ENUM_SPLIT = re.compile(rf"(?<=[，,；;：:])\s*(?=[{_CN_NUM}]是|其次[，,]|再次[，,]|最后[，,])")
 _TERMINATORS = "。！？!?；;…"
 _CLOSERS = "”’」』）)》】\"'"

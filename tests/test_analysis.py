@@ -202,3 +202,38 @@ def test_problem_section_headings_in_their_usual_variants(heading):
     flagged = {t.sentence.text for t in a.sentences if t.problem}
     assert {"镇域内仍有3个村未通自来水。", "部分干部习惯于开会发文。"} <= flagged
     assert "要加快自来水管网建设。" not in flagged and "全镇新建道路12公里。" not in flagged
+
+
+RECTIFICATION = """关于审计发现问题整改情况的报告
+一、审计发现问题的整改情况
+1、往来款项长期挂账未清理，挂账超过3年的暂付款达386万元。整改情况：已清理挂账款项210万元。
+2、乡财政所会计与出纳由同一人担任，不相容岗位未分离。整改情况：已调整岗位，实行会计出纳分设。
+"""
+
+PLEDGE = """同志们：
+在刚刚通报的年度考核中，我镇排在全市倒数第三位，我们深感惭愧。
+痛定思痛，我们对照考核指标逐项查摆，问题主要集中在以下几个方面：
+首先，项目建设严重滞后，5个重点项目没有按期开工。
+其次，招商引资成效不明显，签约项目真正落地的只有2个。
+此外，民生实事推进不力，承诺的10件实事只完成7件。
+知耻而后勇。
+一要全力以赴抓项目。
+二要千方百计促落地。
+"""
+
+
+def test_rectification_report_problems_as_found_are_admissions_and_results_are_not():
+    a = analyze(RECTIFICATION, genre="self_criticism")
+    flagged = [t.sentence.text for t in a.sentences if t.problem]
+    assert any("往来款项长期挂账未清理" in t for t in flagged)
+    assert any("不相容岗位未分离" in t for t in flagged)
+    assert not any(t.startswith("整改情况") for t in flagged)
+    assert "一、审计发现问题的整改情况" not in flagged
+
+
+def test_a_pledge_after_ranking_low_lists_problems_then_tasks():
+    a = analyze(PLEDGE, genre="self_criticism")
+    flagged = {t.sentence.text for t in a.sentences if t.problem}
+    for item in ("首先，项目建设严重滞后，5个重点项目没有按期开工。", "其次，招商引资成效不明显，签约项目真正落地的只有2个。"):
+        assert item in flagged
+    assert "一要全力以赴抓项目。" not in flagged and "二要千方百计促落地。" not in flagged

@@ -118,6 +118,7 @@ def test_extraction_on_the_demo_gold(analyzer):
 
 
 @pytest.mark.slow
-def test_extraction_on_the_held_out_self_reports(analyzer):
-    r = evaluate_extraction(HELDOUT, [HELDOUT / "gold.jsonl"], analyzer=analyzer)
+@pytest.mark.parametrize("folder", [HELDOUT, HELDOUT.parent / "fresh"])
+def test_extraction_on_the_held_out_self_reports(analyzer, folder):
+    r = evaluate_extraction(folder, [folder / "gold.jsonl"], analyzer=analyzer)
     assert r["f1"] >= 0.90
