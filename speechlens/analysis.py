@@ -94,20 +94,24 @@ class Analyzer:
         proba = _with_context(sents, sc["themes"], self.context)
         labels = clf.labels_from_proba(proba)
         z = problem_scores(sents, sc["problem"], genre=doc.genre, settings=self.problem_settings)
-        subs = sc["subthemes"].argmax(axis=1)
+        names = clf.subthemes_
+        subthemes = [names[k] for k in sc["subthemes"].argmax(axis=1).tolist()]
+        zs = np.asarray(z, dtype=np.float64)
+        pscores = (1.0 / (1.0 + np.exp(-np.clip(zs, -40, 40)))).tolist()
+        rows = proba.tolist()
         tagged = []
         problems = []
         for i, s in enumerate(sents):
-            is_problem = z[i] > 0
-            tagged.append(TaggedSentence(
-                sentence=s, themes=labels[i],
-                scores={l: float(proba[i, j]) for j, l in enumerate(LABELS)},
-                problem=is_problem, problem_score=float(1 / (1 + np.exp(-z[i]))),
-                subtheme=clf.subthemes_[int(subs[i])]))
+            is_problem = zs[i] > 0
+            tagged.append(TaggedSentence(sentence=s, themes=labels[i], scores=dict(zip(LABELS, rows[i])),
+                                         problem=bool(is_problem), problem_score=pscores[i],
+                                         subtheme=subthemes[i]))
             if is_problem:
-                themes = labels[i] or ((LABELS[int(proba[i].argmax())],) if proba[i].max() >= 0.25 else ())
-                problems.append(build_problem(s, doc.text, themes=themes,
-                                              subtheme=clf.subthemes_[int(subs[i])], score=z[i]))
+                row = rows[i]
+                best = max(range(len(LABELS)), key=row.__getitem__)
+                themes = labels[i] or ((LABELS[best],) if row[best] >= 0.25 else ())
+                problems.append(build_problem(s, doc.text, themes=themes, subtheme=subthemes[i],
+                                              score=float(zs[i])))
         return Analysis(document=doc, themes=theme_shares(tagged), sentences=tuple(tagged),
                         problems=tuple(problems), model=clf.info_.get("name"),
                         sections=section_shares(tagged))
