@@ -15,6 +15,7 @@ import numpy as np
 
 from .document import LABELS, Analysis, Document, TaggedSentence
 from .errors import SpeechlensError
+from .features import sigmoid
 from .loading import document_from_text, read_document
 from .problems import ProblemSettings, build_problem, problem_scores
 from .segmentation import Segmenter
@@ -97,7 +98,7 @@ class Analyzer:
         names = clf.subthemes_
         subthemes = [names[k] for k in sc["subthemes"].argmax(axis=1).tolist()]
         zs = np.asarray(z, dtype=np.float64)
-        pscores = (1.0 / (1.0 + np.exp(-np.clip(zs, -40, 40)))).tolist()
+        pscores = sigmoid(zs).tolist()
         rows = proba.tolist()
         tagged = []
         problems = []

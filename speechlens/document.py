@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any, Mapping
 
 LABELS: tuple[str, ...] = ("development", "livelihood", "safety", "party")
+THEME_NAMES: dict[str, str] = {"development": "发展", "livelihood": "民生", "safety": "安全", "party": "党建"}
 GENRES: tuple[str, ...] = ("speech", "self_report", "work_summary", "gov_report", "self_criticism")
 METADATA_KEYS: tuple[str, ...] = ("unit", "role", "person", "year", "genre")
 

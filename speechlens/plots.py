@@ -13,12 +13,11 @@ from collections import Counter
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
-from .document import LABELS, Document
+from .document import LABELS, THEME_NAMES as NAMES, Document
 from .fonts import find_font
 from .resources import stopwords
 
 COLORS = {"development": "#d9822b", "livelihood": "#2b8a3e", "safety": "#1c7ed6", "party": "#c92a2a"}
-NAMES = {"development": "发展", "livelihood": "民生", "safety": "安全", "party": "党建"}
 _WORD = re.compile(r"[\u4e00-\u9fff]{2,}")
 
 

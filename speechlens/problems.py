@@ -94,6 +94,12 @@ class ProblemSettings:
     enumerated_in_section: float = 1.0
     bias: float = -0.6
 
+    @property
+    def max_outside_bonus(self) -> float:
+        """The most that evidence other than a problem section or list can add to a sentence."""
+        return (self.cue * self.strong_cue_cap + self.concession + self.cause
+                + self.rectification_item + self.reflection + 0.5)
+
 
 _HEADING_FILLER = re.compile(r"存在|主要|突出|困难|方面|当前|目前|工作中|本人|我们|的|和|与|及|、|。|：|:|\s")
 _ASPECT_HEADING = re.compile(r"^(?:关于)?在?[^，。]{2,20}方面[。：:]?$")
@@ -144,15 +150,11 @@ def _strip_marker(text: str, marker: str | None) -> int:
     return 0
 
 
-_MAX_OUTSIDE_BONUS = (ProblemSettings.cue * ProblemSettings.strong_cue_cap + ProblemSettings.concession
-                      + ProblemSettings.cause + ProblemSettings.rectification_item
-                      + ProblemSettings.reflection + 0.5)
-
-
 def problem_scores(sentences: Sequence[Sentence], clf_proba: Sequence[float], *,
                    genre: str | None = None, settings: ProblemSettings = ProblemSettings()) -> list[float]:
     """Log-odds that each sentence is an admission (> 0 means it is)."""
     out: list[float] = []
+    max_outside = settings.max_outside_bonus
     in_run = False
     run_plans = False
     speech = genre == "speech"
@@ -175,7 +177,7 @@ def problem_scores(sentences: Sequence[Sentence], clf_proba: Sequence[float], *,
                 continue
         p = min(max(float(p), 1e-4), 1 - 1e-4)
         z = math.log(p / (1 - p)) + settings.bias
-        if z < -_MAX_OUTSIDE_BONUS and not (in_problem_section or in_run or s.is_heading):
+        if z < -max_outside and not (in_problem_section or in_run or s.is_heading):
             # Read alone this is surely no admission, and outside a problem section or list no
             # other evidence could add enough to change that: skip the remaining checks.
             out.append(z)

@@ -7,9 +7,7 @@ import base64
 from pathlib import Path
 from typing import Any, Sequence
 
-from .document import LABELS, Analysis
-
-NAMES = {"development": "发展", "livelihood": "民生", "safety": "安全", "party": "党建"}
+from .document import LABELS, THEME_NAMES, Analysis
 
 
 def _context(text: str, start: int, end: int, limit: int = 120) -> tuple[str, str]:
@@ -73,7 +71,7 @@ def render_report(analyses: Sequence[Analysis], comparison: dict[str, Any] | Non
         heat_max = max([1] + [v for row in comparison["problem_matrix"]["themes"].values() for v in row.values()])
     model = analyses[0].model if analyses else None
     page = env.get_template("report.html").render(
-        title=title, version=__version__, model=model, labels=list(LABELS), names=NAMES,
+        title=title, version=__version__, model=model, labels=list(LABELS), names=THEME_NAMES,
         comparison=comparison, documents=docs, single=single, charts=charts, heat_max=heat_max,
         font_face="")
     face = _font_face(page, font) if pictures else ""

@@ -202,7 +202,7 @@ class Segmenter:
                 continue
             if i % 2:
                 toks = cut_block(block)
-                out.extend(_merge_figures(toks) if _has_digit(block) else toks)
+                out.extend(_merge_figures(toks) if _FIGURE_JOIN.search(block) else toks)
             else:
                 for piece in _SKIP.split(block):
                     if not piece:
@@ -217,10 +217,9 @@ class Segmenter:
         """Tokens of each text, segmented in one pass (texts must not contain line breaks)."""
         if not texts:
             return []
-        joined = "\n".join(texts)
-        tokens = self._cut_whole(joined) if "\n" not in "".join(texts) else None
-        if tokens is None:
+        if any("\n" in t for t in texts):
             return [self.cut(t) for t in texts]
+        tokens = self._cut_whole("\n".join(texts))
         cuts = [i for i, tok in enumerate(tokens) if tok == "\n"]
         bounds = zip([-1] + cuts, cuts + [len(tokens)])
         return [tokens[a + 1:b] for a, b in bounds]
@@ -307,12 +306,7 @@ def _suggest(tk: Any, word: str) -> int:
         return int(tk.suggest_freq(word, False))
 
 
-_DIGIT = re.compile(r"[0-9]")
 _FIGURE_JOIN = re.compile(r"[0-9][.%\-]")  # only these split figures need joining
-
-
-def _has_digit(s: str) -> bool:
-    return _DIGIT.search(s) is not None
 
 
 def _merge_figures(tokens: list[str]) -> list[str]:

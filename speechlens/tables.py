@@ -7,9 +7,7 @@ import io
 import unicodedata
 from typing import Any, Sequence
 
-from .document import LABELS, Analysis
-
-THEME_NAMES = {"development": "发展", "livelihood": "民生", "safety": "安全", "party": "党建"}
+from .document import LABELS, THEME_NAMES, Analysis
 
 
 def width(s: str) -> int:

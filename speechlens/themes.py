@@ -86,8 +86,7 @@ class ThemeClassifier:
                 self.vocabulary_, self.idf_, char_ngrams=self.char_ngrams,
                 word_pairs=self.word_pairs, use_lexicon=self.use_lexicon)
         if tokens is None:
-            seg = self._seg()
-            tokens = [seg.cut(t) for t in norms]
+            tokens = self._seg().cut_many(list(norms))
         return fz.transform(tokens, norms)
 
     def _check_fitted(self) -> None:
