@@ -7,7 +7,7 @@ from hypothesis import given, settings, strategies as st
 from speechlens import split_sentences
 
 TRICKY = (
-    "同志们：\n一、聚焦第一要务，当好发展的领头雁\n全市实现生产总值**亿元，同比增长6.2%！"
+    "同志们：\n一、抓牢经济发展这个中心任务\n全市实现生产总值**亿元，同比增长6.2%！"
     "他说：“要抓项目。”大家鼓掌……\n（一）坚持党建引领。全镇新建党支部3个；整顿软弱涣散党组织2个。\n"
     "1.抓好项目建设。签约项目12个。\n存在的问题\n一是招商引资难度大，二是村集体经济薄弱，三是干部老化。\n"
     "这是一段被PDF硬换行打断的很长很长的句子内容，还在继续\n写下去直到句号。\n- 3 -\n"
@@ -24,9 +24,9 @@ def test_offsets_round_trip_on_tricky_text():
 
 def test_headings_give_each_sentence_its_section_path():
     by_text = {s.text: s for s in split_sentences(TRICKY)}
-    assert by_text["一、聚焦第一要务，当好发展的领头雁"].is_heading
-    assert by_text["全市实现生产总值**亿元，同比增长6.2%！"].section == "一、聚焦第一要务，当好发展的领头雁"
-    assert by_text["全镇新建党支部3个；"].section == "一、聚焦第一要务，当好发展的领头雁 / （一）坚持党建引领"
+    assert by_text["一、抓牢经济发展这个中心任务"].is_heading
+    assert by_text["全市实现生产总值**亿元，同比增长6.2%！"].section == "一、抓牢经济发展这个中心任务"
+    assert by_text["全镇新建党支部3个；"].section == "一、抓牢经济发展这个中心任务 / （一）坚持党建引领"
     assert by_text["签约项目12个。"].section.endswith("1.抓好项目建设")
     assert by_text["二是村集体经济薄弱，"].section == "存在的问题"
 
