@@ -13,13 +13,12 @@ from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 import numpy as np
 
-from .document import LABELS, Analysis, Document, TaggedSentence
+from .document import LABELS, Analysis, Document, TaggedSentence, TaggedSentences
 from .errors import SpeechlensError
-from .features import sigmoid
 from .loading import document_from_text, read_document
 from .problems import ProblemSettings, build_problem, problem_scores
 from .segmentation import Segmenter
-from .structure import sentences_of
+from .structure import SentenceTable, table_of
 
 InputItem = Any  # path, Document, (id, text, metadata) row, or text
 
@@ -83,70 +82,97 @@ class Analyzer:
         return self._analyze_document(doc)
 
     def _analyze_document(self, doc: Document) -> Analysis:
+        return self._analyze_batch([doc])[0]
+
+    def _analyze_batch(self, docs: Sequence[Document]) -> list[Analysis]:
+        """Analyse documents together: one segmentation call, one feature matrix and one
+        product for all their sentences, then each document's problems and results."""
         clf = self.classifier
-        sents = sentences_of(doc)
-        if not sents:
+        tables = [table_of(d) for d in docs]
+        norms = [n for tab in tables for n in tab.norms]
+        sc: dict[str, np.ndarray] = {}
+        if norms:
+            sc = clf.scores(norms, joined=self.segmenter.cut_joined(norms))
+        out = []
+        a = 0
+        for doc, tab in zip(docs, tables):
+            b = a + len(tab)
+            out.append(self._assemble(doc, tab, {k: v[a:b] for k, v in sc.items()}))
+            a = b
+        return out
+
+    def _assemble(self, doc: Document, tab: SentenceTable, sc: Mapping[str, np.ndarray]) -> Analysis:
+        clf = self.classifier
+        if not len(tab):
             return Analysis(document=doc, themes={l: 0.0 for l in LABELS}, sentences=(),
                             problems=(), model=clf.info_.get("name"))
-        seg = self.segmenter
-        norms = [s.norm for s in sents]
-        tokens = seg.cut_many(norms)
-        sc = clf.scores(norms, tokens)
-        proba = _with_context(sents, sc["themes"], self.context)
-        labels = clf.labels_from_proba(proba)
-        z = problem_scores(sents, sc["problem"], genre=doc.genre, settings=self.problem_settings)
+        proba = _with_context(tab, sc["themes"], self.context)
+        hits = proba >= clf.thresholds_
+        z = np.asarray(problem_scores(tab, sc["problem"], genre=doc.genre, settings=self.problem_settings),
+                       dtype=np.float64)
         names = clf.subthemes_
-        subthemes = [names[k] for k in sc["subthemes"].argmax(axis=1).tolist()]
-        zs = np.asarray(z, dtype=np.float64)
-        pscores = sigmoid(zs).tolist()
-        rows = proba.tolist()
-        tagged = []
+        sub = sc["subthemes"].argmax(axis=1)
         problems = []
-        for i, s in enumerate(sents):
-            is_problem = zs[i] > 0
-            tagged.append(TaggedSentence(sentence=s, themes=labels[i], scores=dict(zip(LABELS, rows[i])),
-                                         problem=bool(is_problem), problem_score=pscores[i],
-                                         subtheme=subthemes[i]))
-            if is_problem:
-                row = rows[i]
-                best = max(range(len(LABELS)), key=row.__getitem__)
-                themes = labels[i] or ((LABELS[best],) if row[best] >= 0.25 else ())
-                problems.append(build_problem(s, doc.text, themes=themes, subtheme=subthemes[i],
-                                              score=float(zs[i])))
-        return Analysis(document=doc, themes=theme_shares(tagged), sentences=tuple(tagged),
-                        problems=tuple(problems), model=clf.info_.get("name"),
-                        sections=section_shares(tagged))
+        for i in np.flatnonzero(z > 0).tolist():
+            row = proba[i].tolist()
+            labels = tuple(l for l, h in zip(LABELS, hits[i].tolist()) if h)
+            best = max(range(len(LABELS)), key=row.__getitem__)
+            themes = labels or ((LABELS[best],) if row[best] >= 0.25 else ())
+            problems.append(build_problem(tab.sentence(i), doc.text, themes=themes, subtheme=names[sub[i]],
+                                          score=float(z[i])))
+        body = ~np.asarray(tab.headings, dtype=bool)
+        lengths = np.fromiter(map(len, tab.norms), dtype=np.int64, count=len(tab)) * body
+        return Analysis(document=doc, themes=_shares(lengths, hits), problems=tuple(problems),
+                        sentences=TaggedSentences(tab, proba, hits, z, sub, names),
+                        model=clf.info_.get("name"), sections=_section_table(tab, lengths, hits, body))
 
     # -- many documents -----------------------------------------------------------------
     def pipe(self, inputs: Iterable[InputItem], *, jobs: int = 1, on_error: str = "raise",
-             chunksize: int = 4) -> Iterator[Analysis | Failure]:
+             batch_chars: int = 60_000) -> Iterator[Analysis | Failure]:
         """Analyse many inputs in order, with ``jobs`` worker processes.
 
         A str or Path is a file path here. ``on_error``: "raise" stops at the first bad
-        document, "record" yields a Failure in its place, "skip" drops it.
+        document, "record" yields a Failure in its place, "skip" drops it. Documents are
+        analysed in batches of about ``batch_chars`` characters (results do not depend on it).
         """
         if on_error not in ("raise", "record", "skip"):
             raise ValueError("on_error must be 'raise', 'record' or 'skip'")
         if jobs < 1:
             raise ValueError("jobs must be at least 1")
+        batches = _batches(_rows(inputs), batch_chars)
         if jobs == 1:
-            results: Iterable[Analysis | Failure] = (self._safe(item) for item in inputs)
+            results: Iterable[list[Analysis | Failure]] = map(self._safe_batch, batches)
         else:
-            results = self._parallel(inputs, jobs, chunksize)
-        for r in results:
-            if isinstance(r, Failure):
-                if on_error == "raise":
-                    raise SpeechlensError(r.error)
-                if on_error == "skip":
-                    continue
-            yield r
+            results = self._parallel(batches, jobs)
+        for batch in results:
+            for r in batch:
+                if isinstance(r, Failure):
+                    if on_error == "raise":
+                        raise SpeechlensError(r.error)
+                    if on_error == "skip":
+                        continue
+                yield r
 
-    def _safe(self, item: InputItem) -> Analysis | Failure:
+    def _safe_batch(self, items: Sequence[InputItem]) -> list[Analysis | Failure]:
+        """Results for a batch of inputs, in order; a bad input becomes a Failure in its place."""
+        out: list[Analysis | Failure | None] = [None] * len(items)
+        docs, slots = [], []
+        for i, item in enumerate(items):
+            try:
+                docs.append(to_document(item, text_is_path=True))
+                slots.append(i)
+            except SpeechlensError as exc:
+                out[i] = Failure(id=_item_id(item), path=_item_path(item), error=str(exc),
+                                 metadata=_item_meta(item))
         try:
-            doc = to_document(item, text_is_path=True)
-        except SpeechlensError as exc:
-            return Failure(id=_item_id(item), path=_item_path(item), error=str(exc),
-                           metadata=_item_meta(item))
+            done: list[Analysis | Failure] = list(self._analyze_batch(docs))
+        except Exception:  # find the document at fault; the others are analysed alone
+            done = [self._safe_document(doc) for doc in docs]
+        for i, r in zip(slots, done):
+            out[i] = r
+        return out  # type: ignore[return-value]
+
+    def _safe_document(self, doc: Document) -> Analysis | Failure:
         try:
             return self._analyze_document(doc)
         except SpeechlensError as exc:
@@ -156,13 +182,17 @@ class Analyzer:
                            error=f"{doc.path or doc.id}: analysis failed ({type(exc).__name__}: {exc})",
                            metadata=doc.metadata)
 
-    def _parallel(self, inputs: Iterable[InputItem], jobs: int, chunksize: int) -> Iterator[Analysis | Failure]:
+    def _safe(self, item: InputItem) -> Analysis | Failure:
+        """The result for one input (a Failure when it cannot be read or analysed)."""
+        return self._safe_batch([item])[0]
+
+    def _parallel(self, batches: Iterable[list[InputItem]], jobs: int) -> Iterator[list[Analysis | Failure]]:
         import multiprocessing as mp
 
         self.classifier  # load once here so a bad model fails before workers start
         ctx = mp.get_context("spawn" if os.name == "nt" else "fork")
         with ctx.Pool(jobs, initializer=_init_worker, initargs=(self,)) as pool:
-            yield from pool.imap(_work, _rows(inputs), chunksize=chunksize)
+            yield from pool.imap(_work, batches)
 
 
 _worker: Analyzer | None = None
@@ -175,14 +205,42 @@ def _init_worker(analyzer: Analyzer) -> None:
     analyzer.segmenter.cut("预热")
 
 
-def _work(item: InputItem) -> Analysis | Failure:
+def _work(items: list[InputItem]) -> list[Analysis | Failure]:
     assert _worker is not None
-    return _worker._safe(item)
+    return _worker._safe_batch(items)
 
 
 def _rows(inputs: Iterable[InputItem]) -> Iterator[InputItem]:
     for item in inputs:
         yield str(item) if isinstance(item, Path) else item
+
+
+def _batches(items: Iterable[InputItem], batch_chars: int, max_items: int = 1000) -> Iterator[list[InputItem]]:
+    """Consecutive inputs grouped until their estimated size reaches ``batch_chars``."""
+    batch: list[InputItem] = []
+    size = 0
+    for item in items:
+        batch.append(item)
+        size += _size_hint(item)
+        if size >= batch_chars or len(batch) >= max_items:
+            yield batch
+            batch, size = [], 0
+    if batch:
+        yield batch
+
+
+def _size_hint(item: InputItem) -> int:
+    """About how many characters an input holds (files: a third of their bytes)."""
+    if isinstance(item, Document):
+        return len(item.text)
+    if isinstance(item, str):
+        try:
+            return os.path.getsize(item) // 3
+        except OSError:
+            return 0
+    if isinstance(item, (tuple, list)) and len(item) >= 2 and isinstance(item[1], str):
+        return len(item[1])
+    return 0
 
 
 def to_document(item: InputItem, *, text_is_path: bool, **meta: Any) -> Document:
@@ -233,51 +291,52 @@ def _item_meta(item: InputItem) -> dict[str, Any]:
     return {}
 
 
-def _with_context(sents: Sequence[Any], proba: np.ndarray, weight: float) -> np.ndarray:
+def _with_context(tab: SentenceTable, proba: np.ndarray, weight: float) -> np.ndarray:
     """Blend each sentence's theme scores with those of the heading it sits under."""
     if weight <= 0:
         return proba
-    out = proba.copy()
     heading_of: dict[str, int] = {}
-    for i, s in enumerate(sents):
-        if s.is_heading and s.section:
-            heading_of[s.section] = i
-        elif s.section:
-            h = heading_of.get(s.section)
+    rows, heads = [], []
+    for i, (section, heading) in enumerate(zip(tab.sections, tab.headings)):
+        if heading and section:
+            heading_of[section] = i
+        elif section:
+            h = heading_of.get(section)
             if h is not None:
-                out[i] = (1 - weight) * proba[i] + weight * proba[h]
+                rows.append(i)
+                heads.append(h)
+    out = proba.copy()
+    if rows:
+        out[rows] = (1 - weight) * proba[rows] + weight * proba[heads]
     return out
 
 
-def theme_shares(tagged: Sequence[TaggedSentence]) -> dict[str, float]:
-    """Share of each theme: characters of sentences tagged with it over all tagged characters."""
-    totals = {l: 0.0 for l in LABELS}
-    for t in tagged:
-        if t.sentence.is_heading:
-            continue
-        n = len(t.sentence.norm)
-        for l in t.themes:
-            totals[l] += n
-    s = sum(totals.values())
-    return {l: (totals[l] / s if s else 0.0) for l in LABELS}
+def _shares(lengths: np.ndarray, hits: np.ndarray) -> dict[str, float]:
+    """Share of each theme: characters of the sentences tagged with it over all tagged characters."""
+    totals = (lengths @ hits.astype(np.int64)).tolist()
+    s = float(sum(float(t) for t in totals))
+    return {l: (float(t) / s if s else 0.0) for l, t in zip(LABELS, totals)}
 
 
-def section_shares(tagged: Sequence[TaggedSentence]) -> tuple[dict[str, Any], ...]:
+def _section_table(tab: SentenceTable, lengths: np.ndarray, hits: np.ndarray,
+                   body: np.ndarray) -> tuple[dict[str, Any], ...]:
     """Theme shares of each top-level part in document order (opening and closing remarks,
     which sit under no heading, are parts with ``section`` None)."""
-    parts: list[tuple[str | None, list[TaggedSentence]]] = []
-    for t in tagged:
-        top = t.sentence.section.split(" / ")[0] if t.sentence.section else None
-        if not parts or parts[-1][0] != top:
-            parts.append((top, []))
-        parts[-1][1].append(t)
+    tops: dict[str | None, str | None] = {}
+    bounds: list[tuple[str | None, int]] = []
+    for i, section in enumerate(tab.sections):
+        top = tops.get(section, "\0")
+        if top == "\0":
+            top = tops[section] = section.split(" / ")[0] if section else None
+        if not bounds or bounds[-1][0] != top:
+            bounds.append((top, i))
     out = []
-    for top, items in parts:
-        shares = theme_shares(items)
-        body = [t for t in items if not t.sentence.is_heading]
-        out.append({"section": top, "start": items[0].sentence.start, "end": items[-1].sentence.end,
-                    "sentences": len(body), "themes": {l: round(v, 4) for l, v in shares.items()},
-                    "dominant": max(shares, key=shares.get) if any(shares.values()) else None})
+    for k, (top, a) in enumerate(bounds):
+        b = bounds[k + 1][1] if k + 1 < len(bounds) else len(tab)
+        shares = _shares(lengths[a:b], hits[a:b])
+        out.append({"section": top, "start": tab.starts[a], "end": tab.ends[b - 1],
+                    "sentences": int(body[a:b].sum()), "themes": {l: round(v, 4) for l, v in shares.items()},
+                    "dominant": max(shares, key=shares.get) if any(shares.values()) else None})  # type: ignore[arg-type]
     return tuple(out)
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any, Iterator, Mapping, Sequence
 
 LABELS: tuple[str, ...] = ("development", "livelihood", "safety", "party")
 THEME_NAMES: dict[str, str] = {"development": "发展", "livelihood": "民生", "safety": "安全", "party": "党建"}
@@ -110,13 +110,80 @@ class TaggedSentence:
         }
 
 
+class TaggedSentences(Sequence[TaggedSentence]):
+    """The tagged sentences of one Analysis, kept as columns and built on first access.
+
+    Batch runs read only shares and problems; building ten thousand small objects per megabyte
+    (and pickling them between processes) was most of their cost. Behaves as a tuple.
+    """
+
+    __slots__ = ("_table", "_proba", "_hits", "_z", "_sub", "_names", "_items")
+
+    def __init__(self, table: Any, proba: Any, hits: Any, z: Any, sub: Any, names: Sequence[str]) -> None:
+        self._table = table    # structure.SentenceTable
+        self._proba = proba    # (n, 4) theme probabilities, LABELS order
+        self._hits = hits      # (n, 4) bool: theme tagged
+        self._z = z            # (n,) problem log-odds
+        self._sub = sub        # (n,) sub-theme index into names
+        self._names = tuple(names)
+        self._items: tuple[TaggedSentence, ...] | None = None
+
+    def _all(self) -> tuple[TaggedSentence, ...]:
+        if self._items is None:
+            import numpy as np
+
+            from .features import sigmoid
+
+            rows = self._proba.tolist()
+            hits = self._hits.tolist()
+            zs = np.asarray(self._z, dtype=np.float64)
+            pscores = sigmoid(zs).tolist()
+            problem = (zs > 0).tolist()
+            names = self._names
+            sub = self._sub.tolist()
+            tab = self._table
+            self._items = tuple(
+                TaggedSentence(sentence=tab.sentence(i), themes=tuple(l for l, h in zip(LABELS, hits[i]) if h),
+                               scores=dict(zip(LABELS, rows[i])), problem=problem[i],
+                               problem_score=pscores[i], subtheme=names[sub[i]])
+                for i in range(len(rows)))
+        return self._items
+
+    def __len__(self) -> int:
+        return len(self._table)
+
+    def __getitem__(self, i: Any) -> Any:
+        return self._all()[i]
+
+    def __iter__(self) -> Iterator[TaggedSentence]:
+        return iter(self._all())
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, (TaggedSentences, tuple, list)):
+            return tuple(self) == tuple(other)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"<{len(self)} tagged sentences>"
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {k: getattr(self, k) for k in self.__slots__ if k != "_items"}
+
+    def __setstate__(self, state: Mapping[str, Any]) -> None:
+        for k, v in state.items():
+            setattr(self, k, v)
+        self._items = None
+
+
 @dataclass(frozen=True)
 class Analysis:
     """Everything speechlens found in one document."""
 
     document: Document
     themes: Mapping[str, float]
-    sentences: tuple[TaggedSentence, ...]
+    sentences: Sequence[TaggedSentence]
     problems: tuple[Problem, ...]
     model: str | None = None
     sections: tuple[Mapping[str, Any], ...] = ()

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import re
 from functools import lru_cache
-from itertools import repeat
 from typing import Iterable, Mapping, Sequence
 
 import numpy as np
@@ -140,19 +139,19 @@ class IndexFeaturizer:
         self.use_lexicon = use_lexicon
         self.idf = np.asarray(idf, dtype=np.float64)
         self.n_features = len(vocabulary)
-        self._norm_cache = _NormCache()
+        self._ids = _TokenIds(self.words)
 
-    def _word_features(self, tokens: Sequence[Sequence[str]]) -> tuple[np.ndarray, np.ndarray]:
-        """Rows and columns of word and word-pair features for a batch of sentences."""
-        cache = self._norm_cache
+    def _token_ids(self, tokens: Sequence[str]) -> np.ndarray:
+        """Word index of each token: -1 unknown word, -2 no word (punctuation), -3 line break."""
+        cache = self._ids
         if len(cache) > 300_000:  # keeps memory flat over millions of documents
             cache.clear()
-        flat = [t for ts in tokens for t in ts]
-        lengths = np.fromiter((len(ts) for ts in tokens), dtype=np.int64, count=len(tokens))
-        normed = list(map(cache.__getitem__, flat))
-        keep = np.fromiter((w is not None for w in normed), dtype=bool, count=len(normed))
-        ids = np.fromiter(map(self.words.get, normed, repeat(-1)), dtype=np.int64, count=len(normed))[keep]
-        rows = np.repeat(np.arange(len(tokens), dtype=np.int64), lengths)[keep]
+        return np.fromiter(map(cache.__getitem__, tokens), dtype=np.int64, count=len(tokens))
+
+    def _word_features(self, ids: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Rows and columns of word and word-pair features, from token ids and their sentence rows."""
+        keep = ids >= -1  # pairs join the words on either side of punctuation, as in training
+        ids, rows = ids[keep], rows[keep]
         known = ids >= 0
         out_rows, out_cols = [rows[known]], [ids[known]]
         if self.word_pairs and len(ids) > 1 and len(self.pair_keys):
@@ -205,8 +204,24 @@ class IndexFeaturizer:
 
     def transform(self, tokens: Sequence[Sequence[str]], norms: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
         """Coordinate form (rows, cols, vals, n_rows) of the l2-normalised sublinear tf-idf matrix."""
+        flat = [t for ts in tokens for t in ts]
+        lengths = np.fromiter((len(ts) for ts in tokens), dtype=np.int64, count=len(tokens))
+        rows = np.repeat(np.arange(len(tokens), dtype=np.int64), lengths)
+        return self._transform(self._token_ids(flat), rows, norms)
+
+    def transform_joined(self, tokens: Sequence[str], norms: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+        """``transform`` for the tokens of ``"\\n".join(norms)``: one flat list, a line-break token
+        between sentences (what ``Segmenter.cut_joined`` returns), so no per-sentence lists are built."""
+        ids = self._token_ids(tokens)
+        sep = ids == -3
+        rows = np.cumsum(sep)
+        if int(rows[-1] if len(rows) else 0) != max(len(norms) - 1, 0):
+            raise ValueError("tokens do not hold one line break between consecutive sentences")
+        return self._transform(ids, rows, norms)
+
+    def _transform(self, ids: np.ndarray, rows: np.ndarray, norms: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
         n = len(norms)
-        parts = [self._word_features(tokens), self._lexicon_features(norms)]
+        parts = [self._word_features(ids, rows), self._lexicon_features(norms)]
         if self.char_ngrams >= 2 and n:
             parts.append(self._char_ngrams(norms))
         rows = np.concatenate([p[0] for p in parts])
@@ -220,11 +235,19 @@ class IndexFeaturizer:
         return r, c, v / norms_[r], n
 
 
-class _NormCache(dict):
-    """token -> normalised token (or None), filled on first sight."""
+class _TokenIds(dict):
+    """token -> word index (-1 unknown, -2 dropped, -3 line break), filled on first sight."""
 
-    def __missing__(self, tok: str) -> str | None:
-        value = normalise_token(tok)
+    def __init__(self, words: Mapping[str, int]) -> None:
+        super().__init__()
+        self.words = words
+
+    def __missing__(self, tok: str) -> int:
+        if tok == "\n":
+            value = -3
+        else:
+            w = normalise_token(tok)
+            value = -2 if w is None else self.words.get(w, -1)
         self[tok] = value
         return value
 
@@ -239,15 +262,23 @@ def _packed(table: Mapping[str, int], n: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def sparse_dot(rows: np.ndarray, cols: np.ndarray, vals: np.ndarray, n: int,
-               weights: np.ndarray) -> np.ndarray:
-    """(n, k) = sparse rows times dense ``weights`` (n_features, k), with numpy only."""
+               weights: np.ndarray, *, block: int = 8192) -> np.ndarray:
+    """(n, k) = sparse rows times dense ``weights`` (n_features, k), with numpy only.
+
+    ``rows`` must be sorted. Works through blocks of about ``block`` entries so the gathered
+    weight rows stay in cache; each row's sum runs in the same order whatever the batch, so a
+    sentence scores bit for bit the same alone or among thousands.
+    """
     k = weights.shape[1]
     out = np.zeros((n, k), dtype=np.float64)
     if len(rows) == 0:
         return out
-    contrib = weights[cols] * vals[:, None]
     starts = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
-    out[rows[starts]] = np.add.reduceat(contrib, starts, axis=0)
+    cuts = np.unique(np.r_[starts[np.searchsorted(starts, np.arange(0, len(rows), block))], len(rows)])
+    for a, b in zip(cuts[:-1].tolist(), cuts[1:].tolist()):
+        st = starts[np.searchsorted(starts, a):np.searchsorted(starts, b)]
+        contrib = weights[cols[a:b]] * vals[a:b, None]
+        out[rows[st]] = np.add.reduceat(contrib, st - a, axis=0)
     return out
 
 

@@ -12,7 +12,9 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Any, Sequence
+
+import numpy as np
 
 from .document import Problem, Sentence
 
@@ -150,24 +152,44 @@ def _strip_marker(text: str, marker: str | None) -> int:
     return 0
 
 
-def problem_scores(sentences: Sequence[Sentence], clf_proba: Sequence[float], *,
+def _section_flags(section: str | None) -> tuple[bool, bool]:
+    """(in a problem section, in a plan section): the innermost heading of either kind decides."""
+    parts = section.split(" / ") if section else []
+    last_problem = max((i for i, h in enumerate(parts) if is_problem_heading(h)), default=-1)
+    last_plan = max((i for i, h in enumerate(parts) if PLAN_HEADING.search(h)), default=-1)
+    return last_problem > last_plan, last_plan > last_problem
+
+
+def problem_scores(sentences: Sequence[Sentence] | Any, clf_proba: Sequence[float], *,
                    genre: str | None = None, settings: ProblemSettings = ProblemSettings()) -> list[float]:
-    """Log-odds that each sentence is an admission (> 0 means it is)."""
+    """Log-odds that each sentence is an admission (> 0 means it is).
+
+    ``sentences``: Sentence objects or a ``structure.SentenceTable``.
+    """
+    if hasattr(sentences, "norms"):
+        norms, markers, sections, headings = sentences.norms, sentences.markers, sentences.sections, sentences.headings
+    else:
+        norms = [x.norm for x in sentences]
+        markers = [x.marker for x in sentences]
+        sections = [x.section for x in sentences]
+        headings = [x.is_heading for x in sentences]
+    bias = settings.bias
+    log = math.log
+    alone = [log(q / (1 - q)) + bias
+             for q in np.clip(np.asarray(clf_proba, dtype=np.float64), 1e-4, 1 - 1e-4).tolist()]
+    flags: dict[str | None, tuple[bool, bool]] = {}
     out: list[float] = []
     max_outside = settings.max_outside_bonus
     in_run = False
     run_plans = False
     speech = genre == "speech"
-    for s, p in zip(sentences, clf_proba):
-        text = s.norm
-        body = text[_strip_marker(text, s.marker):]
-        section = s.section or ""
-        parts = section.split(" / ") if section else []
-        last_problem = max((i for i, h in enumerate(parts) if is_problem_heading(h)), default=-1)
-        last_plan = max((i for i, h in enumerate(parts) if PLAN_HEADING.search(h)), default=-1)
-        in_problem_section = last_problem > last_plan
-        in_plan_section = last_plan > last_problem
-        if s.is_heading:
+    for text, marker, section, is_heading, z in zip(norms, markers, sections, headings, alone):
+        sf = flags.get(section)
+        if sf is None:
+            sf = flags[section] = _section_flags(section)
+        in_problem_section, in_plan_section = sf
+        body = text[_strip_marker(text, marker):] if marker else text
+        if is_heading:
             in_run = False
             run_plans = False
             rest = _HEADING_FILLER.sub("", PROBLEM_HEADING.sub("", body))
@@ -175,9 +197,7 @@ def problem_scores(sentences: Sequence[Sentence], clf_proba: Sequence[float], *,
                     or _ASPECT_HEADING.search(body) or _FOUND_PROBLEMS.search(body) or not in_problem_section):
                 out.append(-9.0)
                 continue
-        p = min(max(float(p), 1e-4), 1 - 1e-4)
-        z = math.log(p / (1 - p)) + settings.bias
-        if z < -max_outside and not (in_problem_section or in_run or s.is_heading):
+        elif z < -max_outside and not (in_problem_section or in_run):
             # Read alone this is surely no admission, and outside a problem section or list no
             # other evidence could add enough to change that: skip the remaining checks.
             out.append(z)
@@ -185,7 +205,7 @@ def problem_scores(sentences: Sequence[Sentence], clf_proba: Sequence[float], *,
                 in_run, run_plans = True, False
             continue
         is_plan = bool(_PLAN_START.search(body)) or bool(_PLAN_ANY.search(body[:12]))
-        if in_run and is_plan and s.marker:
+        if in_run and is_plan and marker:
             run_plans = True
         if in_problem_section and not run_plans:
             z += settings.section
@@ -198,34 +218,34 @@ def problem_scores(sentences: Sequence[Sentence], clf_proba: Sequence[float], *,
         z += settings.cue * min(len(strong), settings.strong_cue_cap)
         if is_plan:
             z += settings.plan
-        if _ACHIEVE.search(body) and not strong:
+        if not strong and _ACHIEVE.search(body):
             z += settings.achievement
         if _RECTIFICATION_RESULT.search(body):
             z += settings.rectification_result
         if _REFLECTION.search(body):
             z += settings.reflection
-        if _CONCESSION.search(body) and strong:
+        if strong and _CONCESSION.search(body):
             z += settings.concession
-        if _FIRST_PERSON_CAUSE.search(body) and strong:
+        if strong and _FIRST_PERSON_CAUSE.search(body):
             z += settings.cause
         if speech and _THIRD_PERSON.search(body):
             # A leader naming others' failings (有的乡镇……) criticises; it admits nothing.
             z = min(z + settings.criticism, -1.0)
-        if _GENERIC_LEAD.search(body) and len(body) < 70 and not _CONCRETE.search(body.split("差距")[-1]):
+        if len(body) < 70 and _GENERIC_LEAD.search(body) and not _CONCRETE.search(body.split("差距")[-1]):
             # "对照要求还有差距：" announces the list; it is not itself an admission.
             z = min(z + settings.generic_lead, -1.0)
         if _ADDRESSED.search(body):
             z += settings.addressed
-        if s.is_heading:
+        if is_heading:
             z += settings.heading_in_section
         if _RECTIFICATION_ITEM.search(body):
             z += settings.rectification_item
-        if s.marker and (in_problem_section or in_run) and not run_plans and not is_plan:
+        if marker and (in_problem_section or in_run) and not run_plans and not is_plan:
             z += settings.enumerated_in_section
         out.append(z)
         if _LEAD_IN.search(text) and not is_plan:
             in_run, run_plans = True, False
-        elif not s.marker and not in_problem_section and z <= 0 and in_run:
+        elif not marker and not in_problem_section and z <= 0 and in_run:
             in_run = False
     return out
 

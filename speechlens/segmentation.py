@@ -217,12 +217,24 @@ class Segmenter:
         """Tokens of each text, segmented in one pass (texts must not contain line breaks)."""
         if not texts:
             return []
-        if any("\n" in t for t in texts):
-            return [self.cut(t) for t in texts]
-        tokens = self._cut_whole("\n".join(texts))
+        tokens = self.cut_joined(texts)
         cuts = [i for i, tok in enumerate(tokens) if tok == "\n"]
         bounds = zip([-1] + cuts, cuts + [len(tokens)])
         return [tokens[a + 1:b] for a, b in bounds]
+
+    def cut_joined(self, texts: Sequence[str]) -> list[str]:
+        """Tokens of ``"\\n".join(texts)`` in one backend call: exactly the tokens of each text,
+        with one ``"\\n"`` token between consecutive texts. Texts holding a line break (or
+        ending in a carriage return) are cut one by one instead."""
+        if not texts:
+            return []
+        if any("\n" in t or t.endswith("\r") for t in texts):
+            out = self.cut(texts[0])
+            for t in texts[1:]:
+                out.append("\n")
+                out.extend(self.cut(t))
+            return out
+        return self._cut_whole("\n".join(texts))
 
     def _cut_whole(self, text: str) -> list[str]:
         """One backend call over the whole text, where that provably equals ``cut``."""
@@ -233,7 +245,7 @@ class Segmenter:
             toks = tk.cut(text, self.hmm)
         else:
             toks = tk.lcut(text, HMM=self.hmm)
-        return _merge_figures(toks) if _FIGURE_JOIN.search(text) else toks
+        return _merge_figures_in(text, toks) if _FIGURE_JOIN.search(text) else toks
 
     def _block_cutter(self) -> Any:
         """A function cutting one run of Chinese/alphanumerics into a token list."""
@@ -340,6 +352,39 @@ def _merge_figures(tokens: list[str]) -> list[str]:
         else:
             out.append(tok)
     flush()
+    return out
+
+
+_HAN_RUN_CHAR = re.compile(r"[\u4E00-\u9FD5a-zA-Z0-9+#&\._%\-]")
+
+
+def _merge_figures_in(text: str, tokens: list[str]) -> list[str]:
+    """The tokens of a long ``text`` with figures joined as ``cut`` joins them: inside each
+    run of Chinese/alphanumerics that holds a split figure, and nowhere else. Only those runs
+    are visited (runs are whole tokens in both backends)."""
+    import bisect
+    from itertools import accumulate
+
+    offsets = list(accumulate(map(len, tokens), initial=0))
+    spans: list[tuple[int, int]] = []
+    run_end = -1
+    for m in _FIGURE_JOIN.finditer(text):
+        if m.start() < run_end:
+            continue
+        start = m.start()
+        while start > 0 and _HAN_RUN_CHAR.match(text, start - 1):
+            start -= 1
+        run_end = m.end()
+        while run_end < len(text) and _HAN_RUN_CHAR.match(text, run_end):
+            run_end += 1
+        spans.append((bisect.bisect_left(offsets, start), bisect.bisect_left(offsets, run_end)))
+    out: list[str] = []
+    prev = 0
+    for lo, hi in spans:
+        out.extend(tokens[prev:lo])
+        out.extend(_merge_figures(tokens[lo:hi]))
+        prev = hi
+    out.extend(tokens[prev:])
     return out
 
 

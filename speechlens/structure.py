@@ -30,45 +30,95 @@ _TITLE_WORDS = ("报告", "讲话", "总结", "发言", "材料", "致辞")
 _WS = " \t\r\n　\ufeff"
 
 
+_MARKER_ANY = re.compile("|".join(f"(?P<m{level}>{pat.pattern})" for level, pat in _MARKERS)
+                         + f"|(?P<m5>{_INLINE_ENUM.pattern})")
+
+
 def marker_at(s: str) -> tuple[int, str] | None:
     """The heading/enumeration marker at the start of ``s`` as (level, marker), or None."""
-    for level, pat in _MARKERS:
-        m = pat.match(s)
-        if m:
-            return level, m.group(0)
-    m = _INLINE_ENUM.match(s)
-    if m:
-        return 5, m.group(0)
-    return None
+    m = _MARKER_ANY.match(s)
+    if m is None:
+        return None
+    return int(m.lastgroup[1:]), m.group(0)  # type: ignore[index]
+
+
+class SentenceTable:
+    """The sentences of one text as parallel columns; ``sentence(i)`` builds a Sentence.
+
+    The pipeline passes this around instead of thousands of small objects; ``norms`` are the
+    analysis forms, ``sections`` the heading paths, ``markers`` the enumeration markers.
+    """
+
+    __slots__ = ("text", "starts", "ends", "norms", "sections", "headings", "markers")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+        self.norms: list[str] = []
+        self.sections: list[str | None] = []
+        self.headings: list[bool] = []
+        self.markers: list[str | None] = []
+
+    def __len__(self) -> int:
+        return len(self.starts)
+
+    def sentence(self, i: int) -> Sentence:
+        a, b = self.starts[i], self.ends[i]
+        return Sentence(start=a, end=b, text=self.text[a:b], norm=self.norms[i], section=self.sections[i],
+                        is_heading=self.headings[i], marker=self.markers[i], index=i)
+
+    def sentences(self) -> list[Sentence]:
+        return [self.sentence(i) for i in range(len(self.starts))]
+
+    def _add(self, simp: str, start: int, end: int, section: str | None, heading: bool,
+             marker: str | None) -> None:
+        seg = self.text[start:end]
+        stripped = seg.lstrip(_WS)
+        start += len(seg) - len(stripped)
+        end = start + len(stripped.rstrip(_WS))
+        self.starts.append(start)
+        self.ends.append(end)
+        self.norms.append(clean_span(simp[start:end]))
+        self.sections.append(section)
+        self.headings.append(heading)
+        self.markers.append(marker)
 
 
 def split_sentences(text: str, *, start: int = 0, simplified: str | None = None) -> list[Sentence]:
     """Split ``text[start:]`` into sentences and headings with offsets and section paths."""
+    return sentence_table(text, start=start, simplified=simplified).sentences()
+
+
+def sentence_table(text: str, *, start: int = 0, simplified: str | None = None) -> SentenceTable:
+    """``split_sentences`` as columns (see SentenceTable)."""
     simp = simplified if simplified is not None else to_simplified(text)
-    out: list[Sentence] = []
+    tab = SentenceTable(text)
+    add = tab._add
     path: list[tuple[int, str]] = []
+    section: str | None = None
     first = True
     top_blocks: list[list[int]] = []  # per top-level section: index of the first sentence of each paragraph
     for b_start, b_end, kind in _blocks(text, start):
         block = text[b_start:b_end]
         if kind == "text" and path and path[0][0] == 1 and top_blocks:
-            top_blocks[-1].append(len(out))
+            top_blocks[-1].append(len(tab))
         if kind == "heading":
             m = marker_at(block)
             level = m[0] if m and m[0] <= 4 else 1
             if first and not m and any(w in block for w in _TITLE_WORDS):
-                out.append(_make(text, simp, b_start, b_end, None, True, None, len(out)))
+                add(simp, b_start, b_end, None, True, None)
                 first = False
                 continue
             path = [p for p in path if p[0] < level] + [(level, block.strip(_WS))]
+            section = _path(path)
             if level == 1:
                 top_blocks.append([])
-            out.append(_make(text, simp, b_start, b_end, _path(path), True,
-                             m[1] if m else None, len(out)))
+            add(simp, b_start, b_end, section, True, m[1] if m else None)
             first = False
             continue
         if kind == "noise":
-            out.append(_make(text, simp, b_start, b_end, _path(path), False, None, len(out)))
+            add(simp, b_start, b_end, section, False, None)
             continue
         first = False
         spans = list(_sentence_spans(text, b_start, b_end))
@@ -78,17 +128,18 @@ def split_sentences(text: str, *, start: int = 0, simplified: str | None = None)
             if len(text[h_start:h_end]) - len(m[1]) <= 30:
                 level = m[0]
                 path = [p for p in path if p[0] < level] + [(level, text[h_start:h_end].strip(_WS))]
-                out.append(_make(text, simp, h_start, h_end, _path(path), True, m[1], len(out)))
+                section = _path(path)
+                add(simp, h_start, h_end, section, True, m[1])
                 spans = spans[1:]
         for s_start, s_end in spans:
             for i_start, i_end in _enumeration_items(text, s_start, s_end):
                 mk = marker_at(text[i_start:i_end])
-                out.append(_make(text, simp, i_start, i_end, _path(path), False,
-                                 mk[1] if mk else None, len(out)))
-    return _closing_remarks(out, top_blocks)
+                add(simp, i_start, i_end, section, False, mk[1] if mk else None)
+    _closing_remarks(tab, top_blocks)
+    return tab
 
 
-def _closing_remarks(out: list[Sentence], top_blocks: list[list[int]]) -> list[Sentence]:
+def _closing_remarks(tab: SentenceTable, top_blocks: list[list[int]]) -> None:
     """Paragraphs after the last numbered part are closing remarks, not part of it.
 
     Speeches end with remarks that follow the last numbered part without a heading of their own.
@@ -96,15 +147,13 @@ def _closing_remarks(out: list[Sentence], top_blocks: list[list[int]]) -> list[S
     beyond that count are taken as closing remarks and belong to no section.
     """
     if len(top_blocks) < 3:
-        return out
+        return
     usual = max(len(b) for b in top_blocks[:-1])
     last = top_blocks[-1]
     if usual == 0 or len(last) <= usual:
-        return out
-    from dataclasses import replace
-
+        return
     cut = last[usual]
-    return out[:cut] + [replace(s, section=None) for s in out[cut:]]
+    tab.sections[cut:] = [None] * (len(tab) - cut)
 
 
 def sentences_of(doc: Document) -> list[Sentence]:
@@ -112,18 +161,13 @@ def sentences_of(doc: Document) -> list[Sentence]:
     return split_sentences(doc.text, start=doc.body_start)
 
 
+def table_of(doc: Document) -> SentenceTable:
+    """``sentences_of`` as columns."""
+    return sentence_table(doc.text, start=doc.body_start)
+
+
 def _path(path: list[tuple[int, str]]) -> str | None:
     return " / ".join(p[1].rstrip(_TERMINATORS + "：:") for p in path) if path else None
-
-
-def _make(text: str, simp: str, start: int, end: int, section: str | None,
-          heading: bool, marker: str | None, index: int) -> Sentence:
-    while start < end and text[start] in _WS:
-        start += 1
-    while end > start and text[end - 1] in _WS:
-        end -= 1
-    return Sentence(start=start, end=end, text=text[start:end], norm=clean_span(simp[start:end]),
-                    section=section, is_heading=heading, marker=marker, index=index)
 
 
 def _lines(text: str, start: int) -> list[tuple[int, int]]:

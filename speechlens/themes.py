@@ -78,15 +78,19 @@ class ThemeClassifier:
                                   word_pairs=self.word_pairs, use_lexicon=self.use_lexicon)
                 for tk, nm in zip(tokens, norms)]
 
-    def _matrix(self, norms: Sequence[str], tokens: Sequence[Sequence[str]] | None):
-        self._check_fitted()
+    def _index_featurizer(self) -> IndexFeaturizer:
         fz = getattr(self, "_featurizer", None)
         if fz is None:
             fz = self._featurizer = IndexFeaturizer(
                 self.vocabulary_, self.idf_, char_ngrams=self.char_ngrams,
                 word_pairs=self.word_pairs, use_lexicon=self.use_lexicon)
+        return fz
+
+    def _matrix(self, norms: Sequence[str], tokens: Sequence[Sequence[str]] | None):
+        self._check_fitted()
+        fz = self._index_featurizer()
         if tokens is None:
-            tokens = self._seg().cut_many(list(norms))
+            return fz.transform_joined(self._seg().cut_joined(list(norms)), norms)
         return fz.transform(tokens, norms)
 
     def _check_fitted(self) -> None:
@@ -96,9 +100,18 @@ class ThemeClassifier:
             raise ModelError("ThemeClassifier is not fitted: call fit() or ThemeClassifier.load()")
 
     # -- prediction ----------------------------------------------------------------------
-    def scores(self, norms: Sequence[str], tokens: Sequence[Sequence[str]] | None = None) -> dict[str, np.ndarray]:
-        """All heads at once: theme probabilities (n, 4), sub-theme probabilities, problem probability."""
-        m = self._matrix(norms, tokens)
+    def scores(self, norms: Sequence[str], tokens: Sequence[Sequence[str]] | None = None, *,
+               joined: Sequence[str] | None = None) -> dict[str, np.ndarray]:
+        """All heads at once: theme probabilities (n, 4), sub-theme probabilities, problem probability.
+
+        ``tokens``: each sentence's tokens; or ``joined``: the tokens of ``"\\n".join(norms)``
+        as ``Segmenter.cut_joined`` gives them (the fast path for batches).
+        """
+        if joined is not None:
+            self._check_fitted()
+            m = self._index_featurizer().transform_joined(joined, norms)
+        else:
+            m = self._matrix(norms, tokens)
         w = getattr(self, "_all_coef", None)
         if w is None:  # one product for all heads: themes, problem, sub-themes
             w = self._all_coef = np.hstack([self.coef_, self.problem_coef_, self.sub_coef_]).astype(np.float64)

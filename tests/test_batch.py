@@ -31,6 +31,56 @@ def test_pipe_gives_exactly_what_analyze_gives(analyzer, demo_files, jobs):
     assert _dicts(analyzer.pipe(demo_files, jobs=jobs)) == _dicts(one_by_one)
 
 
+def test_a_document_scores_bit_for_bit_the_same_alone_and_in_any_batch(analyzer, demo_files):
+    from speechlens import read_document
+
+    docs = [read_document(p) for p in demo_files]
+    alone = [analyzer.analyze(d) for d in docs]
+    for batch in (docs, docs[::-1], docs[3:] + docs[:3]):
+        together = {a.document.path: a for a in analyzer._analyze_batch(batch)}
+        for a in alone:
+            b = together[a.document.path]
+            assert [t.scores for t in b.sentences] == [t.scores for t in a.sentences]  # exact floats
+            assert [t.problem_score for t in b.sentences] == [t.problem_score for t in a.sentences]
+            assert b.problems == a.problems and b.themes == a.themes and b.sections == a.sections
+
+
+def test_results_do_not_depend_on_the_batch_size(analyzer, demo_files):
+    small = _dicts(analyzer.pipe(demo_files, batch_chars=1))
+    assert small == _dicts(analyzer.pipe(demo_files, batch_chars=10**9))
+
+
+def test_lazy_sentences_behave_as_a_tuple_and_survive_pickling(analyzer, demo_files):
+    import pickle
+
+    a = analyzer.analyze(Path(demo_files[0]))
+    eager = tuple(a.sentences)
+    assert len(a.sentences) == len(eager) and a.sentences[0] == eager[0] and a.sentences[-1] == eager[-1]
+    assert a.sentences == eager and list(a.sentences[1:3]) == list(eager[1:3])
+    assert all(a.document.text[t.sentence.start:t.sentence.end] == t.sentence.text for t in a.sentences)
+    fresh = analyzer.analyze(Path(demo_files[0]))
+    back = pickle.loads(pickle.dumps(fresh))  # not yet materialised: the columns travel
+    assert back.to_dict() == a.to_dict() and back == a
+
+
+def test_an_analysis_error_in_a_batch_fails_only_that_document(analyzer, monkeypatch):
+    import speechlens.analysis as analysis
+
+    real = analysis.problem_scores
+
+    def flaky(tab, *args, **kwargs):
+        if "触发故障" in tab.text:
+            raise RuntimeError("boom")
+        return real(tab, *args, **kwargs)
+
+    monkeypatch.setattr(analysis, "problem_scores", flaky)
+    rows = [("a", "全镇签约项目5个。", {}), ("b", "这一句会触发故障。", {}), ("c", "理论学习不够深入。", {})]
+    out = list(analyzer.pipe(rows, on_error="record"))
+    assert [type(o).__name__ for o in out] == ["Analysis", "Failure", "Analysis"]
+    assert "b" in out[1].error and "RuntimeError" in out[1].error
+    assert out[2].document.id == "c" and out[2].sentences
+
+
 def test_pipe_accepts_rows_and_documents_in_order(analyzer):
     from speechlens import read_document
 

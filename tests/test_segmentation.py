@@ -166,3 +166,29 @@ def test_cut_many_equals_cut_one_by_one(backend):
     assert seg.cut_many(texts) == [seg.cut(t) for t in texts]
     big = _varied_text().split("\n")[:3000]
     assert seg.cut_many(big) == [seg.cut(t) for t in big]
+
+
+FIGURE_TEXTS = st.lists(st.sampled_from(list("0123456789.%-+#&_ax亿元增长，。 ") + ["12315", "2.3", "5.6%", "1-7月"]),
+                        max_size=40).map("".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(FIGURE_TEXTS, min_size=1, max_size=6))
+def test_one_call_over_many_texts_joins_figures_as_cut_does(texts):
+    for backend, seg in _SEGS.items():
+        expected = seg.cut(texts[0])
+        for t in texts[1:]:
+            expected += ["\n"] + seg.cut(t)
+        assert seg.cut_joined(texts) == expected, backend
+
+
+@pytest.mark.parametrize("backend", ["jieba", "rjieba"])
+def test_cut_joined_is_the_texts_tokens_with_line_breaks_between(backend):
+    if backend == "rjieba":
+        pytest.importorskip("rjieba")
+    seg = Segmenter(backend=backend)
+    texts = ["全镇1-7月财政收入2.3亿元，同比增长5.6%", "", "末尾回车\r", "两个确立", "１２.５%和12.5%"]
+    expected = seg.cut(texts[0])
+    for t in texts[1:]:
+        expected += ["\n"] + seg.cut(t)
+    assert seg.cut_joined(texts) == expected
