@@ -158,6 +158,9 @@ class Analyzer:
         out: list[Analysis | Failure | None] = [None] * len(items)
         docs, slots = [], []
         for i, item in enumerate(items):
+            if isinstance(item, Failure):
+                out[i] = item
+                continue
             try:
                 docs.append(to_document(item, text_is_path=True))
                 slots.append(i)

@@ -176,17 +176,22 @@ def _jsonable(m: Mapping[str, Any]) -> dict[str, Any]:
 
 
 class _ItemAnalyzer:
-    """Adapter: analyse an Item's payload, turning every failure into a Failure."""
+    """Adapter: analyse Items' payloads, turning every failure into a Failure record."""
 
     def __init__(self, analyzer: Analyzer) -> None:
         self.analyzer = analyzer
 
     def __call__(self, item: Item) -> dict[str, Any]:
-        return record_of(analyze_payload(self.analyzer, item.payload), item)
+        return self.many([item])[0]
+
+    def many(self, items: Sequence[Item]) -> list[dict[str, Any]]:
+        """Records of several items, analysed as one batch."""
+        results = self.analyzer._safe_batch([payload_input(item.payload) for item in items])
+        return [record_of(r, item) for r, item in zip(results, items)]
 
 
-def analyze_payload(analyzer: Analyzer, payload: Any) -> Analysis | Failure:
-    """Analyse one item's payload; expected failures come back as a Failure."""
+def payload_input(payload: Any) -> Any:
+    """What the Analyzer takes for one item's payload: a Document, a row, or a Failure."""
     if isinstance(payload, tuple) and payload and payload[0] == "bad":
         return Failure(id=None, path=None, error=payload[1])
     if isinstance(payload, tuple) and payload and payload[0] == "file":
@@ -195,11 +200,37 @@ def analyze_payload(analyzer: Analyzer, payload: Any) -> Analysis | Failure:
         md = dict(payload[2])
         known = {k: md.pop(k) for k in ("unit", "role", "person", "year", "genre") if k in md}
         try:
-            doc = read_document(payload[1], meta=md, **known)
+            return read_document(payload[1], meta=md, **known)
         except SpeechlensError as exc:
             return Failure(id=Path(payload[1]).stem, path=payload[1], error=str(exc), metadata=md)
-        return analyzer._safe(doc)
-    return analyzer._safe(payload)
+    return payload
+
+
+def analyze_payload(analyzer: Analyzer, payload: Any) -> Analysis | Failure:
+    """Analyse one item's payload; expected failures come back as a Failure."""
+    return analyzer._safe_batch([payload_input(payload)])[0]
+
+
+def _item_batches(items: Iterable[Item], batch_chars: int = 60_000, max_items: int = 500) -> Iterator[list[Item]]:
+    """Consecutive items grouped until their estimated size reaches ``batch_chars``."""
+    batch: list[Item] = []
+    size = 0
+    for item in items:
+        batch.append(item)
+        p = item.payload
+        path = p[1] if isinstance(p, tuple) and p and p[0] == "file" else p if isinstance(p, str) else None
+        if path is not None:
+            try:
+                size += os.path.getsize(path) // 3
+            except OSError:
+                pass
+        elif isinstance(p, tuple) and len(p) >= 2 and isinstance(p[1], str):
+            size += len(p[1])
+        if size >= batch_chars or len(batch) >= max_items:
+            yield batch
+            batch, size = [], 0
+    if batch:
+        yield batch
 
 
 # -- the journal ---------------------------------------------------------------------------------
@@ -320,14 +351,15 @@ def _records(items: Iterator[Item], az: Analyzer, jobs: int, engine: str, schedu
         raise SpeechlensError(f"unknown engine {engine!r}: use local or dask")
     if jobs <= 1:
         fn = _ItemAnalyzer(az)
-        for item in items:
-            yield fn(item)
+        for batch in _item_batches(items):
+            yield from fn.many(batch)
         return
     import multiprocessing as mp
 
     ctx = mp.get_context("fork" if os.name != "nt" else "spawn")
     with ctx.Pool(jobs, initializer=_init, initargs=(az,)) as pool:
-        yield from pool.imap(_work, items, chunksize=8)
+        for records in pool.imap(_work, _item_batches(items)):
+            yield from records
 
 
 _fn: _ItemAnalyzer | None = None
@@ -340,9 +372,9 @@ def _init(az: Analyzer) -> None:
     _fn = _ItemAnalyzer(az)
 
 
-def _work(item: Item) -> dict[str, Any]:
+def _work(items: list[Item]) -> list[dict[str, Any]]:
     assert _fn is not None
-    return _fn(item)
+    return _fn.many(items)
 
 
 def _progress(total: int | None, enabled: bool):

@@ -34,8 +34,7 @@ def analyze_partition(analyzer: Analyzer, items: list[Any]) -> list[dict[str, An
     """Records of one partition of Items (runs on a worker)."""
     from .batch import _ItemAnalyzer
 
-    fn = _ItemAnalyzer(analyzer)
-    return [fn(item) for item in items]
+    return _ItemAnalyzer(analyzer).many(items)
 
 
 def dask_records(items: Iterable[Any], analyzer: Analyzer, *, scheduler: str | None = None,
