@@ -123,7 +123,7 @@ class Analyzer:
         body = ~np.asarray(tab.headings, dtype=bool)
         lengths = np.fromiter(map(len, tab.norms), dtype=np.int64, count=len(tab)) * body
         return Analysis(document=doc, themes=_shares(lengths, hits), problems=tuple(problems),
-                        sentences=TaggedSentences(tab, proba, hits, z, sub, names),
+                        sentences=TaggedSentences(tab, proba, clf.thresholds_, z, sub, names),
                         model=clf.info_.get("name"), sections=_section_table(tab, lengths, hits, body))
 
     # -- many documents -----------------------------------------------------------------

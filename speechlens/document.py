@@ -117,14 +117,16 @@ class TaggedSentences(Sequence[TaggedSentence]):
     (and pickling them between processes) was most of their cost. Behaves as a tuple.
     """
 
-    __slots__ = ("_table", "_proba", "_hits", "_z", "_sub", "_names", "_items")
+    __slots__ = ("_table", "_values", "_thresholds", "_names", "_items")
 
-    def __init__(self, table: Any, proba: Any, hits: Any, z: Any, sub: Any, names: Sequence[str]) -> None:
+    def __init__(self, table: Any, proba: Any, thresholds: Sequence[float], z: Any, sub: Any,
+                 names: Sequence[str]) -> None:
+        import numpy as np
+
         self._table = table    # structure.SentenceTable
-        self._proba = proba    # (n, 4) theme probabilities, LABELS order
-        self._hits = hits      # (n, 4) bool: theme tagged
-        self._z = z            # (n,) problem log-odds
-        self._sub = sub        # (n,) sub-theme index into names
+        # One array per document: theme probabilities (LABELS order), problem log-odds, sub-theme index.
+        self._values = np.column_stack([proba, z, sub]).astype(np.float64)
+        self._thresholds = tuple(float(t) for t in thresholds)
         self._names = tuple(names)
         self._items: tuple[TaggedSentence, ...] | None = None
 
@@ -134,13 +136,15 @@ class TaggedSentences(Sequence[TaggedSentence]):
 
             from .features import sigmoid
 
-            rows = self._proba.tolist()
-            hits = self._hits.tolist()
-            zs = np.asarray(self._z, dtype=np.float64)
+            values = self._values
+            proba = values[:, :4]
+            rows = proba.tolist()
+            hits = (proba >= np.asarray(self._thresholds)).tolist()
+            zs = values[:, 4]
             pscores = sigmoid(zs).tolist()
             problem = (zs > 0).tolist()
             names = self._names
-            sub = self._sub.tolist()
+            sub = values[:, 5].astype(np.int64).tolist()
             tab = self._table
             self._items = tuple(
                 TaggedSentence(sentence=tab.sentence(i), themes=tuple(l for l, h in zip(LABELS, hits[i]) if h),

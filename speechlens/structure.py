@@ -7,7 +7,7 @@ each knows the heading path of its section ("三、筑牢安全底线 / （一�
 from __future__ import annotations
 
 import re
-from typing import Iterator
+from typing import Any, Iterator
 
 from .document import Document, Sentence
 from .normalization import clean_span, to_simplified
@@ -49,7 +49,7 @@ class SentenceTable:
     analysis forms, ``sections`` the heading paths, ``markers`` the enumeration markers.
     """
 
-    __slots__ = ("text", "starts", "ends", "norms", "sections", "headings", "markers")
+    _COLUMNS = ("starts", "ends", "norms", "sections", "headings", "markers")
 
     def __init__(self, text: str) -> None:
         self.text = text
@@ -61,7 +61,43 @@ class SentenceTable:
         self.markers: list[str | None] = []
 
     def __len__(self) -> int:
-        return len(self.starts)
+        packed = self.__dict__.get("_packed")
+        return len(packed["starts"]) if packed is not None else len(self.starts)
+
+    def __getstate__(self) -> dict[str, Any]:
+        # Compact for the trip from worker processes: a few arrays, not 10^4 objects; the
+        # norms are recomputed from the text on first use.
+        from array import array
+
+        names: dict[str | None, int] = {}
+        return {"text": self.text, "starts": array("q", self.starts), "ends": array("q", self.ends),
+                "sections": array("q", [names.setdefault(x, len(names)) for x in self.sections]),
+                "section_names": list(names), "headings": bytes(self.headings),
+                "markers": {i: m for i, m in enumerate(self.markers) if m is not None}}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.text = state["text"]
+        self._packed = state  # unpacked on first use: a batch's parent process may never need it
+
+    def __getattr__(self, name: str) -> Any:  # only called for attributes not set
+        packed = self.__dict__.get("_packed")
+        if packed is None or name not in self._COLUMNS:
+            raise AttributeError(name)
+        self._unpack(packed)
+        return getattr(self, name)
+
+    def _unpack(self, state: dict[str, Any]) -> None:
+        n = len(state["starts"])
+        self.starts = state["starts"].tolist()
+        self.ends = state["ends"].tolist()
+        simp = to_simplified(self.text) if n else ""
+        self.norms = [clean_span(simp[a:b]) for a, b in zip(self.starts, self.ends)]  # as _add made them
+        names = state["section_names"]
+        self.sections = [names[k] for k in state["sections"]]
+        self.headings = [bool(b) for b in state["headings"]]
+        markers = state["markers"]
+        self.markers = [markers.get(i) for i in range(n)]
+        del self.__dict__["_packed"]
 
     def sentence(self, i: int) -> Sentence:
         a, b = self.starts[i], self.ends[i]

@@ -61,6 +61,7 @@ def test_lazy_sentences_behave_as_a_tuple_and_survive_pickling(analyzer, demo_fi
     fresh = analyzer.analyze(Path(demo_files[0]))
     back = pickle.loads(pickle.dumps(fresh))  # not yet materialised: the columns travel
     assert back.to_dict() == a.to_dict() and back == a
+    assert [t.sentence for t in back.sentences] == [t.sentence for t in eager]  # norms rebuilt exactly
 
 
 def test_an_analysis_error_in_a_batch_fails_only_that_document(analyzer, monkeypatch):
