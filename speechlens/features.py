@@ -129,11 +129,9 @@ class IndexFeaturizer:
                     pkeys.append(left * self.n_words + right)
                     pidx.append(j)
                     break
-        order = np.argsort(np.array(pkeys, dtype=np.int64))
-        self.pair_keys = np.array(pkeys, dtype=np.int64)[order]
-        self.pair_idx = np.array(pidx, dtype=np.int64)[order]
-        self.c2 = _packed(fam["c"], 2)
-        self.c3 = _packed(fam["t"], 3)
+        self.pairs = KeyIndex(np.array(pkeys, dtype=np.uint64), np.array(pidx, dtype=np.int64))
+        self.c2 = KeyIndex(*_packed(fam["c"], 2))
+        self.c3 = KeyIndex(*_packed(fam["t"], 3))
         self.char_ngrams = char_ngrams
         self.word_pairs = word_pairs
         self.use_lexicon = use_lexicon
@@ -154,15 +152,13 @@ class IndexFeaturizer:
         ids, rows = ids[keep], rows[keep]
         known = ids >= 0
         out_rows, out_cols = [rows[known]], [ids[known]]
-        if self.word_pairs and len(ids) > 1 and len(self.pair_keys):
+        if self.word_pairs and len(ids) > 1 and len(self.pairs):
             a, b = ids[:-1], ids[1:]
             valid = (rows[:-1] == rows[1:]) & (a >= 0) & (b >= 0)
-            key = a[valid] * self.n_words + b[valid]
-            pos = np.searchsorted(self.pair_keys, key)
-            pos[pos == len(self.pair_keys)] = 0
-            hit = self.pair_keys[pos] == key
+            col = self.pairs.get((a[valid] * self.n_words + b[valid]).astype(np.uint64))
+            hit = col >= 0
             out_rows.append(rows[:-1][valid][hit])
-            out_cols.append(self.pair_idx[pos[hit]])
+            out_cols.append(col[hit])
         return np.concatenate(out_rows), np.concatenate(out_cols)
 
     def _lexicon_features(self, norms: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
@@ -184,20 +180,18 @@ class IndexFeaturizer:
         row = np.repeat(np.arange(len(norms), dtype=np.int64), lengths)[:len(cp)]
         cjk = (cp >= 0x4E00) & (cp <= 0x9FFF)
         rows, cols = [], []
-        for n, (keys, idx) in ((2, self.c2), (3, self.c3)):
-            if n > self.char_ngrams or len(cp) < n or not len(keys):
+        for n, index in ((2, self.c2), (3, self.c3)):
+            if n > self.char_ngrams or len(cp) < n or not len(index):
                 continue
             valid = cjk[: len(cp) - n + 1].copy()
             key = cp[: len(cp) - n + 1].copy()
             for k in range(1, n):
                 valid &= cjk[k: len(cp) - n + 1 + k]
                 key = (key << np.uint64(21)) | cp[k: len(cp) - n + 1 + k]
-            key = key[valid]
-            pos = np.searchsorted(keys, key)
-            pos[pos == len(keys)] = 0
-            hit = keys[pos] == key
+            col = index.get(key[valid])
+            hit = col >= 0
             rows.append(row[: len(cp) - n + 1][valid][hit])
-            cols.append(idx[pos[hit]])
+            cols.append(col[hit])
         if not rows:
             return np.zeros(0, np.int64), np.zeros(0, np.int64)
         return np.concatenate(rows), np.concatenate(cols)
@@ -253,12 +247,70 @@ class _TokenIds(dict):
 
 
 def _packed(table: Mapping[str, int], n: int) -> tuple[np.ndarray, np.ndarray]:
-    """Character n-grams as sorted integer keys (21 bits per code point) and their indices."""
+    """Character n-grams as integer keys (21 bits per code point) and their indices."""
     items = [(k, j) for k, j in table.items() if len(k) == n and all("\u4e00" <= c <= "\u9fff" for c in k)]
     keys = np.array([sum(ord(c) << (21 * (n - 1 - i)) for i, c in enumerate(k)) for k, _ in items], dtype=np.uint64)
-    idx = np.array([j for _, j in items], dtype=np.int64)
-    order = np.argsort(keys)
-    return keys[order], idx[order]
+    return keys, np.array([j for _, j in items], dtype=np.int64)
+
+
+class KeyIndex:
+    """A fixed map from distinct 64-bit keys to non-negative ints, looked up in bulk with numpy.
+
+    Open addressing with linear probing at a load of at most 1/4: a lookup is a hash, a gather
+    and a compare over the whole query, repeated for the few keys that collided, several times
+    faster than a binary search over sorted keys. Misses give -1.
+    """
+
+    _MULT = np.uint64(0x9E3779B97F4A7C15)  # Fibonacci hashing
+
+    def __init__(self, keys: np.ndarray, values: np.ndarray) -> None:
+        keys = np.asarray(keys, dtype=np.uint64)
+        values = np.asarray(values, dtype=np.int64)
+        if len(values) and values.min() < 0:
+            raise ValueError("KeyIndex values must be non-negative")
+        _, first = np.unique(keys, return_index=True)  # a repeated key keeps its first value
+        keys, values = keys[np.sort(first)], values[np.sort(first)]
+        bits = max(4, int(np.ceil(np.log2(max(len(keys), 1) * 4))))
+        self._shift = np.uint64(64 - bits)
+        self._mask = np.int64((1 << bits) - 1)
+        self._keys = np.zeros(1 << bits, dtype=np.uint64)
+        self._values = np.full(1 << bits, -1, dtype=np.int64)
+        self._n = len(keys)
+        pending = np.arange(len(keys))
+        slot = self._slot(keys)
+        while len(pending):  # each round, the first claimant of each free slot takes it
+            s = slot[pending]
+            free = self._values[s] < 0
+            taken, first = np.unique(s[free], return_index=True)
+            winners = pending[free][first]
+            self._keys[taken] = keys[winners]
+            self._values[taken] = values[winners]
+            placed = np.zeros(len(keys), dtype=bool)
+            placed[winners] = True
+            pending = pending[~placed[pending]]
+            slot[pending] = (slot[pending] + 1) & self._mask
+
+    def __len__(self) -> int:
+        return self._n
+
+    def _slot(self, keys: np.ndarray) -> np.ndarray:
+        return ((keys * self._MULT) >> self._shift).astype(np.int64)
+
+    def get(self, keys: np.ndarray) -> np.ndarray:
+        """The value of each key, -1 where the key is absent."""
+        keys = np.asarray(keys, dtype=np.uint64)
+        out = np.full(len(keys), -1, dtype=np.int64)
+        todo = np.arange(len(keys))
+        slot = self._slot(keys)
+        while len(todo):
+            v = self._values[slot]
+            occupied = v >= 0
+            hit = occupied & (self._keys[slot] == keys[todo])
+            out[todo[hit]] = v[hit]
+            more = occupied & ~hit
+            todo = todo[more]
+            slot = (slot[more] + 1) & self._mask
+        return out
 
 
 def sparse_dot(rows: np.ndarray, cols: np.ndarray, vals: np.ndarray, n: int,

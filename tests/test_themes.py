@@ -8,6 +8,7 @@ import sys
 
 import numpy as np
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from speechlens import LABELS, ThemeClassifier
 from speechlens.errors import ModelError
@@ -134,3 +135,34 @@ def test_fast_inference_features_equal_the_training_features():
     key = lambda m: sorted(zip(m[0].tolist(), m[1].tolist(), np.round(m[2], 10).tolist()))
     assert key(slow) == key(fast)
     assert slow[3] == fast[3] == len(texts)
+
+
+def test_the_batch_path_builds_the_same_matrix_as_the_sentence_path(demo_files):
+    from speechlens import Segmenter, read_document
+    from speechlens.features import IndexFeaturizer
+    from speechlens.structure import split_sentences
+
+    clf = ThemeClassifier.load()
+    seg = Segmenter(backend="jieba")
+    norms = [s.norm for p in demo_files[:4] for s in split_sentences(read_document(p).text)]
+    norms += ["", "鄉鎮黨委書記帶頭發展經濟", "全镇1-7月财政收入2.3亿元，同比增长5%", "**镇 XX村", ""]
+    fz = IndexFeaturizer(clf.vocabulary_, clf.idf_, char_ngrams=clf.char_ngrams)
+    per_sentence = fz.transform([seg.cut(t) for t in norms], norms)
+    joined = fz.transform_joined(seg.cut_joined(norms), norms)
+    for a, b in zip(per_sentence, joined):
+        assert np.array_equal(a, b)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.sets(st.integers(min_value=0, max_value=2**64 - 1), max_size=300),
+       st.lists(st.integers(min_value=0, max_value=2**64 - 1), max_size=300))
+def test_key_index_finds_exactly_the_keys_it_holds(keys, queries):
+    from speechlens.features import KeyIndex
+
+    keys = sorted(keys)
+    table = {k: i * 7 for i, k in enumerate(keys)}
+    index = KeyIndex(np.array(keys, dtype=np.uint64), np.array([table[k] for k in keys], dtype=np.int64))
+    asked = queries + keys[::3]
+    got = index.get(np.array(asked, dtype=np.uint64)).tolist()
+    assert got == [table.get(q, -1) for q in asked]
+    assert len(index) == len(keys)
