@@ -326,12 +326,35 @@ def sparse_dot(rows: np.ndarray, cols: np.ndarray, vals: np.ndarray, n: int,
     if len(rows) == 0:
         return out
     starts = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
-    cuts = np.unique(np.r_[starts[np.searchsorted(starts, np.arange(0, len(rows), block))], len(rows)])
+    # Blocks end at row boundaries: the start of the row holding every block-th entry.
+    cuts = np.unique(np.r_[starts[np.searchsorted(starts, np.arange(0, len(rows), block), side="right") - 1], len(rows)])
     for a, b in zip(cuts[:-1].tolist(), cuts[1:].tolist()):
         st = starts[np.searchsorted(starts, a):np.searchsorted(starts, b)]
         contrib = weights[cols[a:b]] * vals[a:b, None]
         out[rows[st]] = np.add.reduceat(contrib, st - a, axis=0)
     return out
+
+
+def sparse_dot_columns(rows: np.ndarray, cols: np.ndarray, vals: np.ndarray, n: int,
+                       weights_t: np.ndarray) -> np.ndarray:
+    """``sparse_dot`` with transposed weights (k, n_features), one output column at a time.
+
+    Faster when there are many columns (each pass gathers from one contiguous weight row);
+    each row's sum is still formed from its own entries alone, whatever the batch.
+    """
+    k = weights_t.shape[0]
+    out = np.zeros((k, n), dtype=weights_t.dtype)
+    if len(rows) == 0:
+        return out.T
+    starts = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
+    r = rows[starts]
+    vals = vals.astype(weights_t.dtype, copy=False)
+    buf = np.empty(len(cols), dtype=weights_t.dtype)
+    for j in range(k):
+        np.take(weights_t[j], cols, out=buf)
+        buf *= vals
+        out[j, r] = np.add.reduceat(buf, starts)
+    return out.T
 
 
 def idf_from_df(df: np.ndarray, n_docs: int) -> np.ndarray:
@@ -349,5 +372,5 @@ def softmax(z: np.ndarray) -> np.ndarray:
     return e / e.sum(axis=1, keepdims=True)
 
 
-__all__ = ["Vectorizer", "IndexFeaturizer", "sentence_features", "lexicon", "lexicon_hits", "sparse_dot",
+__all__ = ["Vectorizer", "IndexFeaturizer", "sentence_features", "lexicon", "lexicon_hits", "sparse_dot", "sparse_dot_columns",
            "idf_from_df", "sigmoid", "softmax"]

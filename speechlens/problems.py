@@ -152,6 +152,20 @@ def _strip_marker(text: str, marker: str | None) -> int:
     return 0
 
 
+# Cheap necessary conditions checked before the slower patterns (each pattern needs one of these).
+def _ends_with_colon(text: str) -> bool:
+    t = text.rstrip()
+    return bool(t) and t[-1] in "：:"
+
+
+def _may_name_others(body: str) -> bool:
+    return any(w in body for w in ("有的", "有些", "部分", "个别", "一些", "少数", "不少"))
+
+
+def _may_lead_generically(body: str) -> bool:
+    return any(w in body for w in ("差距", "不足", "问题", "距离", "短板", "原因", "清醒"))
+
+
 def _section_flags(section: str | None) -> tuple[bool, bool]:
     """(in a problem section, in a plan section): the innermost heading of either kind decides."""
     parts = section.split(" / ") if section else []
@@ -201,7 +215,7 @@ def problem_scores(sentences: Sequence[Sentence] | Any, clf_proba: Sequence[floa
             # Read alone this is surely no admission, and outside a problem section or list no
             # other evidence could add enough to change that: skip the remaining checks.
             out.append(z)
-            if _LEAD_IN.search(text):
+            if _ends_with_colon(text) and _LEAD_IN.search(text):
                 in_run, run_plans = True, False
             continue
         is_plan = bool(_PLAN_START.search(body)) or bool(_PLAN_ANY.search(body[:12]))
@@ -224,14 +238,15 @@ def problem_scores(sentences: Sequence[Sentence] | Any, clf_proba: Sequence[floa
             z += settings.rectification_result
         if _REFLECTION.search(body):
             z += settings.reflection
-        if strong and _CONCESSION.search(body):
+        if strong and ("但" in body or "然而" in body or "不过" in body) and _CONCESSION.search(body):
             z += settings.concession
         if strong and _FIRST_PERSON_CAUSE.search(body):
             z += settings.cause
-        if speech and _THIRD_PERSON.search(body):
+        if speech and _may_name_others(body) and _THIRD_PERSON.search(body):
             # A leader naming others' failings (有的乡镇……) criticises; it admits nothing.
             z = min(z + settings.criticism, -1.0)
-        if len(body) < 70 and _GENERIC_LEAD.search(body) and not _CONCRETE.search(body.split("差距")[-1]):
+        if (len(body) < 70 and _may_lead_generically(body) and _GENERIC_LEAD.search(body)
+                and not _CONCRETE.search(body.split("差距")[-1])):
             # "对照要求还有差距：" announces the list; it is not itself an admission.
             z = min(z + settings.generic_lead, -1.0)
         if _ADDRESSED.search(body):
@@ -243,7 +258,7 @@ def problem_scores(sentences: Sequence[Sentence] | Any, clf_proba: Sequence[floa
         if marker and (in_problem_section or in_run) and not run_plans and not is_plan:
             z += settings.enumerated_in_section
         out.append(z)
-        if _LEAD_IN.search(text) and not is_plan:
+        if _ends_with_colon(text) and _LEAD_IN.search(text) and not is_plan:
             in_run, run_plans = True, False
         elif not marker and not in_problem_section and z <= 0 and in_run:
             in_run = False

@@ -12,7 +12,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from .document import LABELS
-from .features import IndexFeaturizer, sentence_features, sigmoid, softmax, sparse_dot
+from .features import IndexFeaturizer, sentence_features, sigmoid, softmax, sparse_dot, sparse_dot_columns
 from .segmentation import Segmenter, default_segmenter
 
 
@@ -125,7 +125,7 @@ class ThemeClassifier:
             # sub-theme columns, of which only the largest matters, in the weights' own single
             # precision, which halves the memory traffic of the biggest product.
             heads = self._heads = (np.hstack([self.coef_, self.problem_coef_]).astype(np.float64),
-                                   np.ascontiguousarray(self.sub_coef_, dtype=np.float32))
+                                   np.ascontiguousarray(np.asarray(self.sub_coef_).T, dtype=np.float32))
         rows, cols, vals, n = m
         zz = sparse_dot(rows, cols, vals, n, heads[0])
         k = len(self.classes_)
@@ -133,7 +133,7 @@ class ThemeClassifier:
         proba = sigmoid(z * self.platt_[:, 0] + self.platt_[:, 1])
         zp = zz[:, k] + self.problem_intercept_
         prob = sigmoid(zp * self.problem_platt_[0] + self.problem_platt_[1])
-        sub = softmax(sparse_dot(rows, cols, vals.astype(np.float32), n, heads[1]) + self.sub_intercept_)
+        sub = softmax(sparse_dot_columns(rows, cols, vals, n, heads[1]) + self.sub_intercept_)
         return {"themes": proba, "subthemes": sub, "problem": prob}
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
