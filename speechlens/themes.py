@@ -12,7 +12,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from .document import LABELS
-from .features import IndexFeaturizer, sentence_features, sigmoid, softmax, sparse_dot, sparse_dot_columns
+from .features import IndexFeaturizer, sentence_features, sigmoid, softmax, sparse_dot_columns
 from .segmentation import Segmenter, default_segmenter
 
 
@@ -124,10 +124,10 @@ class ThemeClassifier:
             # Themes and problem (whose scores meet thresholds) in double precision; the 36
             # sub-theme columns, of which only the largest matters, in the weights' own single
             # precision, which halves the memory traffic of the biggest product.
-            heads = self._heads = (np.hstack([self.coef_, self.problem_coef_]).astype(np.float64),
+            heads = self._heads = (np.ascontiguousarray(np.hstack([self.coef_, self.problem_coef_]).T, dtype=np.float64),
                                    np.ascontiguousarray(np.asarray(self.sub_coef_).T, dtype=np.float32))
         rows, cols, vals, n = m
-        zz = sparse_dot(rows, cols, vals, n, heads[0])
+        zz = sparse_dot_columns(rows, cols, vals, n, heads[0])
         k = len(self.classes_)
         z = zz[:, :k] + self.intercept_
         proba = sigmoid(z * self.platt_[:, 0] + self.platt_[:, 1])
