@@ -34,9 +34,25 @@ _MARKER_ANY = re.compile("|".join(f"(?P<m{level}>{pat.pattern})" for level, pat 
                          + f"|(?P<m5>{_INLINE_ENUM.pattern})")
 
 
+# Every marker starts with one of these characters (or a decimal digit, which ``\d`` matches).
+_MARKER_FIRST = frozenset(_CN_NUM + "第（(首其再此另还" + "".join(chr(c) for c in range(0x2460, 0x249C)))
+
+
 def marker_at(s: str) -> tuple[int, str] | None:
     """The heading/enumeration marker at the start of ``s`` as (level, marker), or None."""
+    if not s or (s[0] not in _MARKER_FIRST and not s[0].isdecimal()):
+        return None
     m = _MARKER_ANY.match(s)
+    if m is None:
+        return None
+    return int(m.lastgroup[1:]), m.group(0)  # type: ignore[index]
+
+
+def _marker_in(text: str, start: int, end: int) -> tuple[int, str] | None:
+    """``marker_at(text[start:end])`` without the copy."""
+    if start >= end or (text[start] not in _MARKER_FIRST and not text[start].isdecimal()):
+        return None
+    m = _MARKER_ANY.match(text, start, end)
     if m is None:
         return None
     return int(m.lastgroup[1:]), m.group(0)  # type: ignore[index]
@@ -109,10 +125,12 @@ class SentenceTable:
 
     def _add(self, simp: str, start: int, end: int, section: str | None, heading: bool,
              marker: str | None) -> None:
-        seg = self.text[start:end]
-        stripped = seg.lstrip(_WS)
-        start += len(seg) - len(stripped)
-        end = start + len(stripped.rstrip(_WS))
+        text = self.text
+        if start < end and (text[start] in _WS or text[end - 1] in _WS):
+            seg = text[start:end]
+            stripped = seg.lstrip(_WS)
+            start += len(seg) - len(stripped)
+            end = start + len(stripped.rstrip(_WS))
         self.starts.append(start)
         self.ends.append(end)
         self.norms.append(clean_span(simp[start:end]))
@@ -157,7 +175,7 @@ def sentence_table(text: str, *, start: int = 0, simplified: str | None = None) 
             add(simp, b_start, b_end, section, False, None)
             continue
         first = False
-        spans = list(_sentence_spans(text, b_start, b_end))
+        spans = _sentence_spans(text, b_start, b_end)
         m = marker_at(block)
         if m and m[0] <= 4 and len(spans) > 1:
             h_start, h_end = spans[0]
@@ -169,7 +187,7 @@ def sentence_table(text: str, *, start: int = 0, simplified: str | None = None) 
                 spans = spans[1:]
         for s_start, s_end in spans:
             for i_start, i_end in _enumeration_items(text, s_start, s_end):
-                mk = marker_at(text[i_start:i_end])
+                mk = _marker_in(text, i_start, i_end)
                 add(simp, i_start, i_end, section, False, mk[1] if mk else None)
     _closing_remarks(tab, top_blocks)
     return tab
@@ -290,33 +308,40 @@ def _soft_break(line: str, nxt: str) -> bool:
     return len(cur.strip(_WS)) >= 18
 
 
-def _sentence_spans(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
+_SPAN_STRIP = _WS + _TERMINATORS + _CLOSERS
+
+
+def _sentence_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Sentence spans of ``text[start:end]``; a span of nothing but punctuation joins the next
+    (so a block that opens with stray punctuation keeps it in its first sentence)."""
+    out = []
     pos = start
     for m in _SENT_END.finditer(text, start, end):
         s_end = m.end()
-        if text[pos:s_end].strip(_WS + _TERMINATORS + _CLOSERS):
-            yield pos, s_end
+        if text[pos:s_end].strip(_SPAN_STRIP):
+            out.append((pos, s_end))
             pos = s_end
-        elif pos == start and text[pos:s_end].strip(_WS):
-            # A block that opens with stray punctuation keeps it in its first sentence.
-            continue
     if text[pos:end].strip(_WS):
-        yield pos, end
+        out.append((pos, end))
+    return out
 
 
-def _enumeration_items(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
+def _enumeration_items(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """Split a sentence holding 一是……，二是…… into one span per item."""
     seg = text[start:end]
     if "是" not in seg and "其次" not in seg and "再次" not in seg:
-        yield start, end
-        return
+        return [(start, end)]
     cuts = [m.start() for m in _ENUM_SPLIT.finditer(seg)]
     if not cuts:
-        yield start, end
-        return
+        return [(start, end)]
+    out = []
     prev = 0
     for c in cuts:
-        if seg[prev:c].strip(_WS + "，,；;：:"):
-            yield start + prev, start + c
+        if seg[prev:c].strip(_ITEM_STRIP):
+            out.append((start + prev, start + c))
             prev = c
-    yield start + prev, end
+    out.append((start + prev, end))
+    return out
+
+
+_ITEM_STRIP = _WS + "，,；;：:"
