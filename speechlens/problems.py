@@ -125,12 +125,15 @@ def is_problem_heading(heading: str) -> bool:
 _CUE_PATTERN = re.compile("|".join(re.escape(c) for c in sorted(set(CUES), key=len, reverse=True)))
 
 
+_CUE_RANK = {c: (-len(c), CUES.index(c)) for c in set(CUES)}
+
+
 def find_cues(text: str) -> tuple[str, ...]:
     """Cue words of admission found in ``text`` (longest first, no cue inside another)."""
-    hits = {m.group(0) for m in _CUE_PATTERN.finditer(text)}
-    if not hits:
-        return ()
-    ordered = sorted(hits, key=lambda c: (-len(c), CUES.index(c)))
+    hits = set(_CUE_PATTERN.findall(text))
+    if len(hits) <= 1:
+        return tuple(hits)
+    ordered = sorted(hits, key=_CUE_RANK.__getitem__)
     found: list[str] = []
     for cue in ordered:
         if not any(cue in f for f in found):
@@ -158,12 +161,12 @@ def _ends_with_colon(text: str) -> bool:
     return bool(t) and t[-1] in "：:"
 
 
-def _may_name_others(body: str) -> bool:
-    return any(w in body for w in ("有的", "有些", "部分", "个别", "一些", "少数", "不少"))
+def _may_name_others(b: str) -> bool:
+    return "有的" in b or "有些" in b or "部分" in b or "个别" in b or "一些" in b or "少数" in b or "不少" in b
 
 
-def _may_lead_generically(body: str) -> bool:
-    return any(w in body for w in ("差距", "不足", "问题", "距离", "短板", "原因", "清醒"))
+def _may_lead_generically(b: str) -> bool:
+    return "差距" in b or "不足" in b or "问题" in b or "距离" in b or "短板" in b or "原因" in b or "清醒" in b
 
 
 def _section_flags(section: str | None) -> tuple[bool, bool]:
