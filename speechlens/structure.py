@@ -40,12 +40,7 @@ _MARKER_FIRST = frozenset(_CN_NUM + "第（(首其再此另还" + "".join(chr(c)
 
 def marker_at(s: str) -> tuple[int, str] | None:
     """The heading/enumeration marker at the start of ``s`` as (level, marker), or None."""
-    if not s or (s[0] not in _MARKER_FIRST and not s[0].isdecimal()):
-        return None
-    m = _MARKER_ANY.match(s)
-    if m is None:
-        return None
-    return int(m.lastgroup[1:]), m.group(0)  # type: ignore[index]
+    return _marker_in(s, 0, len(s))
 
 
 def _marker_in(text: str, start: int, end: int) -> tuple[int, str] | None:

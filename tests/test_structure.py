@@ -92,3 +92,24 @@ def test_splitting_never_raises_and_covers_every_visible_character(text):
     starts = [s.start for s in sents]
     assert starts == sorted(starts)
     assert _covered(text, sents)
+
+
+MARKERISH = st.text(alphabet=st.sampled_from(list("一二三十是要、.．（()）1２⑴①⒈第部分，,首先其次此外还有 章节a٣")), max_size=8)
+
+
+@settings(max_examples=500, deadline=None)
+@given(MARKERISH)
+def test_marker_lookup_agrees_with_trying_each_marker_pattern_in_order(s):
+    from speechlens.structure import _INLINE_ENUM, _MARKERS, marker_at
+
+    expected = None
+    for level, pat in _MARKERS:
+        m = pat.match(s)
+        if m:
+            expected = (level, m.group(0))
+            break
+    else:
+        m = _INLINE_ENUM.match(s)
+        if m:
+            expected = (5, m.group(0))
+    assert marker_at(s) == expected
