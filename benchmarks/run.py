@@ -74,6 +74,38 @@ def cold(cmd: list[str], runs: int = 7) -> float:
     return statistics.median(times)
 
 
+def stage_times(docs: list[str], az) -> dict[str, float]:
+    """Seconds spent in each stage of the one-process analysis (best of 2 passes)."""
+    from speechlens.analysis import _batches, to_document
+    from speechlens.structure import table_of
+
+    clf, seg = az.classifier, az.segmenter
+    best: dict[str, float] = {}
+    for _ in range(2):
+        spent = dict.fromkeys(("reading", "sentences", "segmentation", "features and heads", "problems and results"), 0.0)
+        for batch in _batches([(str(i), d, {}) for i, d in enumerate(docs)], 60_000):
+            t0 = time.perf_counter()
+            ds = [to_document(item, text_is_path=True) for item in batch]
+            t1 = time.perf_counter()
+            tabs = [table_of(d) for d in ds]
+            norms = [x for tab in tabs for x in tab.norms]
+            t2 = time.perf_counter()
+            joined = seg.cut_joined(norms)
+            t3 = time.perf_counter()
+            sc = clf.scores(norms, joined=joined)
+            t4 = time.perf_counter()
+            a = 0
+            for d, tab in zip(ds, tabs):
+                b = a + len(tab)
+                az._assemble(d, tab, {k: v[a:b] for k, v in sc.items()})
+                a = b
+            t5 = time.perf_counter()
+            for key, dt in zip(spent, (t1 - t0, t2 - t1, t3 - t2, t4 - t3, t5 - t4)):
+                spent[key] += dt
+        best = {k: min(best.get(k, float("inf")), v) for k, v in spent.items()}
+    return best
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--mb", type=float, default=4.0)
@@ -123,6 +155,11 @@ def main() -> None:
             analysis[(backend, jobs)] = r
             rows.append((f"whole analysis (analyze_many), {backend}, {jobs} job{'s' if jobs > 1 else ''}",
                          f"{r:,.0f} chars/s ({r / raw:.2f}x raw jieba)"))
+    for backend in seg_rates:
+        parts = stage_times(docs, Analyzer(backend=backend))
+        total = sum(parts.values())
+        rows.append((f"where one job's time goes, {backend}",
+                     ", ".join(f"{k} {v / total:.0%}" for k, v in parts.items())))
     for backend in seg_rates:
         if (backend, args.jobs) in analysis and args.jobs > 1:
             rows.append((f"speed-up {args.jobs} jobs vs 1, {backend}",

@@ -106,32 +106,35 @@ class IndexFeaturizer:
 
     Inference never builds the feature strings: words, word pairs and lexicon hits are looked up
     per sentence; character 2- and 3-grams, the bulk of the features, are found for a whole batch
-    at once with numpy (code points packed into integer keys, looked up by binary search); term
+    at once with numpy (code points packed into integer keys, looked up in a hash table); term
     frequencies are counted with numpy. ``tests/test_themes.py`` checks it against the string path.
     """
 
     def __init__(self, vocabulary: Mapping[str, int], idf: np.ndarray, *, char_ngrams: int = 3,
                  word_pairs: bool = True, use_lexicon: bool = True) -> None:
-        fam: dict[str, dict[str, int]] = {"w": {}, "b": {}, "c": {}, "t": {}, "k": {}}
+        fam: dict[str, dict[str, int]] = {"w:": {}, "b:": {}, "c:": {}, "t:": {}, "k:": {}}
         for feat, j in vocabulary.items():
-            prefix, _, rest = feat.partition(":")
-            if prefix in fam:
-                fam[prefix][rest] = j
-        self.words, self.lex = fam["w"], fam["k"]
+            family = fam.get(feat[:2])
+            if family is not None:
+                family[feat[2:]] = j
+        self.words, self.lex = fam["w:"], fam["k:"]
         # A pair in the vocabulary has both its words in it (their document frequency is at
         # least the pair's), so pairs are keyed by the two word indices.
         self.n_words = max(self.words.values(), default=0) + 1
         pkeys, pidx = [], []
-        for pair, j in fam["b"].items():
-            for cut in [i for i, ch in enumerate(pair) if ch == "|"]:
-                left, right = self.words.get(pair[:cut]), self.words.get(pair[cut + 1:])
+        words = self.words
+        for pair, j in fam["b:"].items():
+            cut = pair.find("|")
+            while cut >= 0:  # a word may hold "|" itself: the first split into two words wins
+                left, right = words.get(pair[:cut]), words.get(pair[cut + 1:])
                 if left is not None and right is not None:
                     pkeys.append(left * self.n_words + right)
                     pidx.append(j)
                     break
+                cut = pair.find("|", cut + 1)
         self.pairs = KeyIndex(np.array(pkeys, dtype=np.uint64), np.array(pidx, dtype=np.int64))
-        self.c2 = KeyIndex(*_packed(fam["c"], 2))
-        self.c3 = KeyIndex(*_packed(fam["t"], 3))
+        self.c2 = KeyIndex(*_packed(fam["c:"], 2))
+        self.c3 = KeyIndex(*_packed(fam["t:"], 3))
         self.char_ngrams = char_ngrams
         self.word_pairs = word_pairs
         self.use_lexicon = use_lexicon
@@ -253,9 +256,16 @@ class _TokenIds(dict):
 
 def _packed(table: Mapping[str, int], n: int) -> tuple[np.ndarray, np.ndarray]:
     """Character n-grams as integer keys (21 bits per code point) and their indices."""
-    items = [(k, j) for k, j in table.items() if len(k) == n and all("\u4e00" <= c <= "\u9fff" for c in k)]
-    keys = np.array([sum(ord(c) << (21 * (n - 1 - i)) for i, c in enumerate(k)) for k, _ in items], dtype=np.uint64)
-    return keys, np.array([j for _, j in items], dtype=np.int64)
+    items = [(k, j) for k, j in table.items() if len(k) == n]
+    if not items:
+        return np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64)
+    cps = np.frombuffer("".join(k for k, _ in items).encode("utf-32-le", "surrogatepass"),
+                        dtype=np.uint32).reshape(-1, n).astype(np.uint64)
+    cjk = ((cps >= 0x4E00) & (cps <= 0x9FFF)).all(axis=1)  # the only n-grams ever looked up
+    keys = np.zeros(len(items), dtype=np.uint64)
+    for i in range(n):
+        keys = (keys << np.uint64(21)) | cps[:, i]
+    return keys[cjk], np.array([j for _, j in items], dtype=np.int64)[cjk]
 
 
 class KeyIndex:
