@@ -57,9 +57,19 @@ def rate(fn, chars: int, repeat: int = 3) -> float:
     return chars / best
 
 
+PEAK = """
+import resource, sys
+try:  # VmHWM starts afresh at exec; ru_maxrss keeps the forking parent's size on Linux
+    peak = next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmHWM:")) / 1024
+except (OSError, StopIteration):
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(peak, file=sys.stderr)
+"""
+
+
 def peak_rss_of(code: str) -> tuple[float, float]:
     """Peak RSS (MB) and wall time of a fresh interpreter running ``code``."""
-    wrapper = code + "\nimport resource, sys\nprint(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, file=sys.stderr)"
+    wrapper = code + PEAK
     t = time.perf_counter()
     r = subprocess.run([sys.executable, "-c", wrapper], capture_output=True, text=True, check=True)
     return float(r.stderr.strip().splitlines()[-1]), time.perf_counter() - t
