@@ -62,26 +62,46 @@ class Summary:
 # -- inputs -----------------------------------------------------------------------------------
 def iter_items(inputs: Sequence[str], *, text_column: str = "text", id_column: str | None = "id",
                metadata: Mapping[str, Mapping[str, Any]] | None = None) -> Iterator[Item]:
-    """Items from folders (recursive), globs, files, .jsonl and .csv exports, in a stable order."""
-    for spec in inputs:
+    """Items from folders (recursive), globs, files, .jsonl and .csv exports, in a stable order.
+
+    A file named twice (say by a folder and a glob) is read once. Memory grows with the number
+    of files and exports named, never with the number of rows in an export.
+    """
+    seen: set[str] = set()
+
+    def first_time(path: Path) -> bool:
+        key = str(path.resolve())
+        if key in seen:
+            return False
+        seen.add(key)
+        return True
+
+    def expand(spec: str) -> Iterator[Item]:
         p = Path(spec)
         if p.is_dir():
             for f in sorted(x for x in p.rglob("*") if x.is_file() and x.suffix.lower() in SUPPORTED_SUFFIXES
                             and x.suffix and not x.name.startswith(".")):
-                yield _file_item(f, metadata)
-        elif p.is_file() and p.suffix.lower() == ".jsonl":
-            yield from _jsonl_items(p, text_column, id_column, metadata)
-        elif p.is_file() and p.suffix.lower() == ".csv":
-            yield from _csv_items(p, text_column, id_column, metadata)
+                if first_time(f):
+                    yield _file_item(f, metadata)
         elif p.is_file():
-            yield _file_item(p, metadata)
+            if not first_time(p):
+                return
+            if p.suffix.lower() == ".jsonl":
+                yield from _jsonl_items(p, text_column, id_column, metadata)
+            elif p.suffix.lower() == ".csv":
+                yield from _csv_items(p, text_column, id_column, metadata)
+            else:
+                yield _file_item(p, metadata)
         else:
             matches = sorted(glob.glob(spec, recursive=True))
             if not matches:
                 raise SpeechlensError(f"{spec}: no such file, folder or matching glob")
             for m in matches:
                 if Path(m).is_file():
-                    yield from iter_items([m], text_column=text_column, id_column=id_column, metadata=metadata)
+                    yield from expand(m)
+
+    for spec in inputs:
+        yield from expand(spec)
 
 
 def _meta_for(metadata: Mapping[str, Mapping[str, Any]] | None, *keys: str) -> dict[str, Any]:
@@ -307,11 +327,7 @@ def run_batch(inputs: Sequence[str], output: str | Path, *, analyzer: Analyzer |
     az.classifier  # a bad model fails before any work starts
 
     def todo() -> Iterator[Item]:
-        seen: set[str] = set()
         for item in iter_items(inputs, text_column=text_column, id_column=id_column, metadata=metadata):
-            if item.key in seen:
-                continue  # the same file named twice (e.g. a folder and a glob)
-            seen.add(item.key)
             if item.key not in done:
                 yield item
 

@@ -233,3 +233,15 @@ def test_dask_engine_matches_local_and_uses_our_dictionary_and_model(tiny_classi
     assert "港城融合" in tokens and "两个确立" in tokens
     assert source == str(tmp_path / "model")
     assert pid != os.getpid()
+
+
+def test_a_file_named_twice_is_analysed_once(analyzer, tmp_path):
+    src = _archive(tmp_path, 5)
+    export = tmp_path / "export.jsonl"
+    export.write_text("".join(json.dumps({"id": f"r{i}", "text": "全镇新增就业800人。"}, ensure_ascii=False) + "\n"
+                              for i in range(3)), encoding="utf-8")
+    out = tmp_path / "o.jsonl"
+    run_batch([str(src), str(src / "*.txt"), str(src / "sub" / ".." / "doc000.txt"), str(export), str(export)],
+              out, analyzer=analyzer)
+    keys = _keys(out)
+    assert len(keys) == len(set(keys)) == 5 + 1 + 3  # five documents, the junk file, three rows
