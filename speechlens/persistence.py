@@ -55,7 +55,7 @@ def save_model(clf: Any, directory: str | os.PathLike[str], *, card: dict[str, A
     (out / "model.json").write_text(json.dumps(meta, ensure_ascii=False, indent=0), encoding="utf-8")
     arrays = {k: np.asarray(getattr(clf, k), dtype=np.float32 if k.endswith("coef_") else np.float64)
               for k in _ARRAYS}
-    np.savez_compressed(out / "weights.npz", **arrays)
+    np.savez(out / "weights.npz", **arrays)  # uncompressed: loads in a tenth of the time
     if card is not None:
         from .training import write_card
 
