@@ -135,6 +135,15 @@ def test_cache_lives_in_a_private_user_directory(tmp_path, monkeypatch):
     assert stat.S_IMODE(os.stat(tmp_path / "cache").st_mode) == 0o700
 
 
+def test_a_damaged_dictionary_cache_is_rebuilt(tmp_path, monkeypatch):
+    monkeypatch.setenv("SPEECHLENS_CACHE_DIR", str(tmp_path / "cache"))
+    expected = Segmenter(backend="jieba").cut("全镇推进两个确立和乡村振兴")
+    for f in (tmp_path / "cache").glob("speechlens-jieba-*.cache"):
+        f.write_bytes(f.read_bytes()[: f.stat().st_size // 2])  # cut off, as a full disk would leave it
+    assert Segmenter(backend="jieba").cut("全镇推进两个确立和乡村振兴") == expected
+    assert Segmenter(backend="jieba").cut("全镇推进两个确立和乡村振兴") == expected  # from the rebuilt cache
+
+
 TEXTS = st.text(alphabet=st.one_of(st.characters(), st.sampled_from(list("党委书记鄉鎮，。,.;　 12.5%-"))), max_size=200)
 
 
