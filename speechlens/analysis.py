@@ -139,7 +139,7 @@ class Analyzer:
             raise ValueError("on_error must be 'raise', 'record' or 'skip'")
         if jobs < 1:
             raise ValueError("jobs must be at least 1")
-        batches = _batches(_rows(inputs), batch_chars)
+        batches = _batches(_rows(inputs), batch_chars, ramp=jobs)
         if jobs == 1:
             results: Iterable[list[Analysis | Failure]] = map(self._safe_batch, batches)
         else:
@@ -218,18 +218,30 @@ def _rows(inputs: Iterable[InputItem]) -> Iterator[InputItem]:
         yield str(item) if isinstance(item, Path) else item
 
 
-def _batches(items: Iterable[InputItem], batch_chars: int, max_items: int = 1000) -> Iterator[list[InputItem]]:
-    """Consecutive inputs grouped until their estimated size reaches ``batch_chars``."""
-    batch: list[InputItem] = []
+def batched(items: Iterable[Any], size_of: Any, batch_chars: int, *, max_items: int = 1000,
+            ramp: int = 1) -> Iterator[list[Any]]:
+    """Consecutive items grouped until their estimated size (``size_of(item)``, in characters)
+    reaches ``batch_chars``. The first ``ramp`` batches are ``ramp`` times smaller, so that as
+    many workers get to work at once."""
+    batch: list[Any] = []
     size = 0
+    made = 0
+    limit = max(1, batch_chars // max(1, ramp))
     for item in items:
         batch.append(item)
-        size += _size_hint(item)
-        if size >= batch_chars or len(batch) >= max_items:
+        size += size_of(item)
+        if size >= limit or len(batch) >= max_items:
             yield batch
             batch, size = [], 0
+            made += 1
+            if made >= ramp:
+                limit = batch_chars
     if batch:
         yield batch
+
+
+def _batches(items: Iterable[InputItem], batch_chars: int, ramp: int = 1) -> Iterator[list[InputItem]]:
+    return batched(items, _size_hint, batch_chars, ramp=ramp)
 
 
 def _size_hint(item: InputItem) -> int:

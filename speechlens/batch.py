@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping, Sequence
 
-from .analysis import Analyzer, Failure
+from .analysis import Analyzer, Failure, _size_hint, batched
 from .document import LABELS, Analysis
 from .errors import SpeechlensError
 from .loading import SUPPORTED_SUFFIXES
@@ -231,26 +231,16 @@ def analyze_payload(analyzer: Analyzer, payload: Any) -> Analysis | Failure:
     return analyzer._safe_batch([payload_input(payload)])[0]
 
 
-def _item_batches(items: Iterable[Item], batch_chars: int = 60_000, max_items: int = 500) -> Iterator[list[Item]]:
-    """Consecutive items grouped until their estimated size reaches ``batch_chars``."""
-    batch: list[Item] = []
-    size = 0
-    for item in items:
-        batch.append(item)
-        p = item.payload
-        path = p[1] if isinstance(p, tuple) and p and p[0] == "file" else p if isinstance(p, str) else None
-        if path is not None:
-            try:
-                size += os.path.getsize(path) // 3
-            except OSError:
-                pass
-        elif isinstance(p, tuple) and len(p) >= 2 and isinstance(p[1], str):
-            size += len(p[1])
-        if size >= batch_chars or len(batch) >= max_items:
-            yield batch
-            batch, size = [], 0
-    if batch:
-        yield batch
+def _item_size(item: Item) -> int:
+    """About how many characters an item holds."""
+    p = item.payload
+    if isinstance(p, tuple) and p and p[0] in ("file", "bad"):
+        return _size_hint(p[1]) if p[0] == "file" else 0
+    return _size_hint(p)
+
+
+def _item_batches(items: Iterable[Item], jobs: int = 1) -> Iterator[list[Item]]:
+    return batched(items, _item_size, 60_000, max_items=500, ramp=jobs)
 
 
 # -- the journal ---------------------------------------------------------------------------------
@@ -374,7 +364,7 @@ def _records(items: Iterator[Item], az: Analyzer, jobs: int, engine: str, schedu
 
     ctx = mp.get_context("fork" if os.name != "nt" else "spawn")
     with ctx.Pool(jobs, initializer=_init, initargs=(az,)) as pool:
-        for records in pool.imap(_work, _item_batches(items)):
+        for records in pool.imap(_work, _item_batches(items, jobs)):
             yield from records
 
 

@@ -245,3 +245,14 @@ def test_a_file_named_twice_is_analysed_once(analyzer, tmp_path):
               out, analyzer=analyzer)
     keys = _keys(out)
     assert len(keys) == len(set(keys)) == 5 + 1 + 3  # five documents, the junk file, three rows
+
+
+def test_batches_group_by_size_and_start_small_for_several_workers():
+    from speechlens.analysis import batched
+
+    sizes = lambda batches: [len(b) for b in batches]
+    assert sizes(batched(range(10), lambda i: 10, 30)) == [3, 3, 3, 1]
+    assert sizes(batched(range(10), lambda i: 10, 30, ramp=2)) == [2, 2, 3, 3]
+    assert sizes(batched(range(5), lambda i: 0, 30, max_items=2)) == [2, 2, 1]
+    assert [x for b in batched(range(7), lambda i: i, 5, ramp=3) for x in b] == list(range(7))
+    assert list(batched([], lambda i: 1, 5)) == []
