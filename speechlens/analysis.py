@@ -13,7 +13,7 @@ from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 import numpy as np
 
-from .document import LABELS, Analysis, Document, TaggedSentence, TaggedSentences
+from .document import LABELS, Analysis, Document, TaggedSentences
 from .errors import SpeechlensError
 from .loading import document_from_text, read_document
 from .problems import ProblemSettings, build_problem, problem_scores
@@ -184,10 +184,6 @@ class Analyzer:
             return Failure(id=doc.id, path=doc.path,
                            error=f"{doc.path or doc.id}: analysis failed ({type(exc).__name__}: {exc})",
                            metadata=doc.metadata)
-
-    def _safe(self, item: InputItem) -> Analysis | Failure:
-        """The result for one input (a Failure when it cannot be read or analysed)."""
-        return self._safe_batch([item])[0]
 
     def _parallel(self, batches: Iterable[list[InputItem]], jobs: int) -> Iterator[list[Analysis | Failure]]:
         import multiprocessing as mp

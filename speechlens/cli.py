@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import json
-import os
 import sys
 from pathlib import Path
 from typing import Any, Callable, Iterable
@@ -302,7 +301,7 @@ def batch(inputs: tuple[str, ...], output: str, fmt: str | None, jobs: int, resu
                             metadata_file=metadata_file, progress=progress, engine=engine,
                             scheduler=scheduler)
     except KeyboardInterrupt:
-        click.echo(f"interrupted: complete records are kept; run the same command with --resume to finish",
+        click.echo("interrupted: complete records are kept; run the same command with --resume to finish",
                    err=True)
         sys.exit(130)
     if not quiet:

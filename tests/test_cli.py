@@ -5,8 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import re
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
