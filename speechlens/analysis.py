@@ -87,12 +87,8 @@ class Analyzer:
     def _analyze_batch(self, docs: Sequence[Document]) -> list[Analysis]:
         """Analyse documents together: one segmentation call, one feature matrix and one
         product for all their sentences, then each document's problems and results."""
-        clf = self.classifier
         tables = [table_of(d) for d in docs]
-        norms = [n for tab in tables for n in tab.norms]
-        sc: dict[str, np.ndarray] = {}
-        if norms:
-            sc = clf.scores(norms, joined=self.segmenter.cut_joined(norms))
+        sc = self._scores([n for tab in tables for n in tab.norms])
         out = []
         a = 0
         for doc, tab in zip(docs, tables):
@@ -100,6 +96,25 @@ class Analyzer:
             out.append(self._assemble(doc, tab, {k: v[a:b] for k, v in sc.items()}))
             a = b
         return out
+
+    def _scores(self, norms: list[str], chunk_chars: int = 250_000) -> dict[str, np.ndarray]:
+        """The classifier's heads for every sentence, computed over chunks of at most about
+        ``chunk_chars`` characters, so an enormous document never needs gigabytes of arrays
+        (a sentence scores the same in any chunk)."""
+        clf = self.classifier
+        parts = []
+        start, size = 0, 0
+        for i, n in enumerate(norms):
+            size += len(n) + 1
+            if size >= chunk_chars or i == len(norms) - 1:
+                chunk = norms[start:i + 1]
+                parts.append(clf.scores(chunk, joined=self.segmenter.cut_joined(chunk)))
+                start, size = i + 1, 0
+        if not parts:
+            return {}
+        if len(parts) == 1:
+            return parts[0]
+        return {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
 
     def _assemble(self, doc: Document, tab: SentenceTable, sc: Mapping[str, np.ndarray]) -> Analysis:
         clf = self.classifier

@@ -256,3 +256,17 @@ def test_batches_group_by_size_and_start_small_for_several_workers():
     assert sizes(batched(range(5), lambda i: 0, 30, max_items=2)) == [2, 2, 1]
     assert [x for b in batched(range(7), lambda i: i, 5, ramp=3) for x in b] == list(range(7))
     assert list(batched([], lambda i: 1, 5)) == []
+
+
+def test_scores_of_a_long_document_do_not_depend_on_how_it_is_chunked(analyzer, demo_files):
+    import numpy as np
+
+    from speechlens import read_document
+    from speechlens.structure import table_of
+
+    norms = [n for p in demo_files[:5] for n in table_of(read_document(p)).norms]
+    whole = analyzer._scores(norms, chunk_chars=10**9)
+    pieces = analyzer._scores(norms, chunk_chars=300)
+    assert set(whole) == set(pieces) and len(whole["themes"]) == len(norms)
+    assert all(np.array_equal(whole[k], pieces[k]) for k in whole)
+    assert analyzer._scores([]) == {}
