@@ -72,6 +72,11 @@ class ThemeClassifier:
         self.__dict__.pop("_featurizer", None)
         self.__dict__.pop("_heads", None)
 
+    def __getstate__(self) -> dict[str, Any]:
+        # Sent to worker processes or a Dask cluster: the learned state only; the lookup tables
+        # and stacked weights derived from it are rebuilt there on first use.
+        return {k: v for k, v in self.__dict__.items() if k not in ("_featurizer", "_heads")}
+
     # -- features ------------------------------------------------------------------------
     def _seg(self) -> Segmenter:
         return self.segmenter or default_segmenter()

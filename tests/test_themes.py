@@ -180,3 +180,14 @@ def test_the_sparse_product_equals_the_dense_product(seed):
     w = rng.standard_normal((f, k))
     assert np.allclose(sparse_dot_columns(rows, cols, dense[rows, cols], n, np.ascontiguousarray(w.T)), dense @ w)
     assert sparse_dot_columns(rows[:0], cols[:0], dense[rows[:0], cols[:0]], n, w.T).shape == (n, k)
+
+
+def test_a_pickled_classifier_leaves_its_lookup_tables_behind_and_scores_the_same(tiny_classifier):
+    import pickle
+
+    texts = [t for t, *_ in TINY]
+    before = tiny_classifier.predict_proba(texts)  # builds the featurizer and stacked weights
+    blob = pickle.dumps(tiny_classifier)
+    back = pickle.loads(blob)
+    assert not hasattr(back, "_featurizer") and not hasattr(back, "_heads")
+    assert np.array_equal(back.predict_proba(texts), before)
