@@ -356,29 +356,28 @@ def _merge_figures(tokens: list[str]) -> list[str]:
     return out
 
 
-_HAN_RUN_CHAR = re.compile(r"[\u4E00-\u9FD5a-zA-Z0-9+#&\._%\-]")
+_RUN_TOKEN = re.compile(r"[\u4E00-\u9FD5a-zA-Z0-9+#&\._%\-]+")
 
 
 def _merge_figures_in(text: str, tokens: list[str]) -> list[str]:
     """The tokens of a long ``text`` with figures joined as ``cut`` joins them: inside each
     run of Chinese/alphanumerics that holds a split figure, and nowhere else. Only those runs
-    are visited (runs are whole tokens in both backends)."""
+    are visited; a run is always whole tokens in both backends, so its start is found by
+    stepping back over tokens and its end by one match forward."""
     import bisect
     from itertools import accumulate
 
-    offsets = list(accumulate(map(len, tokens), initial=0))
+    ends = list(accumulate(map(len, tokens)))
     spans: list[tuple[int, int]] = []
     run_end = -1
     for m in _FIGURE_JOIN.finditer(text):
         if m.start() < run_end:
             continue
-        start = m.start()
-        while start > 0 and _HAN_RUN_CHAR.match(text, start - 1):
-            start -= 1
-        run_end = m.end()
-        while run_end < len(text) and _HAN_RUN_CHAR.match(text, run_end):
-            run_end += 1
-        spans.append((bisect.bisect_left(offsets, start), bisect.bisect_left(offsets, run_end)))
+        run_end = _RUN_TOKEN.match(text, m.start()).end()  # type: ignore[union-attr]
+        lo = bisect.bisect_right(ends, m.start())  # the token holding the figure's digit
+        while lo > 0 and _RUN_TOKEN.fullmatch(tokens[lo - 1]):
+            lo -= 1
+        spans.append((lo, bisect.bisect_right(ends, run_end)))
     out: list[str] = []
     prev = 0
     for lo, hi in spans:
