@@ -356,9 +356,6 @@ def _merge_figures(tokens: list[str]) -> list[str]:
     return out
 
 
-_RUN_TOKEN = re.compile(r"[\u4E00-\u9FD5a-zA-Z0-9+#&\._%\-]+")
-
-
 def _merge_figures_in(text: str, tokens: list[str]) -> list[str]:
     """The tokens of a long ``text`` with figures joined as ``cut`` joins them: inside each
     run of Chinese/alphanumerics that holds a split figure, and nowhere else. Only those runs
@@ -373,9 +370,9 @@ def _merge_figures_in(text: str, tokens: list[str]) -> list[str]:
     for m in _FIGURE_JOIN.finditer(text):
         if m.start() < run_end:
             continue
-        run_end = _RUN_TOKEN.match(text, m.start()).end()  # type: ignore[union-attr]
+        run_end = _HAN_RUN.match(text, m.start()).end()  # type: ignore[union-attr]
         lo = bisect.bisect_right(ends, m.start())  # the token holding the figure's digit
-        while lo > 0 and _RUN_TOKEN.fullmatch(tokens[lo - 1]):
+        while lo > 0 and _HAN_RUN.fullmatch(tokens[lo - 1]):
             lo -= 1
         spans.append((lo, bisect.bisect_right(ends, run_end)))
     out: list[str] = []
