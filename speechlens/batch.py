@@ -201,9 +201,6 @@ class _ItemAnalyzer:
     def __init__(self, analyzer: Analyzer) -> None:
         self.analyzer = analyzer
 
-    def __call__(self, item: Item) -> dict[str, Any]:
-        return self.many([item])[0]
-
     def many(self, items: Sequence[Item]) -> list[dict[str, Any]]:
         """Records of several items, analysed as one batch."""
         results = self.analyzer._safe_batch([payload_input(item.payload) for item in items])
@@ -224,11 +221,6 @@ def payload_input(payload: Any) -> Any:
         except SpeechlensError as exc:
             return Failure(id=Path(payload[1]).stem, path=payload[1], error=str(exc), metadata=md)
     return payload
-
-
-def analyze_payload(analyzer: Analyzer, payload: Any) -> Analysis | Failure:
-    """Analyse one item's payload; expected failures come back as a Failure."""
-    return analyzer._safe_batch([payload_input(payload)])[0]
 
 
 def _item_size(item: Item) -> int:
