@@ -94,11 +94,7 @@ class Vectorizer:
                 counts.extend(tf.values())
         r = np.asarray(rows, dtype=np.int64)
         c = np.asarray(cols, dtype=np.int64)
-        v = (1.0 + np.log(np.asarray(counts, dtype=np.float64))) * self.idf[c] if len(c) else np.zeros(0)
-        if len(v):
-            norms = np.sqrt(np.bincount(r, weights=v * v, minlength=n))
-            v = v / norms[r]
-        return r, c, v, n
+        return r, c, _tfidf(r, c, np.asarray(counts, dtype=np.float64), self.idf, n), n
 
 
 class IndexFeaturizer:
@@ -232,9 +228,15 @@ class IndexFeaturizer:
         first = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
         counts = np.diff(np.r_[first, len(keys)])
         r, c = np.divmod(keys[first].astype(np.int64), self.n_features)
-        v = (1.0 + np.log(counts.astype(np.float64))) * self.idf[c]
-        norms_ = np.sqrt(np.bincount(r, weights=v * v, minlength=n))
-        return r, c, v / norms_[r], n
+        return r, c, _tfidf(r, c, counts.astype(np.float64), self.idf, n), n
+
+
+def _tfidf(rows: np.ndarray, cols: np.ndarray, counts: np.ndarray, idf: np.ndarray, n: int) -> np.ndarray:
+    """Sublinear tf-idf values of (row, col, count) entries, each row scaled to unit length."""
+    if not len(counts):
+        return np.zeros(0)
+    v = (1.0 + np.log(counts)) * idf[cols]
+    return v / np.sqrt(np.bincount(rows, weights=v * v, minlength=n))[rows]
 
 
 class _TokenIds(dict):
