@@ -156,9 +156,10 @@ def _strip_marker(text: str, marker: str | None) -> int:
 
 
 # Cheap necessary conditions checked before the slower patterns (each pattern needs one of these).
-def _ends_with_colon(text: str) -> bool:
+def _leads_in(text: str) -> bool:
+    """A lead-in such as "主要表现在：" (the colon check first: the pattern must end with one)."""
     t = text.rstrip()
-    return bool(t) and t[-1] in "：:"
+    return bool(t) and t[-1] in "：:" and _LEAD_IN.search(text) is not None
 
 
 def _may_name_others(b: str) -> bool:
@@ -218,7 +219,7 @@ def problem_scores(sentences: Sequence[Sentence] | Any, clf_proba: Sequence[floa
             # Read alone this is surely no admission, and outside a problem section or list no
             # other evidence could add enough to change that: skip the remaining checks.
             out.append(z)
-            if _ends_with_colon(text) and _LEAD_IN.search(text):
+            if _leads_in(text):
                 in_run, run_plans = True, False
             continue
         is_plan = bool(_PLAN_START.search(body)) or bool(_PLAN_ANY.search(body[:12]))
@@ -261,7 +262,7 @@ def problem_scores(sentences: Sequence[Sentence] | Any, clf_proba: Sequence[floa
         if marker and (in_problem_section or in_run) and not run_plans and not is_plan:
             z += settings.enumerated_in_section
         out.append(z)
-        if _ends_with_colon(text) and _LEAD_IN.search(text) and not is_plan:
+        if _leads_in(text) and not is_plan:
             in_run, run_plans = True, False
         elif not marker and not in_problem_section and z <= 0 and in_run:
             in_run = False

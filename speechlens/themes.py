@@ -67,15 +67,17 @@ class ThemeClassifier:
         self._forget()
         return self
 
+    _DERIVED = ("_featurizer", "_heads")  # built from the learned state on first use
+
     def _forget(self) -> None:
         """Drop what was derived from the learned state (featurizer, stacked weights)."""
-        self.__dict__.pop("_featurizer", None)
-        self.__dict__.pop("_heads", None)
+        for k in self._DERIVED:
+            self.__dict__.pop(k, None)
 
     def __getstate__(self) -> dict[str, Any]:
-        # Sent to worker processes or a Dask cluster: the learned state only; the lookup tables
-        # and stacked weights derived from it are rebuilt there on first use.
-        return {k: v for k, v in self.__dict__.items() if k not in ("_featurizer", "_heads")}
+        # Sent to worker processes or a Dask cluster: the learned state only; what is derived
+        # from it is rebuilt there on first use.
+        return {k: v for k, v in self.__dict__.items() if k not in self._DERIVED}
 
     # -- features ------------------------------------------------------------------------
     def _seg(self) -> Segmenter:
