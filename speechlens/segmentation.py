@@ -29,6 +29,10 @@ _RJIEBA_ONLY_HAN = re.compile("[\u3400-\u4dbf\u9fd6-\u9fff\uf900-\ufaff\ud800-\u
 _FIGURE_PART = re.compile(r"[0-9]+|[.%\-]")
 _FIGURE = re.compile(r"[0-9]+(?:\.[0-9]+)?(?:%|(?:-[0-9]+(?:\.[0-9]+)?%?))?")
 _log_lock = threading.Lock()
+# Runs of Chinese whose tokens the jieba backend remembers. Formulas recur across an archive
+# (坚持以人民为中心, 全面从严治党 …); a run cuts the same wherever it stands, so a remembered run
+# is exact. Cleared when full, which bounds its memory (about 13 MB at this size).
+BLOCK_CACHE_SIZE = 20_000
 
 
 def default_backend() -> str:
@@ -96,6 +100,7 @@ class Segmenter:
         self.backend_ = resolved
         self._tk: Any = None
         self._cutter: Any = None
+        self._blocks: dict[str, list[str]] = {}
         self._lock = threading.Lock()
 
     # -- pickling: configuration only, the tokenizer is rebuilt lazily ------------------
@@ -111,6 +116,7 @@ class Segmenter:
         self.__dict__.update(state)
         self._tk = None
         self._cutter = None
+        self._blocks = {}
         self._lock = threading.Lock()
         self._entries_cache = entries
 
@@ -196,13 +202,24 @@ class Segmenter:
         if not text:
             return []
         cut_block = self._block_cutter()
+        # jieba cuts each run on its own (rjieba too, but one call over the text is cheaper
+        # there than a Python loop over runs, so only jieba's runs are remembered).
+        seen = self._blocks if self.backend_ == "jieba" else None
         out: list[str] = []
         for i, block in enumerate(_HAN_RUN.split(text)):
             if not block:
                 continue
             if i % 2:
-                toks = cut_block(block)
-                out.extend(_merge_figures(toks) if _FIGURE_JOIN.search(block) else toks)
+                toks = seen.get(block) if seen is not None else None
+                if toks is None:
+                    toks = cut_block(block)
+                    if _FIGURE_JOIN.search(block):
+                        toks = _merge_figures(toks)
+                    if seen is not None:
+                        if len(seen) >= BLOCK_CACHE_SIZE:
+                            seen.clear()
+                        seen[block] = toks
+                out.extend(toks)
             else:
                 for piece in _SKIP.split(block):
                     if not piece:
@@ -237,14 +254,12 @@ class Segmenter:
         return self._cut_whole("\n".join(texts))
 
     def _cut_whole(self, text: str) -> list[str]:
-        """One backend call over the whole text, where that provably equals ``cut``."""
-        tk = self._load()
-        if self.backend_ == "rjieba":
-            if _RJIEBA_ONLY_HAN.search(text):
-                return self.cut(text)  # jieba-rs counts these as Chinese (or cannot take them)
-            toks = tk.cut(text, self.hmm)
-        else:
-            toks = tk.lcut(text, HMM=self.hmm)
+        """``cut(text)``, in one rjieba call where that provably gives the same tokens."""
+        if self.backend_ == "jieba" or _RJIEBA_ONLY_HAN.search(text):
+            # jieba: run by run, remembering runs; rjieba: it counts these characters as
+            # Chinese (or cannot take them), so cut run by run as jieba does.
+            return self.cut(text)
+        toks = self._load().cut(text, self.hmm)
         return _merge_figures_in(text, toks) if _FIGURE_JOIN.search(text) else toks
 
     def _block_cutter(self) -> Any:

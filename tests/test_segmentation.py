@@ -201,3 +201,19 @@ def test_cut_joined_is_the_texts_tokens_with_line_breaks_between(backend):
     for t in texts[1:]:
         expected += ["\n"] + seg.cut(t)
     assert seg.cut_joined(texts) == expected
+
+
+def test_remembered_runs_cut_as_jieba_cuts_the_whole_text(monkeypatch):
+    import speechlens.segmentation as segmentation
+
+    monkeypatch.setattr(segmentation, "BLOCK_CACHE_SIZE", 50)  # cleared many times over the text
+    seg = Segmenter(backend="jieba")
+    text = _varied_text()
+    first = seg.cut(text)
+    assert len(seg._blocks) <= 50
+    # jieba's own call over the whole text, figures joined as the segmenter joins them
+    reference = segmentation._merge_figures_in(text, seg._load().lcut(text, HMM=False))
+    assert first == reference
+    assert seg.cut(text) == reference  # now partly from remembered runs
+    assert seg.cut_joined(text.split("\n")) == reference
+    assert seg._blocks and pickle.loads(pickle.dumps(seg))._blocks == {}  # not carried to workers
