@@ -31,7 +31,7 @@ _FIGURE = re.compile(r"[0-9]+(?:\.[0-9]+)?(?:%|(?:-[0-9]+(?:\.[0-9]+)?%?))?")
 _log_lock = threading.Lock()
 # Runs of Chinese whose tokens the jieba backend remembers. Formulas recur across an archive
 # (坚持以人民为中心, 全面从严治党 …); a run cuts the same wherever it stands, so a remembered run
-# is exact. Cleared when full, which bounds its memory (about 13 MB at this size).
+# is exact. Cleared when full, which bounds its memory (about 13 MB at this size); 0 turns it off.
 BLOCK_CACHE_SIZE = 20_000
 
 
@@ -204,7 +204,7 @@ class Segmenter:
         cut_block = self._block_cutter()
         # jieba cuts each run on its own (rjieba too, but one call over the text is cheaper
         # there than a Python loop over runs, so only jieba's runs are remembered).
-        seen = self._blocks if self.backend_ == "jieba" else None
+        seen = self._blocks if self.backend_ == "jieba" and BLOCK_CACHE_SIZE > 0 else None
         out: list[str] = []
         for i, block in enumerate(_HAN_RUN.split(text)):
             if not block:
@@ -259,8 +259,7 @@ class Segmenter:
             # jieba: run by run, remembering runs; rjieba: it counts these characters as
             # Chinese (or cannot take them), so cut run by run as jieba does.
             return self.cut(text)
-        toks = self._load().cut(text, self.hmm)
-        return _merge_figures_in(text, toks) if _FIGURE_JOIN.search(text) else toks
+        return _cut_around_figures(self._load(), text, self.hmm)
 
     def _block_cutter(self) -> Any:
         """A function cutting one run of Chinese/alphanumerics into a token list."""
@@ -371,32 +370,30 @@ def _merge_figures(tokens: list[str]) -> list[str]:
     return out
 
 
-def _merge_figures_in(text: str, tokens: list[str]) -> list[str]:
-    """The tokens of a long ``text`` with figures joined as ``cut`` joins them: inside each
-    run of Chinese/alphanumerics that holds a split figure, and nowhere else. Only those runs
-    are visited; a run is always whole tokens in both backends, so its start is found by
-    stepping back over tokens and its end by one match forward."""
-    import bisect
-    from itertools import accumulate
-
-    ends = list(accumulate(map(len, tokens)))
-    spans: list[tuple[int, int]] = []
-    run_end = -1
-    for m in _FIGURE_JOIN.finditer(text):
-        if m.start() < run_end:
-            continue
-        run_end = _HAN_RUN.match(text, m.start()).end()  # type: ignore[union-attr]
-        lo = bisect.bisect_right(ends, m.start())  # the token holding the figure's digit
-        while lo > 0 and _HAN_RUN.fullmatch(tokens[lo - 1]):
-            lo -= 1
-        spans.append((lo, bisect.bisect_right(ends, run_end)))
+def _cut_around_figures(tk: Any, text: str, hmm: bool) -> list[str]:
+    """rjieba's tokens of ``text`` with figures joined as ``cut`` joins them: each run of
+    Chinese/alphanumerics holding a split figure is cut on its own and its figures joined;
+    the text between such runs goes to rjieba whole. Both backends cut a run the same
+    wherever it stands, so the pieces' tokens are the whole text's."""
     out: list[str] = []
     prev = 0
-    for lo, hi in spans:
-        out.extend(tokens[prev:lo])
-        out.extend(_merge_figures(tokens[lo:hi]))
-        prev = hi
-    out.extend(tokens[prev:])
+    run_end = -1
+    n = len(text)
+    backwards = ""
+    for m in _FIGURE_JOIN.finditer(text):
+        at = m.start()
+        if at < run_end:
+            continue
+        if not backwards:
+            backwards = text[::-1]  # the run's start is its end, read backwards
+        run_start = n - _HAN_RUN.match(backwards, n - 1 - at).end()  # type: ignore[union-attr]
+        run_end = _HAN_RUN.match(text, at).end()  # type: ignore[union-attr]
+        if run_start > prev:
+            out += tk.cut(text[prev:run_start], hmm)
+        out += _merge_figures(tk.cut(text[run_start:run_end], hmm))
+        prev = run_end
+    if prev < n:
+        out += tk.cut(text[prev:] if prev else text, hmm)
     return out
 
 
