@@ -246,6 +246,9 @@ def _is_heading_line(line: str) -> bool:
     return len(s) <= 24 and not _SENT_END.search(s)
 
 
+_ENDS_LINE = _TERMINATORS + "：:"
+
+
 def _blocks(text: str, start: int) -> Iterator[tuple[int, int, str]]:
     """Paragraph blocks: hard-wrapped lines joined, page-number lines skipped, headings apart."""
     lines = [(a, b) for a, b in _lines(text, start)]
@@ -254,7 +257,14 @@ def _blocks(text: str, start: int) -> Iterator[tuple[int, int, str]]:
     while i < n:
         a, b = lines[i]
         line = text[a:b]
-        if not line.strip(_WS):
+        cur = line.rstrip(_WS)
+        if not cur.lstrip(_WS):
+            i += 1
+            continue
+        if cur[-1] in _ENDS_LINE:
+            # The common line: ends a sentence, so it is no heading, no page number and
+            # never continues on the next line (see _is_heading_line, _soft_break).
+            yield a, b, "text"
             i += 1
             continue
         if _PAGE_ONLY.fullmatch(line):

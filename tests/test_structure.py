@@ -56,6 +56,17 @@ def test_traditional_script_and_pinyin_glosses_are_normalised_only_for_analysis(
     assert gloss.norm.startswith("乡村振兴")
 
 
+def test_a_line_that_ends_a_sentence_is_no_heading_and_never_runs_on():
+    text = "一、总体情况\n会议结束。\n- 3 -\n主要做法：\n这一行很长很长很长很长很长很长很长很长很长没有句号\n好。\n"
+    sents = split_sentences(text)
+    by_text = {s.text: s for s in sents}
+    assert not by_text["会议结束。"].is_heading
+    assert by_text["会议结束。"].section == "一、总体情况"
+    assert not by_text["主要做法："].is_heading  # a colon ends it too: the next line is not joined
+    assert "- 3 -" in by_text and "\n" not in by_text["主要做法："].text
+    assert by_text["这一行很长很长很长很长很长很长很长很长很长没有句号\n好。"].norm.endswith("没有句号好。")
+
+
 def test_half_width_terminators_end_sentences():
     texts = [s.text for s in split_sentences("也要处理;好吗?还有一句.结束")]
     assert texts == ["也要处理;", "好吗?", "还有一句.", "结束"]
