@@ -124,3 +124,21 @@ def test_marker_lookup_agrees_with_trying_each_marker_pattern_in_order(s):
         if m:
             expected = (5, m.group(0))
     assert marker_at(s) == expected
+
+
+# What a sentence end is, written as plainly as possible; structure._SENT_END is a faster form.
+_PLAIN_SENT_END = r"(?:……|…|[。！？!?；;]+|(?<=[\u4e00-\u9fff])\.(?=[\u4e00-\u9fff\s]|$))[”’」』）)》】\"']*"
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("…。！？!?；;.．”’」』）)》】\"' \n镇a1")), max_size=40),
+       st.integers(0, 5), st.integers(0, 5))
+def test_sentence_end_pattern_finds_what_the_plain_alternation_finds(text, cut_start, cut_end):
+    import re
+
+    from speechlens.structure import _SENT_END
+
+    plain = re.compile(_PLAIN_SENT_END)
+    start, end = min(cut_start, len(text)), max(len(text) - cut_end, 0)
+    assert [m.span() for m in _SENT_END.finditer(text, start, end)] == \
+        [m.span() for m in plain.finditer(text, start, end)]
