@@ -26,7 +26,10 @@ _PAGE_LINE = re.compile(r"\n[ \t　]*(?:[-—–－]\s*\d{1,4}\s*[-—–－]|�
 _INLINE_PAGE = re.compile(r"(?:^|\s)[-—–－]\s+\d{1,4}\s+[-—–－](?:\s|$)")
 _BREAK = re.compile(r"[ \t　]*\r?\n[ \t　]*")
 _CJK_SPACE = re.compile(r"(?<=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef])[ \t　]+(?=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef])")
-_NOISE = re.compile(r"[\n\r\t 　（(\uff10-\uff19\uff21-\uff3a\uff41-\uff5a\uff05\uff0e\uff0d]|[-—–－]\s*\d")
+# Anything clean_span might change: a break, space, bracket or full-width character, or a dash
+# before a figure. One character class first (then looked back at), so the engine skips to it.
+_NOISE_CHARS = "\n\r\t 　（(\uff10-\uff19\uff21-\uff3a\uff41-\uff5a\uff05\uff0e\uff0d"
+_NOISE = re.compile(rf"[{_NOISE_CHARS}\-—–](?:(?<=[{_NOISE_CHARS}])|\s*\d)")
 
 
 def _converter():

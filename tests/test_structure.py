@@ -142,3 +142,14 @@ def test_sentence_end_pattern_finds_what_the_plain_alternation_finds(text, cut_s
     start, end = min(cut_start, len(text)), max(len(text) - cut_end, 0)
     assert [m.span() for m in _SENT_END.finditer(text, start, end)] == \
         [m.span() for m in plain.finditer(text, start, end)]
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("\n\r\t 　（(０９Ａｚ％．－-—–12镇a。")), max_size=12))
+def test_noise_check_finds_what_the_plain_pattern_finds(text):
+    import re
+
+    from speechlens.normalization import _NOISE
+
+    plain = re.compile(r"[\n\r\t 　（(\uff10-\uff19\uff21-\uff3a\uff41-\uff5a\uff05\uff0e\uff0d]|[-—–－]\s*\d")
+    assert bool(_NOISE.search(text)) == bool(plain.search(text))
