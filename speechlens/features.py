@@ -316,9 +316,14 @@ class KeyIndex:
     def get(self, keys: np.ndarray) -> np.ndarray:
         """The value of each key, -1 where the key is absent."""
         keys = np.asarray(keys, dtype=np.uint64)
-        out = np.full(len(keys), -1, dtype=np.int64)
-        todo = np.arange(len(keys))
         slot = self._slot(keys)
+        # The first probe settles nearly every key: done over the whole query, no indirection.
+        v = self._values[slot]
+        occupied = v >= 0
+        hit = occupied & (self._keys[slot] == keys)
+        out = np.where(hit, v, -1)
+        todo = np.flatnonzero(occupied & ~hit)
+        slot = (slot[todo] + 1) & self._mask
         while len(todo):
             v = self._values[slot]
             occupied = v >= 0
