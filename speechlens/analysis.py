@@ -348,12 +348,12 @@ def _section_table(tab: SentenceTable, lengths: np.ndarray, hits: np.ndarray,
                    body: np.ndarray) -> tuple[dict[str, Any], ...]:
     """Theme shares of each top-level part in document order (opening and closing remarks,
     which sit under no heading, are parts with ``section`` None)."""
-    tops: dict[str | None, str | None] = {}
+    sections = tab.sections
     bounds: list[tuple[str | None, int]] = []
-    for i, section in enumerate(tab.sections):
-        top = tops.get(section, "\0")
-        if top == "\0":
-            top = tops[section] = section.split(" / ")[0] if section else None
+    # Only where the section changes can the top-level part change.
+    for i in [0] + [i for i in range(1, len(sections)) if sections[i] != sections[i - 1]]:
+        section = sections[i]
+        top = section.split(" / ")[0] if section else None
         if not bounds or bounds[-1][0] != top:
             bounds.append((top, i))
     out = []

@@ -130,7 +130,11 @@ _CUE_RANK = {c: (-len(c), CUES.index(c)) for c in set(CUES)}
 
 def find_cues(text: str) -> tuple[str, ...]:
     """Cue words of admission found in ``text`` (longest first, no cue inside another)."""
-    hits = set(_CUE_PATTERN.findall(text))
+    return _distinct_cues(_CUE_PATTERN.findall(text))
+
+
+def _distinct_cues(found: list[str]) -> tuple[str, ...]:
+    hits = set(found)
     if len(hits) <= 1:
         return tuple(hits)
     ordered = sorted(hits, key=_CUE_RANK.__getitem__)
@@ -201,6 +205,7 @@ def problem_scores(sentences: Sequence[Sentence] | Any, clf_proba: Sequence[floa
     in_run = False
     run_plans = False
     speech = genre == "speech"
+    findall_cues = _CUE_PATTERN.findall
     for text, marker, section, is_heading, z in zip(norms, markers, sections, headings, alone):
         sf = flags.get(section)
         if sf is None:
@@ -231,9 +236,9 @@ def problem_scores(sentences: Sequence[Sentence] | Any, clf_proba: Sequence[floa
             z += settings.lead_in_run
         if in_plan_section or run_plans:
             z += settings.plan_section
-        cues = find_cues(body)
-        strong = [c for c in cues if c in _STRONG_CUES]
-        z += settings.cue * min(len(strong), settings.strong_cue_cap)
+        found = findall_cues(body)
+        strong = sum(c in _STRONG_CUES for c in _distinct_cues(found)) if found else 0
+        z += settings.cue * min(strong, settings.strong_cue_cap)
         if is_plan:
             z += settings.plan
         if not strong and _ACHIEVE.search(body):
@@ -269,14 +274,17 @@ def problem_scores(sentences: Sequence[Sentence] | Any, clf_proba: Sequence[floa
     return out
 
 
+_CONCEDED = re.compile(r"(?:虽然|尽管)[^。！？]{2,80}?[，,](?:但是?|然而|不过)[，,]?")
+
+
 def problem_span(s: Sentence) -> tuple[int, int]:
     """The admission inside a sentence: without its enumeration marker, the concessive
     clause before 但, or the closing punctuation."""
     text = s.text
     a = _strip_marker(text, s.marker)
-    m = re.search(r"(?:虽然|尽管)[^。！？]{2,80}?[，,](?:但是?|然而|不过)[，,]?", text[a:])
-    if m and m.start() == 0:
-        a += m.end()
+    m = _CONCEDED.match(text, a)
+    if m:
+        a = m.end()
     m = _LEADING_CONNECTIVE.match(text[a:])
     if m and m.end() < len(text) - a - 4:
         a += m.end()
