@@ -58,21 +58,32 @@ def drain(results) -> None:
         pass
 
 
-def paired_ratio(run, text: str, times: int = 7) -> float:
-    """Median over ``times`` of (raw jieba.lcut time / ``run`` time), the two timed back to back.
-
-    Raw jieba's own speed drifts by ±10% over a run on a shared machine; a ratio of two
-    timings taken together is steadier than a ratio of two separate bests."""
+def paired_ratio(analyse, docs: list[str], *, rounds: int = 3, before_round=None) -> float:
+    """Raw jieba.lcut time over analysis time, the two timed back to back on slices of about
+    40,000 characters, over ``rounds`` passes through ``docs`` (``before_round`` runs before
+    each pass). Raw jieba's own speed drifts by ±10% within a run on a shared machine; timing
+    the two in alternation over short slices cancels most of that drift."""
     import jieba
 
-    ratios = []
-    for _ in range(times):
-        t0 = time.perf_counter()
-        run()
-        t1 = time.perf_counter()
-        jieba.lcut(text)
-        ratios.append((time.perf_counter() - t1) / (t1 - t0))
-    return statistics.median(ratios)
+    slices: list[tuple[list[tuple[str, str, dict]], str]] = []
+    rows: list[tuple[str, str, dict]] = []
+    for i, d in enumerate(docs):
+        rows.append((f"u{i}", d, {}))
+        if sum(len(r[1]) for r in rows) >= 40_000 or i == len(docs) - 1:
+            slices.append((rows, "\n".join(r[1] for r in rows)))
+            rows = []
+    spent_analysis = spent_jieba = 0.0
+    for _ in range(rounds):
+        if before_round is not None:
+            before_round()
+        for part, text in slices:
+            t0 = time.perf_counter()
+            analyse(part)
+            t1 = time.perf_counter()
+            jieba.lcut(text)
+            spent_analysis += t1 - t0
+            spent_jieba += time.perf_counter() - t1
+    return spent_jieba / spent_analysis
 
 
 def rate(fn, chars: int, repeat: int = 3) -> float:
@@ -161,7 +172,6 @@ def main() -> None:
     text = "\n".join(docs)
     n = len(text)
     once = distinct(docs)
-    once_rows = [(f"u{i}", d, {}) for i, d in enumerate(once)]
     rows = [("corpus", f"{len(docs)} documents, {n:,} characters, {len(text.encode('utf-8')) / 1e6:.1f} MB "
                        f"({len(once)} distinct documents, {sum(map(len, once)):,} characters, repeated)")]
     # The jieba backend remembers recurring runs of Chinese; over a corpus that repeats whole
@@ -202,22 +212,21 @@ def main() -> None:
             analysis[(backend, jobs)] = r
             rows.append((f"whole analysis (analyze_many), {backend}, {jobs} job{'s' if jobs > 1 else ''}",
                          f"{r:,.0f} chars/s ({r / raw:.2f}x raw jieba)"))
+
+        def analyse(part) -> None:
+            drain(az.pipe(part))
+
         if backend == "jieba":
-            paired["jieba, run memory off"] = paired_ratio(lambda: drain(az.pipe(once_rows)), "\n".join(once))
+            paired["jieba, run memory off"] = paired_ratio(analyse, once)
             speechlens.segmentation.BLOCK_CACHE_SIZE = cache_size
-
-            def fresh() -> None:  # every pass starts with nothing remembered
-                az.segmenter._blocks.clear()
-                drain(az.pipe(once_rows))
-
-            fresh()
-            paired["jieba, run memory on (the default), emptied before each pass"] = paired_ratio(fresh, "\n".join(once))
+            paired["jieba, run memory on (the default), emptied before each pass"] = paired_ratio(
+                analyse, once, before_round=az.segmenter._blocks.clear)
             speechlens.segmentation.BLOCK_CACHE_SIZE = 0
         else:
-            paired[backend] = paired_ratio(lambda: drain(az.pipe(once_rows)), "\n".join(once))
+            paired[backend] = paired_ratio(analyse, once)
     for label, ratio in paired.items():
         rows.append((f"whole analysis / raw jieba over the distinct documents, {label}, 1 job "
-                     f"(timed back to back, median of 7)", f"{ratio:.2f}x"))
+                     f"(timed in alternation, 3 passes)", f"{ratio:.2f}x"))
     for backend in seg_rates:
         parts = stage_times(docs, Analyzer(backend=backend))
         total = sum(parts.values())
