@@ -220,6 +220,10 @@ class Segmenter:
                             seen.clear()
                         seen[block] = toks
                 out.extend(toks)
+            elif len(block) == 1:  # most often one punctuation mark or line break
+                out.append(block)
+            elif not _SKIP.search(block):
+                out.extend(block)  # one token per character, as jieba gives them
             else:
                 for piece in _SKIP.split(block):
                     if not piece:
