@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping, Sequence
 
-from .analysis import Analyzer, Failure, _size_hint, batched
+from .analysis import Analyzer, Failure, _size_hint, batched, worker_pool
 from .document import LABELS, Analysis
 from .errors import SpeechlensError
 from .loading import SUPPORTED_SUFFIXES
@@ -352,10 +352,7 @@ def _records(items: Iterator[Item], az: Analyzer, jobs: int, engine: str, schedu
         for batch in _item_batches(items):
             yield from fn.many(batch)
         return
-    import multiprocessing as mp
-
-    ctx = mp.get_context("fork" if os.name != "nt" else "spawn")
-    with ctx.Pool(jobs, initializer=_init, initargs=(az,)) as pool:
+    with worker_pool(az, jobs, _init) as pool:
         for records in pool.imap(_work, _item_batches(items, jobs)):
             yield from records
 

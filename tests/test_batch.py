@@ -270,3 +270,14 @@ def test_scores_of_a_long_document_do_not_depend_on_how_it_is_chunked(analyzer, 
     assert set(whole) == set(pieces) and len(whole["themes"]) == len(norms)
     assert all(np.array_equal(whole[k], pieces[k]) for k in whole)
     assert analyzer._scores([]) == {}
+
+
+def test_a_bad_dictionary_fails_at_once_with_several_jobs(tmp_path):
+    # A worker whose start-up fails is replaced by the pool forever; the parent must fail first.
+    src = _archive(tmp_path, 3)
+    cmd = [sys.executable, "-m", "speechlens.cli", "batch", str(src), "-o", str(tmp_path / "out.jsonl"),
+           "--jobs", "2", "--user-dict", str(tmp_path / "missing.txt"), "--backend", "jieba", "--quiet"]
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    assert r.returncode != 0
+    assert "missing.txt: user dictionary not found" in r.stderr
+    assert "ForkPoolWorker" not in r.stderr
