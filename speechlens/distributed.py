@@ -1,7 +1,7 @@
 """Running a batch on a Dask cluster (optional extra ``speechlens[dask]``).
 
 The Analyzer (segmenter configuration with its dictionary entries, model path or model) is
-scattered to every worker once; each worker loads the dictionary and model on first use and keeps
+loaded here, then scattered to every worker once; each worker loads the dictionary and model on first use and keeps
 them. Partitions of documents are submitted in a bounded window and their records are yielded in
 input order, so the output is the same as a local run's.
 """
@@ -40,6 +40,11 @@ def analyze_partition(analyzer: Analyzer, items: list[Any]) -> list[dict[str, An
 def dask_records(items: Iterable[Any], analyzer: Analyzer, *, scheduler: str | None = None,
                  jobs: int = 2, partition: int = 32, window: int = 16) -> Iterator[dict[str, Any]]:
     """Records of ``items`` computed on a Dask cluster, in input order."""
+    # Loaded here first: a bad model or dictionary fails before the cluster is asked for anything,
+    # and a loaded segmenter pickles with its dictionary entries, so workers on other machines
+    # need no copy of the user's dictionary files.
+    analyzer.classifier
+    analyzer.segmenter.cut("预热")
     client, cluster = _client(scheduler, jobs)
     try:
         az = client.scatter(analyzer, broadcast=True)

@@ -108,7 +108,9 @@ class Segmenter:
         return {
             "backend": self.backend, "hmm": self.hmm, "user_dict": self.user_dict,
             "words": self.words, "governance": self.governance, "backend_": self.backend_,
-            "entries": self._entries() if self._tk is not None else None,
+            # The dictionary entries once read (by this process or the one it came from), so a
+            # copy of a copy, as Dask makes when it spreads data between workers, needs no files.
+            "entries": self.__dict__.get("_entries_cache"),
         }
 
     def __setstate__(self, state: dict[str, Any]) -> None:

@@ -210,7 +210,7 @@ def test_jsonl_and_csv_exports_as_input(analyzer, tmp_path):
 
 
 @pytest.mark.slow
-def test_dask_engine_matches_local_and_uses_our_dictionary_and_model(tiny_classifier, tmp_path):
+def test_dask_engine_matches_local_and_uses_our_dictionary_and_model(tiny_classifier, tmp_path, monkeypatch):
     pytest.importorskip("dask.distributed")
     from dask.distributed import Client, LocalCluster
 
@@ -222,7 +222,14 @@ def test_dask_engine_matches_local_and_uses_our_dictionary_and_model(tiny_classi
     az = Analyzer(segmenter=Segmenter(backend="jieba", user_dict=udict), model=str(tmp_path / "model"))
     src = _archive(tmp_path, 6)
     run_batch([str(src)], tmp_path / "local.jsonl", analyzer=az)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)  # the workers start here, where "words.txt" does not exist
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        monkeypatch.chdir(tmp_path)
+        # A fresh analyzer naming its dictionary by a path only this process can resolve: the
+        # entries must travel with it.
+        az = Analyzer(segmenter=Segmenter(backend="jieba", user_dict="words.txt"), model=str(tmp_path / "model"))
         run_batch([str(src)], tmp_path / "dask.jsonl", analyzer=az, engine="dask", scheduler=cluster.scheduler_address)
         with Client(cluster) as client:
             fut = client.scatter(az, broadcast=True)

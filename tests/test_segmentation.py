@@ -83,6 +83,18 @@ def test_segmenter_pickles_small_and_keeps_its_dictionary(tmp_path):
     assert clone.cut("推动港城融合和两个确立") == seg.cut("推动港城融合和两个确立")
 
 
+def test_a_copy_of_a_copy_keeps_the_dictionary_without_its_files(tmp_path):
+    # Dask spreads scattered data by pickling a worker's unused copy again.
+    words = tmp_path / "words.txt"
+    words.write_text("港城融合\n", encoding="utf-8")
+    seg = Segmenter(backend="jieba", user_dict=words)
+    seg.cut("预热")
+    copy = pickle.loads(pickle.dumps(seg))
+    words.unlink()
+    copy_of_copy = pickle.loads(pickle.dumps(copy))
+    assert "港城融合" in copy_of_copy.cut("推动港城融合")
+
+
 def test_segment_function_and_tokenize_offsets():
     text = "全镇网格化管理覆盖率100%。"
     toks = segment(text)
