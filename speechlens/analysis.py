@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Mapping, Sequence
+from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence, TypeVar
 
 import numpy as np
 
@@ -19,6 +19,9 @@ from .loading import document_from_text, read_document
 from .problems import ProblemSettings, build_problem, problem_scores
 from .segmentation import Segmenter
 from .structure import SentenceTable, table_of
+
+T = TypeVar("T")
+R = TypeVar("R")
 
 InputItem = Any  # path, Document, (id, text, metadata) row, or text
 
@@ -201,24 +204,79 @@ class Analyzer:
                            metadata=doc.metadata)
 
     def _parallel(self, batches: Iterable[list[InputItem]], jobs: int) -> Iterator[list[Analysis | Failure]]:
-        with worker_pool(self, jobs, _init_worker) as pool:
-            yield from pool.imap(_work, batches)
+        def lost(item: InputItem) -> Failure:
+            return Failure(id=_item_id(item), path=_item_path(item), metadata=_item_meta(item),
+                           error=f"{_item_path(item) or _item_id(item)}: {WORKER_DIED}")
+
+        yield from run_in_workers(self, jobs, _init_worker, _work, batches, lost)
 
 
-def worker_pool(analyzer: Analyzer, jobs: int, initializer: Any) -> Any:
-    """A multiprocessing pool of ``jobs`` workers, each started with ``initializer(analyzer)``.
+WORKER_DIED = ("the worker process analysing this document died (killed by the system, perhaps "
+               "for want of memory); the document was skipped")
 
-    The model and dictionary are loaded here first. A bad one (a missing user dictionary, say)
-    then fails here with its message: failing in a worker's initializer would make the pool
-    start replacement workers forever. Forked workers also inherit what is loaded instead of
-    each loading a copy (50-65 MB less in all with two workers); spawned ones (Windows) reload.
+
+def run_in_workers(analyzer: Analyzer, jobs: int, initializer: Callable[[Analyzer], None],
+                   work: Callable[[list[T]], list[R]], batches: Iterable[list[T]],
+                   lost: Callable[[T], R]) -> Iterator[list[R]]:
+    """``work(batch)`` for each batch in ``jobs`` worker processes (each started with
+    ``initializer(analyzer)``), results in input order, at most two batches per worker at a time.
+
+    The model and dictionary are loaded here first: a bad one fails here with its message, and
+    forked workers inherit what is loaded instead of each loading a copy (50-65 MB less in all
+    with two workers). If a worker process dies (the system kills it for memory, say), the batches
+    in flight are done again one item at a time, each alone in a fresh worker, and an item whose
+    worker dies again becomes ``lost(item)``: the run goes on instead of waiting forever.
     """
-    import multiprocessing as mp
+    from collections import deque
+    from concurrent.futures.process import BrokenProcessPool
 
     analyzer.classifier
     analyzer.segmenter.cut("预热")
+    pool = _executor(analyzer, jobs, initializer)
+    pending: deque[tuple[list[T], Any]] = deque()
+    todo = iter(batches)
+    try:
+        while True:
+            for batch in todo:
+                pending.append((batch, pool.submit(work, batch)))
+                if len(pending) >= 2 * jobs:
+                    break
+            if not pending:
+                return
+            batch, future = pending.popleft()
+            try:
+                result = future.result()
+            except BrokenProcessPool:
+                pool.shutdown(wait=True)
+                redo = [batch] + [b for b, _ in pending]
+                pending.clear()
+                for b in redo:
+                    yield [_alone(analyzer, initializer, work, item, lost) for item in b]
+                pool = _executor(analyzer, jobs, initializer)
+                continue
+            yield result
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _alone(analyzer: Analyzer, initializer: Callable[[Analyzer], None], work: Callable[[list[T]], list[R]],
+           item: T, lost: Callable[[T], R]) -> R:
+    """``work([item])`` in a worker of its own: the item's result, or ``lost(item)`` if it dies."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    with _executor(analyzer, 1, initializer) as pool:
+        try:
+            return pool.submit(work, [item]).result()[0]
+        except BrokenProcessPool:
+            return lost(item)
+
+
+def _executor(analyzer: Analyzer, jobs: int, initializer: Callable[[Analyzer], None]) -> Any:
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor
+
     ctx = mp.get_context("spawn" if os.name == "nt" else "fork")
-    return ctx.Pool(jobs, initializer=initializer, initargs=(analyzer,))
+    return ProcessPoolExecutor(jobs, mp_context=ctx, initializer=initializer, initargs=(analyzer,))
 
 
 _worker: Analyzer | None = None

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping, Sequence
 
-from .analysis import Analyzer, Failure, _size_hint, batched, worker_pool
+from .analysis import WORKER_DIED, Analyzer, Failure, _size_hint, batched, run_in_workers
 from .document import LABELS, Analysis
 from .errors import SpeechlensError
 from .loading import SUPPORTED_SUFFIXES
@@ -352,9 +352,16 @@ def _records(items: Iterator[Item], az: Analyzer, jobs: int, engine: str, schedu
         for batch in _item_batches(items):
             yield from fn.many(batch)
         return
-    with worker_pool(az, jobs, _init) as pool:
-        for records in pool.imap(_work, _item_batches(items, jobs)):
-            yield from records
+    def lost(item: Item) -> dict[str, Any]:
+        p = item.payload if isinstance(item.payload, tuple) else ()
+        path = item.payload if isinstance(item.payload, str) else p[1] if len(p) == 3 and p[0] == "file" else None
+        rid = Path(path).stem if path else (str(p[0]) if p else None)
+        md = dict(p[2]) if len(p) == 3 and isinstance(p[2], Mapping) else {}
+        return record_of(Failure(id=rid, path=path, error=f"{item.source or item.key}: {WORKER_DIED}",
+                                 metadata=md), item)
+
+    for records in run_in_workers(az, jobs, _init, _work, _item_batches(items, jobs), lost):
+        yield from records
 
 
 _fn: _ItemAnalyzer | None = None

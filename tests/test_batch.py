@@ -288,3 +288,44 @@ def test_a_bad_dictionary_fails_at_once_with_several_jobs(tmp_path):
     assert r.returncode != 0
     assert "missing.txt: user dictionary not found" in r.stderr
     assert "ForkPoolWorker" not in r.stderr
+
+
+def _kill_worker_on(marker, monkeypatch):
+    """Make a worker process die outright (as the system kills one out of memory) on a document
+    holding ``marker``; forked workers inherit the patch, this process never dies of it."""
+    me = os.getpid()
+    real = Analyzer._analyze_batch
+
+    def analyze_batch(self, docs):
+        if os.getpid() != me and any(marker in d.text for d in docs):
+            os._exit(9)
+        return real(self, docs)
+
+    monkeypatch.setattr(Analyzer, "_analyze_batch", analyze_batch)
+
+
+def test_a_worker_killed_mid_batch_loses_only_its_document(analyzer, demo_files, monkeypatch):
+    _kill_worker_on("致命文档", monkeypatch)
+    from speechlens import read_document
+
+    texts = [read_document(p).text for p in demo_files[:6]]
+    rows = [(f"d{i}", t, {}) for i, t in enumerate(texts)]
+    rows.insert(3, ("killer", texts[0] + "致命文档", {"unit": "某镇"}))
+    out = list(analyzer.pipe(rows, jobs=2, on_error="record", batch_chars=4_000))
+    assert [r.id if isinstance(r, Failure) else r.document.id for r in out] == [r[0] for r in rows]
+    failure = out[3]
+    assert isinstance(failure, Failure) and "worker process" in failure.error and failure.metadata == {"unit": "某镇"}
+    expected = [analyzer.analyze(r).to_dict() for r in rows[:3] + rows[4:]]
+    assert [r.to_dict() for r in out[:3] + out[4:]] == expected
+
+
+def test_batch_goes_on_when_a_worker_is_killed(analyzer, tmp_path, monkeypatch):
+    _kill_worker_on("致命文档", monkeypatch)
+    src = _archive(tmp_path, 8)
+    (src / "killer.txt").write_text("全镇招商引资签约项目12个。致命文档", encoding="utf-8")
+    s = run_batch([str(src)], tmp_path / "out.jsonl", analyzer=analyzer, jobs=2)
+    recs = [json.loads(l) for l in (tmp_path / "out.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert len(recs) == 10 and len({r["key"] for r in recs}) == 10 and s.failures == 2
+    killed = next(r for r in recs if r["key"].endswith("killer.txt"))
+    assert "worker process" in killed["error"] and killed["id"] == "killer"
+    assert sum(1 for r in recs if r["error"] is None) == 8
