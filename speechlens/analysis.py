@@ -276,7 +276,28 @@ def _executor(analyzer: Analyzer, jobs: int, initializer: Callable[[Analyzer], N
     from concurrent.futures import ProcessPoolExecutor
 
     ctx = mp.get_context("spawn" if os.name == "nt" else "fork")
-    return ProcessPoolExecutor(jobs, mp_context=ctx, initializer=initializer, initargs=(analyzer,))
+    return ProcessPoolExecutor(jobs, mp_context=ctx, initializer=_start_worker,
+                               initargs=(initializer, analyzer, os.getpid()))
+
+
+def _start_worker(initializer: Callable[[Analyzer], None], analyzer: Analyzer, parent: int) -> None:
+    """A worker's start: leave when the parent process is gone, then ``initializer(analyzer)``.
+
+    A parent killed outright (kill -9, the system out of memory) cannot stop its workers, which
+    would otherwise wait for work forever, each holding a model and a dictionary.
+    """
+    import threading
+
+    threading.Thread(target=_exit_when_orphaned, args=(parent,), daemon=True).start()
+    initializer(analyzer)
+
+
+def _exit_when_orphaned(parent: int) -> None:
+    import time
+
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(1)
 
 
 _worker: Analyzer | None = None

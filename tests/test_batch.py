@@ -329,3 +329,42 @@ def test_batch_goes_on_when_a_worker_is_killed(analyzer, tmp_path, monkeypatch):
     killed = next(r for r in recs if r["key"].endswith("killer.txt"))
     assert "worker process" in killed["error"] and killed["id"] == "killer"
     assert sum(1 for r in recs if r["error"] is None) == 8
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads the process table from /proc")
+def test_workers_leave_when_the_batch_process_is_killed(tmp_path):
+    src = _archive(tmp_path, 300)
+    cmd = [sys.executable, "-m", "speechlens.cli", "batch", str(src), "-o", str(tmp_path / "out.jsonl"),
+           "--quiet", "--backend", "jieba", "--jobs", "2"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=tmp_path)
+
+    def children() -> list[int]:
+        found = []
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == proc.pid:  # the parent pid, after the state field
+                found.append(int(stat.parent.name))
+        return found
+
+    deadline = time.time() + 60
+    while time.time() < deadline and len(children()) < 2:
+        time.sleep(0.05)
+    workers = children()
+    assert len(workers) >= 2
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    deadline = time.time() + 10
+    while time.time() < deadline and any(Path(f"/proc/{w}").exists() for w in workers):
+        time.sleep(0.1)
+    alive = []
+    for w in workers:
+        try:
+            state = Path(f"/proc/{w}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            continue
+        if state != "Z":
+            alive.append(w)
+    assert not alive, "worker processes outlived the killed batch"
