@@ -250,8 +250,7 @@ def run_in_workers(analyzer: Analyzer, jobs: int, initializer: Callable[[Analyze
                 pool.shutdown(wait=True)
                 redo = [batch] + [b for b, _ in pending]
                 pending.clear()
-                for b in redo:
-                    yield [_alone(analyzer, initializer, work, item, lost) for item in b]
+                yield from _one_at_a_time(analyzer, initializer, work, redo, lost)
                 pool = _executor(analyzer, jobs, initializer)
                 continue
             yield result
@@ -259,16 +258,29 @@ def run_in_workers(analyzer: Analyzer, jobs: int, initializer: Callable[[Analyze
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _alone(analyzer: Analyzer, initializer: Callable[[Analyzer], None], work: Callable[[list[T]], list[R]],
-           item: T, lost: Callable[[T], R]) -> R:
-    """``work([item])`` in a worker of its own: the item's result, or ``lost(item)`` if it dies."""
+def _one_at_a_time(analyzer: Analyzer, initializer: Callable[[Analyzer], None],
+                   work: Callable[[list[T]], list[R]], batches: list[list[T]],
+                   lost: Callable[[T], R]) -> Iterator[list[R]]:
+    """Each batch's results, its items done one by one in a single worker: an item whose worker
+    dies is the one at fault and becomes ``lost(item)``; a new worker takes the next item."""
     from concurrent.futures.process import BrokenProcessPool
 
-    with _executor(analyzer, 1, initializer) as pool:
-        try:
-            return pool.submit(work, [item]).result()[0]
-        except BrokenProcessPool:
-            return lost(item)
+    pool = None
+    try:
+        for batch in batches:
+            out = []
+            for item in batch:
+                pool = pool or _executor(analyzer, 1, initializer)
+                try:
+                    out.append(pool.submit(work, [item]).result()[0])
+                except BrokenProcessPool:
+                    out.append(lost(item))
+                    pool.shutdown(wait=True)
+                    pool = None
+            yield out
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True)
 
 
 def _executor(analyzer: Analyzer, jobs: int, initializer: Callable[[Analyzer], None]) -> Any:
