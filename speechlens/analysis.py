@@ -71,6 +71,13 @@ class Analyzer:
                 self._clf = ThemeClassifier.load(self.model, segmenter=self.segmenter)
         return self._clf
 
+    def load(self) -> "Analyzer":
+        """Load the model and the dictionary now instead of on first use: a bad one fails here
+        with its message, and worker processes forked afterwards inherit both."""
+        self.classifier
+        self.segmenter.cut("预热")
+        return self
+
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
         if not (self.model is not None and not isinstance(self.model, (str, os.PathLike))):
@@ -204,15 +211,20 @@ class Analyzer:
                            metadata=doc.metadata)
 
     def _parallel(self, batches: Iterable[list[InputItem]], jobs: int) -> Iterator[list[Analysis | Failure]]:
-        def lost(item: InputItem) -> Failure:
-            return Failure(id=_item_id(item), path=_item_path(item), metadata=_item_meta(item),
-                           error=f"{_item_path(item) or _item_id(item)}: {WORKER_DIED}")
-
-        yield from run_in_workers(self, jobs, _init_worker, _work, batches, lost)
+        yield from run_in_workers(self, jobs, _init_worker, _work, batches, worker_died)
 
 
 WORKER_DIED = ("the worker process analysing this document died (killed by the system, perhaps "
                "for want of memory); the document was skipped")
+
+
+def worker_died(item: InputItem, *, source: str | None = None,
+                metadata: Mapping[str, Any] | None = None) -> Failure:
+    """The Failure of an input whose worker process died; ``source`` names it in the message
+    (default: its path or id), ``metadata`` replaces what the input itself carries."""
+    return Failure(id=_item_id(item), path=_item_path(item),
+                   metadata=dict(metadata) if metadata is not None else _item_meta(item),
+                   error=f"{source or _item_path(item) or _item_id(item)}: {WORKER_DIED}")
 
 
 def run_in_workers(analyzer: Analyzer, jobs: int, initializer: Callable[[Analyzer], None],
@@ -224,14 +236,13 @@ def run_in_workers(analyzer: Analyzer, jobs: int, initializer: Callable[[Analyze
     The model and dictionary are loaded here first: a bad one fails here with its message, and
     forked workers inherit what is loaded instead of each loading a copy (50-65 MB less in all
     with two workers). If a worker process dies (the system kills it for memory, say), the batches
-    in flight are done again one item at a time, each alone in a fresh worker, and an item whose
-    worker dies again becomes ``lost(item)``: the run goes on instead of waiting forever.
+    in flight are done again one item at a time in a single worker, and an item whose worker dies
+    again becomes ``lost(item)``: the run goes on instead of waiting forever.
     """
     from collections import deque
     from concurrent.futures.process import BrokenProcessPool
 
-    analyzer.classifier
-    analyzer.segmenter.cut("预热")
+    analyzer.load()
     pool = _executor(analyzer, jobs, initializer)
     pending: deque[tuple[list[T], Any]] = deque()
     todo = iter(batches)
@@ -318,8 +329,7 @@ _worker: Analyzer | None = None
 def _init_worker(analyzer: Analyzer) -> None:
     global _worker
     _worker = analyzer
-    analyzer.classifier  # dictionary and model load once per worker, not once per document
-    analyzer.segmenter.cut("预热")
+    analyzer.load()  # once per worker (a no-op when forked from a loaded parent), not per document
 
 
 def _work(items: list[InputItem]) -> list[Analysis | Failure]:

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping, Sequence
 
-from .analysis import WORKER_DIED, Analyzer, Failure, _size_hint, batched, run_in_workers
+from .analysis import Analyzer, Failure, _size_hint, batched, run_in_workers, worker_died
 from .document import LABELS, Analysis
 from .errors import SpeechlensError
 from .loading import SUPPORTED_SUFFIXES
@@ -353,12 +353,10 @@ def _records(items: Iterator[Item], az: Analyzer, jobs: int, engine: str, schedu
             yield from fn.many(batch)
         return
     def lost(item: Item) -> dict[str, Any]:
-        p = item.payload if isinstance(item.payload, tuple) else ()
-        path = item.payload if isinstance(item.payload, str) else p[1] if len(p) == 3 and p[0] == "file" else None
-        rid = Path(path).stem if path else (str(p[0]) if p else None)
-        md = dict(p[2]) if len(p) == 3 and isinstance(p[2], Mapping) else {}
-        return record_of(Failure(id=rid, path=path, error=f"{item.source or item.key}: {WORKER_DIED}",
-                                 metadata=md), item)
+        p = item.payload
+        if isinstance(p, tuple) and p[:1] == ("file",):  # a file with --metadata: (marker, path, metadata)
+            return record_of(worker_died(p[1], source=item.source, metadata=p[2]), item)
+        return record_of(worker_died(p, source=item.source), item)
 
     for records in run_in_workers(az, jobs, _init, _work, _item_batches(items, jobs), lost):
         yield from records
@@ -369,8 +367,7 @@ _fn: _ItemAnalyzer | None = None
 
 def _init(az: Analyzer) -> None:
     global _fn
-    az.classifier
-    az.segmenter.cut("预热")
+    az.load()
     _fn = _ItemAnalyzer(az)
 
 

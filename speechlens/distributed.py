@@ -1,9 +1,9 @@
 """Running a batch on a Dask cluster (optional extra ``speechlens[dask]``).
 
 The Analyzer (segmenter configuration with its dictionary entries, model path or model) is
-loaded here, then scattered to every worker once; each worker loads the dictionary and model on first use and keeps
-them. Partitions of documents are submitted in a bounded window and their records are yielded in
-input order, so the output is the same as a local run's.
+loaded here, then scattered to every worker once; each worker loads the dictionary and model on
+first use and keeps them. Partitions of documents are submitted in a bounded window and their
+records are yielded in input order, so the output is the same as a local run's.
 """
 
 from __future__ import annotations
@@ -43,8 +43,7 @@ def dask_records(items: Iterable[Any], analyzer: Analyzer, *, scheduler: str | N
     # Loaded here first: a bad model or dictionary fails before the cluster is asked for anything,
     # and a loaded segmenter pickles with its dictionary entries, so workers on other machines
     # need no copy of the user's dictionary files.
-    analyzer.classifier
-    analyzer.segmenter.cut("预热")
+    analyzer.load()
     client, cluster = _client(scheduler, jobs)
     try:
         az = client.scatter(analyzer, broadcast=True)
