@@ -100,12 +100,15 @@ class ThemeClassifier:
                 word_pairs=self.word_pairs, use_lexicon=self.use_lexicon)
         return fz
 
-    def _matrix(self, norms: Sequence[str], tokens: Sequence[Sequence[str]] | None):
+    def _matrix(self, norms: Sequence[str], tokens: Sequence[Sequence[str]] | None = None,
+                joined: Sequence[str] | None = None):
         self._check_fitted()
         fz = self._index_featurizer()
-        if tokens is None:
-            return fz.transform_joined(self._seg().cut_joined(list(norms)), norms)
-        return fz.transform(tokens, norms)
+        if joined is not None:
+            return fz.transform_joined(joined, norms)
+        if tokens is not None:
+            return fz.transform(tokens, norms)
+        return fz.transform_joined(self._seg().cut_joined(list(norms)), norms)
 
     def _check_fitted(self) -> None:
         if not hasattr(self, "coef_"):
@@ -121,11 +124,7 @@ class ThemeClassifier:
         ``tokens``: each sentence's tokens; or ``joined``: the tokens of ``"\\n".join(norms)``
         as ``Segmenter.cut_joined`` gives them (the fast path for batches).
         """
-        if joined is not None:
-            self._check_fitted()
-            m = self._index_featurizer().transform_joined(joined, norms)
-        else:
-            m = self._matrix(norms, tokens)
+        m = self._matrix(norms, tokens, joined)
         heads = getattr(self, "_heads", None)
         if heads is None:
             # Themes and problem (whose scores meet thresholds) in double precision; the 36
