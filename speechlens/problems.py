@@ -133,8 +133,8 @@ def find_cues(text: str) -> tuple[str, ...]:
     return _distinct_cues(_CUE_PATTERN.findall(text))
 
 
-def _distinct_cues(found: list[str]) -> tuple[str, ...]:
-    hits = set(found)
+def _distinct_cues(matches: list[str]) -> tuple[str, ...]:
+    hits = set(matches)
     if len(hits) <= 1:
         return tuple(hits)
     ordered = sorted(hits, key=_CUE_RANK.__getitem__)

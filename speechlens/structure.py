@@ -23,6 +23,7 @@ _MARKERS: tuple[tuple[int, re.Pattern[str]], ...] = (
 _INLINE_ENUM = re.compile(rf"(?:[{_CN_NUM}]是|[{_CN_NUM}]要|首先|其次|再次|此外|另外|还有(?=[，,])|第[{_CN_NUM}]，)")
 _ENUM_SPLIT = re.compile(rf"(?<=[，,；;：:])\s*(?=[{_CN_NUM}]是|其次[，,]|再次[，,]|最后[，,])")
 _TERMINATORS = "。！？!?；;…"
+_ENDS_LINE = _TERMINATORS + "：:"  # a line ending in one of these never runs on to the next
 _CLOSERS = "”’」』）)》】\"'"
 # A sentence ends at …… or …, a run of 。！？；, or a full stop between Chinese characters, with
 # any closing quotes. Written to open with one character class (then checked by looking back at
@@ -250,9 +251,6 @@ def _is_heading_line(line: str) -> bool:
     return len(s) <= 24 and not _SENT_END.search(s)
 
 
-_ENDS_LINE = _TERMINATORS + "：:"
-
-
 def _blocks(text: str, start: int) -> Iterator[tuple[int, int, str]]:
     """Paragraph blocks: hard-wrapped lines joined, page-number lines skipped, headings apart."""
     lines = [(a, b) for a, b in _lines(text, start)]
@@ -310,7 +308,7 @@ def _soft_break(line: str, nxt: str) -> bool:
     follow = nxt.strip(_WS)
     if not cur or not follow:
         return False
-    if cur[-1] in _TERMINATORS + "：:" or (cur[-1] in _CLOSERS and len(cur) > 1 and cur[-2] in _TERMINATORS):
+    if cur[-1] in _ENDS_LINE or (cur[-1] in _CLOSERS and len(cur) > 1 and cur[-2] in _TERMINATORS):
         return False
     if marker_at(follow):
         return False
