@@ -195,7 +195,6 @@ def main() -> None:
         rows.append((f"speechlens Segmenter, {backend}", f"{seg_rates[backend]:,.0f} chars/s "
                      f"({seg_rates[backend] / raw:.2f}x raw jieba)"))
 
-    analysis = {}
     speedup: dict[str, float] = {}
     paired: dict[str, float] = {}
     for backend in seg_rates:
@@ -211,7 +210,7 @@ def main() -> None:
                 drain(az.pipe(rows_in, jobs=jobs))
                 spent[jobs].append(time.perf_counter() - t)
         for jobs in counts:
-            r = analysis[(backend, jobs)] = n / min(spent[jobs])
+            r = n / min(spent[jobs])
             rows.append((f"whole analysis (analyze_many), {backend}, {jobs} job{'s' if jobs > 1 else ''}",
                          f"{r:,.0f} chars/s ({r / raw:.2f}x raw jieba)"))
         if args.jobs > 1:
