@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import re
 from functools import lru_cache
-from typing import Iterable, Mapping, Sequence
+from typing import Any, Iterable, Mapping, Sequence
 
 import numpy as np
 
@@ -38,6 +38,53 @@ def lexicon_hits(text: str) -> tuple[str, ...]:
     return tuple(label for label, pat in _lexicon_patterns() if pat.search(text))
 
 
+@lru_cache(maxsize=None)
+def subtheme_lexicon() -> dict[str, str]:
+    """The sub-theme lexicon (``data/theme_lexicon.tsv``): term -> sub-theme, e.g. 改厕 ->
+    livelihood/environment. Decides the theme of short headings and items that carry few words."""
+    out: dict[str, str] = {}
+    for line in read_text("theme_lexicon.tsv").splitlines():
+        if line.strip() and not line.startswith("#"):
+            term, sub = line.split("\t")
+            out[term.strip()] = sub.strip()
+    return out
+
+
+@lru_cache(maxsize=None)
+def _subtheme_automaton() -> tuple[Any, tuple[str, ...]]:
+    import ahocorasick
+
+    lex = subtheme_lexicon()
+    names = tuple(sorted(set(lex.values())))
+    index = {n: i for i, n in enumerate(names)}
+    automaton = ahocorasick.Automaton()
+    for term, sub in lex.items():
+        automaton.add_word(term, index[sub])
+    automaton.make_automaton()
+    return automaton, names
+
+
+def subtheme_rows(norms: Sequence[str]) -> tuple[np.ndarray, np.ndarray, tuple[str, ...]]:
+    """(sentence rows, sub-theme indices, sub-theme names): each distinct lexicon sub-theme found
+    in each text, in one pass of an Aho-Corasick automaton over the joined texts."""
+    automaton, names = _subtheme_automaton()
+    if not norms:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64), names
+    hits = np.array(list(automaton.iter("\n".join(norms))), dtype=np.int64).reshape(-1, 2)
+    if not len(hits):
+        return np.zeros(0, np.int64), np.zeros(0, np.int64), names
+    ends = np.cumsum([len(t) + 1 for t in norms])
+    rows = np.searchsorted(ends, hits[:, 0], side="right")
+    keys = np.unique(rows * len(names) + hits[:, 1])
+    return keys // len(names), keys % len(names), names
+
+
+def subtheme_hits(text: str) -> tuple[str, ...]:
+    """Lexicon sub-themes found in ``text``, sorted."""
+    _, subs, names = subtheme_rows([text])
+    return tuple(names[i] for i in subs.tolist())
+
+
 @lru_cache(maxsize=500_000)
 def normalise_token(tok: str) -> str | None:
     """Map figures to <NUM>, redactions to <RED>, drop punctuation and whitespace."""
@@ -64,6 +111,9 @@ def sentence_features(tokens: Sequence[str], norm: str, *, char_ngrams: int = 3,
                 feats.extend("t:" + run[i:i + 3] for i in range(len(run) - 2))
     if use_lexicon:
         feats.extend("k:" + label for label in lexicon_hits(norm))
+        subs = subtheme_hits(norm)
+        feats.extend("s:" + sub for sub in subs)
+        feats.extend("L:" + label for label in sorted({sub.split("/")[0] for sub in subs}))
     return feats
 
 
@@ -108,12 +158,13 @@ class IndexFeaturizer:
 
     def __init__(self, vocabulary: Mapping[str, int], idf: np.ndarray, *, char_ngrams: int = 3,
                  word_pairs: bool = True, use_lexicon: bool = True) -> None:
-        fam: dict[str, dict[str, int]] = {"w:": {}, "b:": {}, "c:": {}, "t:": {}, "k:": {}}
+        fam: dict[str, dict[str, int]] = {"w:": {}, "b:": {}, "c:": {}, "t:": {}, "k:": {}, "s:": {}, "L:": {}}
         for feat, j in vocabulary.items():
             family = fam.get(feat[:2])
             if family is not None:
                 family[feat[2:]] = j
         self.words, self.lex = fam["w:"], fam["k:"]
+        self.sub_lex, self.sub_labels = fam["s:"], fam["L:"]
         # A pair in the vocabulary has both its words in it (their document frequency is at
         # least the pair's), so pairs are keyed by the two word indices.
         self.n_words = max(self.words.values(), default=0) + 1
@@ -171,7 +222,21 @@ class IndexFeaturizer:
                     if pat.search(text):
                         rows.append(i)
                         cols.append(j)
-        return np.array(rows, dtype=np.int64), np.array(cols, dtype=np.int64)
+        out_rows, out_cols = [np.array(rows, dtype=np.int64)], [np.array(cols, dtype=np.int64)]
+        if self.use_lexicon and (self.sub_lex or self.sub_labels):
+            r, k, names = subtheme_rows(norms)
+            sub_col = np.array([self.sub_lex.get(n, -1) for n in names], dtype=np.int64)
+            labels = sorted({n.split("/")[0] for n in names})
+            label_of = np.array([labels.index(n.split("/")[0]) for n in names], dtype=np.int64)
+            label_col = np.array([self.sub_labels.get(l, -1) for l in labels], dtype=np.int64)
+            c = sub_col[k]
+            out_rows.append(r[c >= 0])
+            out_cols.append(c[c >= 0])
+            lk = np.unique(r * len(labels) + label_of[k])
+            lr, lc = lk // len(labels), label_col[lk % len(labels)]
+            out_rows.append(lr[lc >= 0])
+            out_cols.append(lc[lc >= 0])
+        return np.concatenate(out_rows), np.concatenate(out_cols)
 
     def _char_ngrams(self, norms: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         lengths = np.fromiter((len(t) + 1 for t in norms), dtype=np.int64, count=len(norms))
@@ -374,5 +439,6 @@ def softmax(z: np.ndarray) -> np.ndarray:
     return e / e.sum(axis=1, keepdims=True)
 
 
-__all__ = ["Vectorizer", "IndexFeaturizer", "sentence_features", "lexicon", "lexicon_hits", "sparse_dot_columns",
+__all__ = ["Vectorizer", "IndexFeaturizer", "sentence_features", "lexicon", "lexicon_hits",
+           "subtheme_lexicon", "subtheme_hits", "subtheme_rows", "sparse_dot_columns",
            "idf_from_df", "sigmoid", "softmax"]
