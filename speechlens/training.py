@@ -100,6 +100,9 @@ def prepare_corpus(parts_dir: str | Path, out_dir: str | Path, *, test_share: in
         third = {r["id"]: r for r in _read_plain_jsonl(ann / "third_pass.jsonl")}
         stats["agreement"] = agreement(kept, second)
         kept, stats["adjudication"] = adjudicate(kept, second, third)
+    if (ann / "realdev_guidelines.jsonl").is_file():
+        kept, stats["guideline_changes"] = apply_guideline_changes(
+            kept, _read_plain_jsonl(ann / "realdev_guidelines.jsonl"))
     train, test = [], []
     for rec in kept:
         digest = int(hashlib.sha1(rec["text"].encode("utf-8")).hexdigest(), 16)
@@ -110,6 +113,31 @@ def prepare_corpus(parts_dir: str | Path, out_dir: str | Path, *, test_share: in
                 fh.write(json.dumps(r, ensure_ascii=False) + "\n")
     return {"written": len(records), "exact_duplicates": exact_dupes,
             "near_duplicates": len(drop), "train": len(train), "test": len(test), **stats}
+
+
+def apply_guideline_changes(records: list[dict[str, Any]],
+                            changes: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], int]:
+    """Relabel sentences whose adjudicated labels follow an older rule than the real-text
+    guidelines (each change names its rule); the labels they replace stay in ``before_guidelines``."""
+    by_id = {c["id"]: c for c in changes}
+    out, n = [], 0
+    for rec in records:
+        c = by_id.get(rec.get("id"))
+        if c is None:
+            out.append(rec)
+            continue
+        new = dict(rec)
+        new["before_guidelines"] = {"themes": rec.get("themes", []), "problem": bool(rec.get("problem"))}
+        new["themes"] = [l for l in LABELS if l in c["themes"]]
+        new["problem"] = bool(c["problem"])
+        new["guideline_rule"] = c["rule"]
+        sub = str(new.get("subtheme") or SUBTHEME_NONE)
+        if sub.split("/")[0] not in new["themes"]:
+            new["subtheme"] = ("party/organisation" if new["themes"] == ["party"] else
+                               SUBTHEME_NONE if not new["themes"] else sub)
+        out.append(new)
+        n += 1
+    return out, n
 
 
 def _read_plain_jsonl(path: Path) -> list[dict[str, Any]]:
@@ -358,8 +386,10 @@ def evaluate(clf: Any, records: Sequence[dict[str, Any]]) -> dict[str, Any]:
 
 
 def train_model(corpus_dir: str | Path, out_dir: str | Path, *, C: float = 8.0,
-                min_df: int = 2, cross_part: bool = True, command: str | None = None) -> dict[str, Any]:
-    """Train on CORPUS_DIR/train.jsonl, evaluate, and write the model and its card."""
+                min_df: int = 2, cross_part: bool = True, command: str | None = None,
+                documents: str | Path | None = None, folds: int = 5) -> dict[str, Any]:
+    """Train on CORPUS_DIR/train.jsonl (plus the units of the whole labelled DOCUMENTS, whose
+    documents also train the context stage), evaluate, and write the model and its card."""
     from .segmentation import Segmenter
     from .themes import ThemeClassifier
 
@@ -374,7 +404,29 @@ def train_model(corpus_dir: str | Path, out_dir: str | Path, *, C: float = 8.0,
             [r["text"] for r in rows], [r.get("themes", []) for r in rows],
             [r.get("subtheme") for r in rows], [bool(r.get("problem")) for r in rows])
 
-    clf = fit(train)
+    doc_card: dict[str, Any] = {}
+    context = None
+    units: list[dict[str, Any]] = []
+    if documents is not None:
+        from .context_training import base_report, cross_part_report, fit_context, out_of_fold
+        from .doccorpus import document_agreement, load_documents, unit_rows
+
+        docs = load_documents(documents)
+        units = unit_rows(docs)
+        scored = out_of_fold(docs, train, fit, folds)
+        context, report = fit_context(scored, folds)
+        doc_files = sorted(Path(documents).rglob("*.jsonl"))
+        doc_card = {"documents": {
+            "path": str(documents), "n_documents": len(docs), "n_units": len(units),
+            "n_sentences": report["themes"]["n"], "folds": folds,
+            "sha256": corpus_hash(doc_files),
+            "genres": {g: sum(d.genre == g for d in docs) for g in sorted({d.genre for d in docs})},
+            "agreement": document_agreement(documents)},
+            "context_cv": report, "sentence_alone_cv": base_report(scored)}
+        if cross_part:
+            doc_card["context_cross_writer"] = cross_part_report(scored, folds)
+    clf = fit(train + units)
+    clf.context_ = context
     card: dict[str, Any] = {
         "name": Path(out_dir).name,
         "command": command or f"speechlens train {corpus_dir} -o {out_dir}",
@@ -391,6 +443,7 @@ def train_model(corpus_dir: str | Path, out_dir: str | Path, *, C: float = 8.0,
                    "on out-of-fold scores, per-label thresholds maximising out-of-fold F1; "
                    "multinomial logistic regression for sub-themes"},
         "info": clf.info_,
+        **doc_card,
         "versions": {"python": platform.python_version(), "numpy": np.__version__,
                      "sklearn": clf.info_["sklearn"], "platform": sys.platform},
     }
