@@ -16,7 +16,8 @@ import numpy as np
 from .document import LABELS, Analysis, Document, TaggedSentences
 from .errors import SpeechlensError
 from .loading import document_from_text, read_document
-from .problems import ProblemSettings, build_problem, problem_scores
+from .context import genre_vector, structure_columns
+from .problems import ProblemSettings, build_problem, problem_evidence, problem_scores
 from .segmentation import Segmenter
 from .structure import SentenceTable, table_of
 
@@ -131,10 +132,16 @@ class Analyzer:
         if not len(tab):
             return Analysis(document=doc, themes={l: 0.0 for l in LABELS}, sentences=(),
                             problems=(), model=clf.info_.get("name"))
-        proba = _with_context(tab, sc["themes"], self.context)
-        hits = proba >= clf.thresholds_
-        z = np.asarray(problem_scores(tab, sc["problem"], genre=doc.genre, settings=self.problem_settings),
-                       dtype=np.float64)
+        detected = None
+        ctx = clf.context_
+        if ctx is None or self.context <= 0:
+            proba = _with_context(tab, sc["themes"], self.context)
+            thresholds = clf.thresholds_
+            z = np.asarray(problem_scores(tab, sc["problem"], genre=doc.genre, settings=self.problem_settings),
+                           dtype=np.float64)
+        else:
+            proba, thresholds, z, detected = _in_context(ctx, doc, tab, sc, self.problem_settings)
+        hits = proba >= thresholds
         names = clf.subthemes_
         sub = sc["subthemes"].argmax(axis=1)
         problems = []
@@ -148,8 +155,9 @@ class Analyzer:
         body = ~np.asarray(tab.headings, dtype=bool)
         lengths = np.fromiter(map(len, tab.norms), dtype=np.int64, count=len(tab)) * body
         return Analysis(document=doc, themes=_shares(lengths, hits), problems=tuple(problems),
-                        sentences=TaggedSentences(tab, proba, clf.thresholds_, z, sub, names),
-                        model=clf.info_.get("name"), sections=_section_table(tab, lengths, hits, body))
+                        sentences=TaggedSentences(tab, proba, thresholds, z, sub, names),
+                        model=clf.info_.get("name"), sections=_section_table(tab, lengths, hits, body),
+                        detected_genre=detected)
 
     # -- many documents -----------------------------------------------------------------
     def pipe(self, inputs: Iterable[InputItem], *, jobs: int = 1, on_error: str = "raise",
@@ -428,6 +436,19 @@ def _item_meta(item: InputItem) -> dict[str, Any]:
     if isinstance(item, (tuple, list)) and len(item) == 3 and isinstance(item[2], Mapping):
         return dict(item[2])
     return {}
+
+
+def _in_context(ctx: Any, doc: Document, tab: SentenceTable, sc: Mapping[str, np.ndarray],
+                settings: ProblemSettings) -> tuple[np.ndarray, np.ndarray, np.ndarray, str]:
+    """Theme probabilities, their thresholds, problem log-odds and the detected genre, with
+    each sentence read in its document by the model's context stage."""
+    st = structure_columns(tab)
+    detected = ctx.detect_genre(doc.text, sc["themes"], sc["problem"])
+    genre = genre_vector(doc.genre, detected, ctx.genre.genres)
+    proba = ctx.themes(tab, sc["themes"], genre, st)
+    rule = np.asarray(problem_scores(tab, sc["problem"], genre=None, settings=settings), dtype=np.float64)
+    z = ctx.problems(tab, rule, sc["problem"], problem_evidence(tab), genre, st)
+    return proba, ctx.theme_thresholds, z, ctx.genre.genres[int(np.argmax(detected))]
 
 
 def _with_context(tab: SentenceTable, proba: np.ndarray, weight: float) -> np.ndarray:

@@ -213,18 +213,26 @@ def compare(paths: tuple[str, ...], fmt: str, backend: str | None, user_dict: tu
               help="Inverse regularisation strength of the logistic models.")
 @click.option("--min-df", type=int, default=2, show_default=True, help="Minimum document frequency of a feature.")
 @click.option("--no-cross-part", is_flag=True, help="Skip the leave-one-part-out evaluation (faster).")
+@click.option("--documents", type=click.Path(exists=True, file_okay=False), default=None,
+              help="Whole labelled documents (e.g. corpora/documents): their units join the training "
+                   "sentences and they train the context stage that reads each sentence in its document.")
 @_fail_cleanly
-def train(corpus_dir: str, output: str, C: float, min_df: int, no_cross_part: bool) -> None:
+def train(corpus_dir: str, output: str, C: float, min_df: int, no_cross_part: bool,
+          documents: str | None) -> None:
     """Train a theme model on CORPUS_DIR/train.jsonl; evaluate on CORPUS_DIR/test.jsonl."""
     from .training import train_model
 
     cmd = f"speechlens train {corpus_dir} -o {output}" + (f" --C {C}" if C != 8.0 else "") \
-        + (f" --min-df {min_df}" if min_df != 2 else "")
-    card = train_model(corpus_dir, output, C=C, min_df=min_df, cross_part=not no_cross_part, command=cmd)
+        + (f" --min-df {min_df}" if min_df != 2 else "") + (f" --documents {documents}" if documents else "")
+    card = train_model(corpus_dir, output, C=C, min_df=min_df, cross_part=not no_cross_part, command=cmd,
+                       documents=documents)
     msg = f"wrote {output}: {card['info']['n_train']} training sentences"
     if "test" in card:
         msg += (f"; test macro-F1 {card['test']['macro_f1']:.3f} "
                 f"(keyword baseline {card['baseline_test']['macro_f1']:.3f})")
+    if "context_cv" in card:
+        msg += (f"; whole-document cross-validation: themes macro-F1 {card['context_cv']['themes']['macro_f1']:.3f}, "
+                f"problems F1 {card['context_cv']['problem']['f1']:.3f}")
     click.echo(msg)
 
 

@@ -7,7 +7,8 @@ from typing import Any, Iterator, Mapping, Sequence
 
 LABELS: tuple[str, ...] = ("development", "livelihood", "safety", "party")
 THEME_NAMES: dict[str, str] = {"development": "发展", "livelihood": "民生", "safety": "安全", "party": "党建"}
-GENRES: tuple[str, ...] = ("speech", "self_report", "work_summary", "gov_report", "self_criticism")
+GENRES: tuple[str, ...] = ("speech", "self_report", "work_summary", "gov_report", "self_criticism",
+                           "research_report", "meeting_news", "rectification_report")
 METADATA_KEYS: tuple[str, ...] = ("unit", "role", "person", "year", "genre")
 
 
@@ -191,6 +192,7 @@ class Analysis:
     problems: tuple[Problem, ...]
     model: str | None = None
     sections: tuple[Mapping[str, Any], ...] = ()
+    detected_genre: str | None = None
 
     @property
     def unit(self) -> str | None:
@@ -198,7 +200,8 @@ class Analysis:
 
     @property
     def genre(self) -> str | None:
-        return self.document.genre
+        """The genre given in metadata, else the one the model detected from the text."""
+        return self.document.genre or self.detected_genre
 
     @property
     def year(self) -> int | None:
@@ -211,7 +214,8 @@ class Analysis:
             "id": d.id,
             "path": d.path,
             "unit": d.unit,
-            "genre": d.genre,
+            "genre": self.genre,
+            "detected_genre": self.detected_genre,
             "year": d.year,
             "role": d.role,
             "person": d.person,

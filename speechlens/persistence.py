@@ -56,6 +56,10 @@ def save_model(clf: Any, directory: str | os.PathLike[str], *, card: dict[str, A
     arrays = {k: np.asarray(getattr(clf, k), dtype=np.float32 if k.endswith("coef_") else np.float64)
               for k in _ARRAYS}
     np.savez(out / "weights.npz", **arrays)  # uncompressed: loads in a tenth of the time
+    context = getattr(clf, "context_", None)
+    if context is not None:
+        (out / "context.json").write_text(json.dumps(context.to_json(), ensure_ascii=False) + "\n",
+                                          encoding="utf-8")
     if card is not None:
         from .training import write_card
 
@@ -95,7 +99,22 @@ def load_model(cls: Any, directory: str | os.PathLike[str] | None, *, segmenter:
     clf.problem_intercept_ = float(meta["problem_intercept"])
     clf.problem_threshold_ = float(meta["problem_threshold"])
     clf.info_ = dict(meta.get("info", {}), source=str(src), name=Path(str(src)).name)
+    clf.context_ = _load_context(src)
     n = len(clf.vocabulary_)
     if clf.coef_.shape != (n, len(clf.classes_)) or clf.sub_coef_.shape[0] != n:
         raise ModelError(f"{src}: weights do not match the vocabulary ({clf.coef_.shape} vs {n})")
     return clf
+
+
+def _load_context(src: Any) -> Any:
+    """The context stage of a model directory (None for a model trained without one)."""
+    from .context import ContextModel
+    from .problems import EVIDENCE
+
+    path = src.joinpath("context.json")
+    if not path.is_file():
+        return None
+    try:
+        return ContextModel.from_json(json.loads(path.read_text(encoding="utf-8")), n_evidence=len(EVIDENCE))
+    except (json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
+        raise ModelError(f"{src}/context.json is not a valid context model ({exc})") from None

@@ -310,3 +310,76 @@ def extract_problems(document_or_text, *, analyzer=None) -> list[Problem]:
     from .analysis import default_analyzer
 
     return list((analyzer or default_analyzer()).analyze(document_or_text).problems)
+
+
+_DIFFICULTY = re.compile(
+    r"困难|难以|难度|压力|负债|债务|短缺|匮乏|紧张|紧缺|吃紧|不便|瓶颈|掣肘|包袱|举步维艰|捉襟见肘|"
+    r"鸿沟|严重|低下|老化|破旧|不容乐观|有限|拖后腿|拖了|末位|愧疚|惭愧|不平衡|不愿|不想|留不住|"
+    r"不明确|不清|模糊|淡薄|缺失|混乱|无序|失衡|下滑|下降|萎缩|流失|空心"
+)
+_NEGATION = re.compile(r"不|未|没|缺|无")
+_FIRST_PERSON = re.compile(r"我|本人|班子|自身|自己")
+_WEAK_CUES = frozenset(("存在", "问题", "仅", "只有", "不到", "低于", "慢于"))
+
+EVIDENCE = ("problem_section", "lead_in_run", "plan_section", "strong_cues", "weak_cue", "plan",
+            "achievement", "rectification_result", "reflection", "concession", "cause",
+            "third_person", "generic_lead", "addressed", "section_title", "rectification_item",
+            "leads_in", "problem_word", "difficulty", "negation", "first_person", "enumerated_in_run")
+
+
+def problem_evidence(sentences: Any) -> np.ndarray:
+    """The evidence behind ``problem_scores`` as columns (``EVIDENCE`` order), for a learned
+    model to weigh: where a sentence sits (problem or plan section, a problem-list run), its cue
+    words, and the signs of a plan, an achievement, a cause, a criticism of others.
+
+    ``sentences``: a ``structure.SentenceTable`` (or anything with its columns).
+    """
+    norms, markers, sections, headings = sentences.norms, sentences.markers, sentences.sections, sentences.headings
+    out = np.zeros((len(norms), len(EVIDENCE)), dtype=np.float64)
+    flags: dict[str | None, tuple[bool, bool]] = {}
+    in_run = run_plans = False
+    for i, (text, marker, section, is_heading) in enumerate(zip(norms, markers, sections, headings)):
+        sf = flags.get(section)
+        if sf is None:
+            sf = flags[section] = _section_flags(section)
+        in_section, in_plan_section = sf
+        body = text[_strip_marker(text, marker):] if marker else text
+        if is_heading:
+            in_run = run_plans = False
+        is_plan = bool(_PLAN_START.search(body)) or bool(_PLAN_ANY.search(body[:12]))
+        if in_run and is_plan and marker:
+            run_plans = True
+        found = _distinct_cues(_CUE_PATTERN.findall(body))
+        strong = sum(c in _STRONG_CUES for c in found)
+        row = out[i]
+        row[0] = in_section and not run_plans
+        row[1] = in_run and not run_plans and not in_section
+        row[2] = in_plan_section or run_plans
+        row[3] = min(strong, 3) / 3
+        row[4] = any(c in _WEAK_CUES for c in found)
+        row[5] = is_plan
+        row[6] = not strong and bool(_ACHIEVE.search(body))
+        row[7] = bool(_RECTIFICATION_RESULT.search(body))
+        row[8] = bool(_REFLECTION.search(body))
+        row[9] = bool(("但" in body or "然而" in body or "不过" in body) and _CONCESSION.search(body))
+        row[10] = bool(_FIRST_PERSON_CAUSE.search(body))
+        row[11] = bool(_may_name_others(body) and _THIRD_PERSON.search(body))
+        row[12] = bool(len(body) < 70 and _may_lead_generically(body) and _GENERIC_LEAD.search(body)
+                       and not _CONCRETE.search(body.split("差距")[-1]))
+        row[13] = bool(_ADDRESSED.search(body))
+        rest = _HEADING_FILLER.sub("", PROBLEM_HEADING.sub("", body))
+        row[14] = bool(_SECTION_TITLE.search(text) or (PROBLEM_HEADING.search(body) and len(rest) <= 4)
+                       or _ASPECT_HEADING.search(body))
+        row[15] = bool(_RECTIFICATION_ITEM.search(body))
+        leads = _leads_in(text)
+        row[16] = leads
+        row[17] = bool(PROBLEM_HEADING.search(body))
+        row[18] = min(len(_DIFFICULTY.findall(body)), 3) / 3
+        row[19] = min(len(_NEGATION.findall(body)), 4) / 4
+        row[20] = bool(_FIRST_PERSON.search(body))
+        row[21] = bool(marker) and (in_section or in_run) and not run_plans and not is_plan
+        if leads and not is_plan:
+            in_run, run_plans = True, False
+        elif not marker and not in_section and in_run and not strong and not is_heading and len(body) > 40:
+            in_run = False
+    return out

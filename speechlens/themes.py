@@ -52,6 +52,7 @@ class ThemeClassifier:
     problem_platt_: np.ndarray  # (2,)
     problem_threshold_: float
     info_: dict[str, Any]
+    context_: Any = None       # context.ContextModel: reads each sentence in its document (or None)
 
     # -- training ------------------------------------------------------------------------
     def fit(self, texts: Sequence[str], labels: Sequence[Sequence[str]],

@@ -1,0 +1,203 @@
+"""The context stage: whole-document corpus, problem evidence, context features and model, genre."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from speechlens.context import (ContextModel, GenreModel, GENRE_CUES, genre_vector,
+                                problem_context_features, structure_columns, theme_context_features)
+from speechlens.doccorpus import gold_for_table, load_documents
+from speechlens.document import LABELS
+from speechlens.errors import ModelError
+from speechlens.problems import EVIDENCE, problem_evidence
+from speechlens.structure import sentence_table
+
+
+def _write_doc(path, doc_id, genre, units):
+    line = {"id": doc_id, "genre": genre, "title": None,
+            "sentences": [{"text": t, "sep": sep, "themes": list(th), "problem": p} for t, sep, th, p in units]}
+    with path.open("a", encoding="utf-8") as fh:
+        fh.write(json.dumps(line, ensure_ascii=False) + "\n")
+
+
+REPORT = [
+    ("一、主要工作", "\n", ("development", "livelihood"), False),
+    ("全镇新签约招商项目6个，总投资9亿元。", "", ("development",), False),
+    ("新建卫生院1所，改造农村厕所420户。", "\n", ("livelihood",), False),
+    ("二、存在的问题", "\n", ("development", "party"), False),
+    ("一是产业结构单一。", "", ("development",), True),
+    ("二是理论学习不够深入。", "\n", ("party",), True),
+    ("三、下一步打算", "\n", ("development",), False),
+    ("一要抓好项目建设。", "", ("development",), False),
+]
+
+
+@pytest.fixture()
+def corpus(tmp_path):
+    (tmp_path / "parts").mkdir()
+    _write_doc(tmp_path / "parts" / "w1-test.jsonl", "w1-001", "self_report", REPORT)
+    return tmp_path
+
+
+def test_document_text_and_unit_offsets_come_from_the_units(corpus):
+    (doc,) = load_documents(corpus)
+    assert doc.text == "".join(t + sep for t, sep, _, _ in REPORT)
+    for u, (t, *_rest) in zip(doc.units, REPORT):
+        assert doc.text[u.start:u.end] == t
+
+
+def test_second_and_third_passes_decide_by_majority(corpus):
+    second = [{"themes": list(th), "problem": p} for _, _, th, p in REPORT]
+    second[4] = {"themes": ["development", "livelihood"], "problem": False}   # disagrees on unit 4
+    third = [None] * len(REPORT)
+    third[4] = {"themes": ["livelihood"], "problem": False}
+    for name, labels in (("second", second), ("third", third)):
+        folder = corpus / "annotations" / name
+        folder.mkdir(parents=True)
+        (folder / "w1.jsonl").write_text(json.dumps({"id": "w1-001", "labels": labels}) + "\n", encoding="utf-8")
+    (doc,) = load_documents(corpus)
+    # development: first + second (2 of 3); livelihood: second + third; problem: second + third say no.
+    assert doc.units[4].themes == ("development", "livelihood")
+    assert doc.units[4].problem is False
+    assert doc.units[5].themes == ("party",) and doc.units[5].problem is True
+
+
+def test_gold_labels_map_onto_our_own_sentences(corpus):
+    (doc,) = load_documents(corpus)
+    tab = sentence_table(doc.text)
+    Y, P = gold_for_table(doc, tab.starts, tab.ends)
+    by_text = {tab.norms[i]: (tuple(l for l, y in zip(LABELS, Y[i]) if y), bool(P[i])) for i in range(len(tab))}
+    assert by_text["一是产业结构单一。"] == (("development",), True)
+    assert by_text["二、存在的问题"] == (("development", "party"), False)
+    assert by_text["一要抓好项目建设。"] == (("development",), False)
+
+
+def test_a_bad_genre_in_the_corpus_names_the_file_and_line(tmp_path):
+    from speechlens.errors import SpeechlensError
+
+    (tmp_path / "parts").mkdir()
+    _write_doc(tmp_path / "parts" / "w9.jsonl", "w9-001", "poem", REPORT)
+    with pytest.raises(SpeechlensError, match=r"w9.jsonl:1: genre 'poem'"):
+        load_documents(tmp_path)
+
+
+def _evidence(text):
+    tab = sentence_table(text)
+    ev = problem_evidence(tab)
+    return {tab.norms[i]: dict(zip(EVIDENCE, ev[i].tolist())) for i in range(len(tab))}
+
+
+def test_problem_evidence_knows_sections_lists_and_plans():
+    ev = _evidence("二、存在的问题\n一是产业结构单一。二是村级债务沉重。\n三、下一步打算\n一要抓好项目建设。")
+    assert ev["一是产业结构单一。"]["problem_section"] == 1.0
+    assert ev["二是村级债务沉重。"]["enumerated_in_run"] == 1.0
+    assert ev["二是村级债务沉重。"]["difficulty"] > 0
+    assert ev["一要抓好项目建设。"]["plan_section"] == 1.0
+    assert ev["一要抓好项目建设。"]["plan"] == 1.0
+    assert ev["二、存在的问题"]["section_title"] == 1.0
+
+
+@pytest.mark.parametrize("sentence, column", [
+    ("有的乡镇招商引资办法不多。", "third_person"),
+    ("究其原因，主要是我对分管工作督促不够。", "cause"),
+    ("解决了群众反映强烈的停车难问题。", "achievement"),
+    ("虽然取得了一些成绩，但村集体经济仍然薄弱。", "concession"),
+])
+def test_problem_evidence_marks_each_kind_of_sign(sentence, column):
+    assert _evidence(sentence)[sentence][column] == 1.0
+
+
+def test_a_list_after_a_lead_in_is_a_problem_run_even_without_a_heading():
+    ev = _evidence("对照上级要求，主要表现在：\n一是产业结构单一。\n二是人才留不住。")
+    assert ev["二是人才留不住。"]["lead_in_run"] == 1.0
+
+
+def test_a_heading_reads_what_it_announces_and_items_read_their_heading():
+    tab = sentence_table("二、民生事业\n新建卫生院1所，改造农村厕所420户。\n新增城镇就业800人。\n三、安全稳定\n化解信访积案5件。")
+    st = structure_columns(tab)
+    P = np.zeros((len(tab), 4))
+    P[1, 1] = P[2, 1] = 0.9      # the two body sentences read as livelihood
+    P[4, 2] = 0.9                # the last as safety
+    x = theme_context_features(tab, P, np.zeros(0), st)
+    under = x[:, 24:28]          # the "what it announces" block
+    head = x[:, 12:16]           # the governing heading's scores
+    assert under[0, 1] == pytest.approx(0.9) and under[0, 2] == 0.0
+    assert under[3, 2] == pytest.approx(0.9) and under[3, 1] == 0.0
+    assert st["head_of"].tolist() == [-1, 0, 0, -1, 3]
+    assert head[4].tolist() == P[3].tolist()
+
+
+def _tiny_context(n_genres=2, n_evidence=len(EVIDENCE)):
+    from speechlens.context import PROBLEM_FEATURES, THEME_FEATURES
+
+    genre = GenreModel(["speech", "self_report"][:n_genres], np.zeros((len(GENRE_CUES) * 2 + 6, n_genres)),
+                       np.zeros(n_genres))
+    theme = np.zeros((THEME_FEATURES + n_genres, 4))
+    theme[:4, :] = np.eye(4)     # own scores only
+    problem = np.zeros(PROBLEM_FEATURES + n_evidence + 2 * n_genres)
+    problem[0] = 3.0             # the rule score only
+    return ContextModel(theme, np.full(4, 0.5), problem, 0.5, genre, {"test": True})
+
+
+def test_context_model_round_trips_through_json_and_checks_what_it_loads():
+    m = _tiny_context()
+    back = ContextModel.from_json(json.loads(json.dumps(m.to_json())), n_evidence=len(EVIDENCE))
+    assert np.array_equal(back.theme_coef, m.theme_coef) and back.genre.genres == m.genre.genres
+    bad = m.to_json()
+    bad["problem_coef"] = bad["problem_coef"][:-1]
+    with pytest.raises(ValueError, match="problem weights have shape"):
+        ContextModel.from_json(bad, n_evidence=len(EVIDENCE))
+    bad = m.to_json()
+    bad["theme_coef"][0][0] = float("nan")
+    with pytest.raises(ValueError, match="not all finite"):
+        ContextModel.from_json(bad, n_evidence=len(EVIDENCE))
+
+
+def test_a_model_directory_with_a_broken_context_file_fails_at_load(tiny_classifier, tmp_path):
+    from speechlens import ThemeClassifier
+
+    tiny_classifier.context_ = _tiny_context()
+    try:
+        tiny_classifier.save(tmp_path / "m")
+    finally:
+        tiny_classifier.context_ = None
+    loaded = ThemeClassifier.load(tmp_path / "m")
+    assert loaded.context_ is not None and loaded.context_.info == {"test": True}
+    (tmp_path / "m" / "context.json").write_text('{"format": "speechlens-context", "format_version": 1}')
+    with pytest.raises(ModelError, match="context.json is not a valid context model"):
+        ThemeClassifier.load(tmp_path / "m")
+
+
+def test_the_rule_score_passes_through_a_context_model_that_only_reads_it(tiny_classifier):
+    """With weights that read only the rule score, the context stage flags what the rules flag."""
+    from speechlens import Analyzer
+    from speechlens.context import logit
+
+    tiny_classifier.context_ = _tiny_context()
+    try:
+        a = Analyzer(model=tiny_classifier).analyze("二、存在的问题\n一是理论学习不够深入系统。\n二是干部队伍年龄偏大。")
+        b = Analyzer(model=tiny_classifier, context=0).analyze("二、存在的问题\n一是理论学习不够深入系统。\n二是干部队伍年龄偏大。")
+    finally:
+        tiny_classifier.context_ = None
+    assert [s.problem for s in a.sentences] == [s.problem for s in b.sentences]
+    assert a.detected_genre in ("speech", "self_report")
+    assert a.to_dict()["detected_genre"] == a.detected_genre
+    assert logit(np.array([0.5]))[0] == 0.0
+
+
+def test_metadata_genre_beats_the_detector():
+    assert genre_vector("speech", np.array([0.1, 0.9]), ("speech", "self_report")).tolist() == [1.0, 0.0]
+    assert genre_vector(None, np.array([0.1, 0.9]), ("speech", "self_report")).tolist() == [0.1, 0.9]
+    assert genre_vector(None, None, ("speech", "self_report")).tolist() == [0.5, 0.5]
+
+
+def test_problem_features_have_the_width_the_loader_expects():
+    from speechlens.context import PROBLEM_FEATURES
+
+    tab = sentence_table("一是产业结构单一。二是人才留不住。")
+    n = len(tab)
+    x = problem_context_features(tab, np.zeros(n), np.full(n, 0.5), problem_evidence(tab), np.array([0.5, 0.5]))
+    assert x.shape == (n, PROBLEM_FEATURES + len(EVIDENCE) + 4)
