@@ -211,8 +211,12 @@ class ContextModel:
     """The context stage: per-label theme weights, problem weights, thresholds, genre detector."""
 
     def __init__(self, theme_coef: np.ndarray, theme_thresholds: np.ndarray, problem_coef: np.ndarray,
-                 problem_threshold: float, genre: GenreModel, info: Mapping[str, Any] | None = None) -> None:
+                 problem_threshold: float, genre: GenreModel, info: Mapping[str, Any] | None = None,
+                 theme_coef2: np.ndarray | None = None) -> None:
         self.theme_coef = np.asarray(theme_coef, dtype=np.float64)       # (n_theme_features, 4)
+        # A second pass reads the first pass's context scores of the neighbours, heading and
+        # section (a heading over items that are themselves only clear in context): (2 n, 4).
+        self.theme_coef2 = None if theme_coef2 is None else np.asarray(theme_coef2, dtype=np.float64)
         self.theme_thresholds = np.asarray(theme_thresholds, dtype=np.float64)
         self.problem_coef = np.asarray(problem_coef, dtype=np.float64)   # (n_problem_features,)
         self.problem_threshold = float(problem_threshold)
@@ -225,8 +229,13 @@ class ContextModel:
     def themes(self, table: Any, theme_proba: np.ndarray, genre: np.ndarray,
                st: Mapping[str, np.ndarray] | None = None) -> np.ndarray:
         """Theme probabilities in context, (n, 4)."""
+        st = st or structure_columns(table)
         x = theme_context_features(table, theme_proba, genre, st)
-        return sigmoid(x @ self.theme_coef)
+        first = sigmoid(x @ self.theme_coef)
+        if self.theme_coef2 is None:
+            return first
+        x2 = np.hstack([x, theme_context_features(table, first, genre, st)])
+        return sigmoid(x2 @ self.theme_coef2)
 
     def problems(self, table: Any, rule_z: np.ndarray, problem_proba: np.ndarray, evidence: np.ndarray,
                  genre: np.ndarray, st: Mapping[str, np.ndarray] | None = None) -> np.ndarray:
@@ -240,6 +249,7 @@ class ContextModel:
     def to_json(self) -> dict[str, Any]:
         return {"format": "speechlens-context", "format_version": 1,
                 "theme_coef": self.theme_coef.tolist(), "theme_thresholds": self.theme_thresholds.tolist(),
+                "theme_coef2": None if self.theme_coef2 is None else self.theme_coef2.tolist(),
                 "problem_coef": self.problem_coef.tolist(), "problem_threshold": self.problem_threshold,
                 "genre": self.genre.to_json(), "info": self.info}
 
@@ -253,18 +263,24 @@ class ContextModel:
             raise ValueError(f"unknown genres {sorted(set(genre.genres) - set(GENRES))}")
         m = cls(np.array(d["theme_coef"], dtype=np.float64), np.array(d["theme_thresholds"], dtype=np.float64),
                 np.array(d["problem_coef"], dtype=np.float64), float(d["problem_threshold"]), genre,
-                d.get("info"))
+                d.get("info"), None if d.get("theme_coef2") is None else np.array(d["theme_coef2"], dtype=np.float64))
         ng = len(genre.genres)
         want_theme = (THEME_FEATURES + ng, len(LABELS))
         want_problem = (PROBLEM_FEATURES + n_evidence + 2 * ng,)
         if m.theme_coef.shape != want_theme or m.theme_thresholds.shape != (len(LABELS),):
             raise ValueError(f"theme weights have shape {m.theme_coef.shape}, expected {want_theme}")
+        if m.theme_coef2 is not None and m.theme_coef2.shape != (2 * want_theme[0], len(LABELS)):
+            raise ValueError(f"second-pass theme weights have shape {m.theme_coef2.shape}, "
+                             f"expected {(2 * want_theme[0], len(LABELS))}")
         if m.problem_coef.shape != want_problem:
             raise ValueError(f"problem weights have shape {m.problem_coef.shape}, expected {want_problem}")
         if genre.coef.shape != (len(GENRE_CUES) * 2 + len(LABELS) + 2, ng) or genre.intercept.shape != (ng,):
             raise ValueError("genre weights do not match the genre cues")
-        for name, a in (("theme", m.theme_coef), ("problem", m.problem_coef), ("genre", genre.coef),
-                        ("thresholds", m.theme_thresholds)):
+        arrays = [("theme", m.theme_coef), ("problem", m.problem_coef), ("genre", genre.coef),
+                  ("thresholds", m.theme_thresholds)]
+        if m.theme_coef2 is not None:
+            arrays.append(("second-pass theme", m.theme_coef2))
+        for name, a in arrays:
             if not np.all(np.isfinite(a)):
                 raise ValueError(f"{name} weights are not all finite")
         return m

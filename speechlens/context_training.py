@@ -127,6 +127,30 @@ def _stack(scored: Sequence[ScoredDocument], genres: np.ndarray, names: Sequence
     return np.vstack(XT), np.vstack(XP)
 
 
+def _fit_themes(X: np.ndarray, Y: np.ndarray, folds: np.ndarray, k: int, C: float) -> tuple[np.ndarray, np.ndarray]:
+    """Per-label weights fitted on all rows, and the out-of-fold probabilities over ``folds``."""
+    coef = np.zeros((X.shape[1], Y.shape[1]))
+    oof = np.zeros(Y.shape, dtype=np.float64)
+    for j in range(Y.shape[1]):
+        for f in range(k):
+            test = folds == f
+            oof[test, j] = _lr(C).fit(X[~test], Y[~test, j]).predict_proba(X[test])[:, 1]
+        coef[:, j] = _lr(C).fit(X, Y[:, j]).coef_[0]
+    return coef, oof
+
+
+def _stack_themes(scored: Sequence[ScoredDocument], proba: np.ndarray, genres: np.ndarray,
+                  names: Sequence[str]) -> np.ndarray:
+    """Theme context features computed from per-sentence ``proba`` (all documents' rows in order)."""
+    out, a = [], 0
+    for s, g in zip(scored, genres):
+        n = len(s.table)
+        out.append(theme_context_features(s.table, proba[a:a + n], genre_vector(s.metadata_genre, g, names),
+                                          s.structure))
+        a += n
+    return np.vstack(out)
+
+
 def fit_context(scored: Sequence[ScoredDocument], k: int, *, C: float = 1.0) -> tuple[ContextModel, dict[str, Any]]:
     """Fit the context stage on out-of-fold scored documents; report its cross-validation."""
     genre_model, genre_oof = _genre_probs(scored, k)
@@ -134,15 +158,12 @@ def fit_context(scored: Sequence[ScoredDocument], k: int, *, C: float = 1.0) -> 
     YT = np.vstack([s.gold_themes for s in scored])
     YP = np.concatenate([s.gold_problem for s in scored])
     folds = np.concatenate([np.full(len(s.table), document_fold(s.doc.id, k)) for s in scored])
-    theme_coef = np.zeros((XT.shape[1], len(LABELS)))
-    theme_oof = np.zeros(YT.shape, dtype=np.float64)
-    thresholds = np.zeros(len(LABELS))
-    for j in range(len(LABELS)):
-        for f in range(k):
-            test = folds == f
-            theme_oof[test, j] = _lr(C).fit(XT[~test], YT[~test, j]).predict_proba(XT[test])[:, 1]
-        thresholds[j] = _best_threshold(theme_oof[:, j], YT[:, j])
-        theme_coef[:, j] = _lr(C).fit(XT, YT[:, j]).coef_[0]
+    theme_coef, first_oof = _fit_themes(XT, YT, folds, k, C)
+    # The second pass reads the first pass's out-of-fold context scores, as it will read the
+    # first pass's scores of new documents.
+    XT2 = np.hstack([XT, _stack_themes(scored, first_oof, genre_oof, genre_model.genres)])
+    theme_coef2, theme_oof = _fit_themes(XT2, YT, folds, k, C)
+    thresholds = np.array([_best_threshold(theme_oof[:, j], YT[:, j]) for j in range(len(LABELS))])
     problem_oof = np.zeros(len(YP))
     for f in range(k):
         test = folds == f
@@ -153,7 +174,7 @@ def fit_context(scored: Sequence[ScoredDocument], k: int, *, C: float = 1.0) -> 
     report["genre_accuracy"] = round(float(np.mean(
         [genre_model.genres[int(np.argmax(g))] == s.doc.genre for g, s in zip(genre_oof, scored)])), 4)
     info = {"documents": len(scored), "sentences": int(len(YP)), "folds": k, "C": C, "cv": report}
-    model = ContextModel(theme_coef, thresholds, problem_coef, p_threshold, genre_model, info)
+    model = ContextModel(theme_coef, thresholds, problem_coef, p_threshold, genre_model, info, theme_coef2)
     return model, report
 
 

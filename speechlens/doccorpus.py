@@ -56,6 +56,23 @@ def _read_annotations(folder: Path) -> dict[str, list[dict[str, Any]]]:
     return out
 
 
+def _read_conventions(path: Path) -> dict[tuple[str, int], dict[str, Any]]:
+    """{(document id, unit index): labels} of units relabelled after adjudication to follow a
+    convention of the real-text guidelines that the annotators read differently (each line names
+    its rule)."""
+    out: dict[tuple[str, int], dict[str, Any]] = {}
+    if not path.is_file():
+        return out
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if line.strip():
+            try:
+                rec = json.loads(line)
+                out[(rec["id"], int(rec["k"]))] = rec
+            except (json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
+                raise SpeechlensError(f"{path}:{n}: bad convention line ({exc})") from None
+    return out
+
+
 def _vote(first: dict[str, Any], others: Sequence[dict[str, Any] | None]) -> tuple[tuple[str, ...], bool]:
     """Each theme and the problem flag by majority of the available passes (first pass wins ties)."""
     passes = [first] + [o for o in others if o]
@@ -78,6 +95,7 @@ def load_documents(corpus_dir: str | Path) -> list[LabelledDocument]:
         raise SpeechlensError(f"{root}: no parts/*.jsonl files of labelled documents")
     second = _read_annotations(root / "annotations" / "second")
     third = _read_annotations(root / "annotations" / "third")
+    conventions = _read_conventions(root / "annotations" / "conventions.jsonl")
     docs = []
     for path in parts:
         for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
@@ -96,6 +114,10 @@ def load_documents(corpus_dir: str | Path) -> list[LabelledDocument]:
             for k, u in enumerate(units):
                 others = [s[k] if s and k < len(s) else None for s in (s2, s3)]
                 themes, problem = _vote(u, others)
+                fixed = conventions.get((doc_id, k))
+                if fixed is not None:
+                    themes = tuple(l for l in LABELS if l in fixed["themes"])
+                    problem = bool(fixed["problem"])
                 a = len(text)
                 text += u["text"]
                 out.append(Unit(a, len(text), themes, problem))

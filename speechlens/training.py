@@ -330,12 +330,14 @@ def fit_classifier(clf: Any, texts: list[str], labels: list[tuple[str, ...]],
     clf.problem_intercept_ = float(intercept[4])
     clf.problem_platt_ = platt[4]
     clf.problem_threshold_ = float(thresholds[4])
-    subs = [s or SUBTHEME_NONE for s in (subthemes or [SUBTHEME_NONE] * n)]
-    classes = sorted(set(subs))
+    # Rows without a sub-theme (the units of whole documents) do not train the sub-theme head.
+    has_sub = [i for i, s in enumerate(subthemes or []) if s]
+    subs = [subthemes[i] for i in has_sub] if subthemes else []
+    classes = sorted(set(subs)) or [SUBTHEME_NONE]
     if len(classes) > 1:
         from sklearn.linear_model import LogisticRegression
 
-        sm = LogisticRegression(C=clf.C, solver="lbfgs", max_iter=3000).fit(X, subs)
+        sm = LogisticRegression(C=clf.C, solver="lbfgs", max_iter=3000).fit(X[has_sub], subs)
         sub_coef = sm.coef_.T if len(classes) > 2 else np.column_stack([-sm.coef_[0], sm.coef_[0]]) / 2
         sub_int = sm.intercept_ if len(classes) > 2 else np.array([-sm.intercept_[0], sm.intercept_[0]]) / 2
         classes = list(sm.classes_)
@@ -399,10 +401,10 @@ def train_model(corpus_dir: str | Path, out_dir: str | Path, *, C: float = 8.0,
     test = load_jsonl(test_path) if test_path.is_file() else []
     seg = Segmenter(backend="jieba")
 
-    def fit(rows: list[dict[str, Any]]) -> ThemeClassifier:
+    def fit(rows: list[dict[str, Any]], subthemes: bool = True) -> ThemeClassifier:
         return ThemeClassifier(C=C, min_df=min_df, segmenter=seg).fit(
             [r["text"] for r in rows], [r.get("themes", []) for r in rows],
-            [r.get("subtheme") for r in rows], [bool(r.get("problem")) for r in rows])
+            [r.get("subtheme") for r in rows] if subthemes else None, [bool(r.get("problem")) for r in rows])
 
     doc_card: dict[str, Any] = {}
     context = None
@@ -413,7 +415,8 @@ def train_model(corpus_dir: str | Path, out_dir: str | Path, *, C: float = 8.0,
 
         docs = load_documents(documents)
         units = unit_rows(docs)
-        scored = out_of_fold(docs, train, fit, folds)
+        # The fold classifiers only score documents for the context stage: no sub-theme head.
+        scored = out_of_fold(docs, train, lambda rows: fit(rows, subthemes=False), folds)
         context, report = fit_context(scored, folds)
         doc_files = sorted(Path(documents).rglob("*.jsonl"))
         doc_card = {"documents": {
@@ -423,8 +426,7 @@ def train_model(corpus_dir: str | Path, out_dir: str | Path, *, C: float = 8.0,
             "genres": {g: sum(d.genre == g for d in docs) for g in sorted({d.genre for d in docs})},
             "agreement": document_agreement(documents)},
             "context_cv": report, "sentence_alone_cv": base_report(scored)}
-        if cross_part:
-            doc_card["context_cross_writer"] = cross_part_report(scored, folds)
+        doc_card["context_cross_writer"] = cross_part_report(scored, folds)
     clf = fit(train + units)
     clf.context_ = context
     card: dict[str, Any] = {
@@ -437,11 +439,15 @@ def train_model(corpus_dir: str | Path, out_dir: str | Path, *, C: float = 8.0,
             "n_train": len(train), "n_test": len(test),
         },
         "params": {"C": C, "min_df": min_df, "features": "jieba words (governance dictionary, HMM off; "
-                   "figures and redactions folded), word pairs, character 2- and 3-grams, theme-lexicon hits; "
-                   "sublinear tf-idf, l2",
+                   "figures and redactions folded), word pairs, character 2- and 3-grams, theme-keyword hits, "
+                   "sub-theme lexicon hits (data/theme_lexicon.tsv) and their themes; sublinear tf-idf, l2",
                    "model": "one-vs-rest logistic regression (liblinear, balanced), Platt-calibrated "
                    "on out-of-fold scores, per-label thresholds maximising out-of-fold F1; "
-                   "multinomial logistic regression for sub-themes"},
+                   "multinomial logistic regression for sub-themes"
+                   + ("; then the context stage: per-label logistic regressions over the sentence's own, "
+                      "heading's, neighbours', section's and document's scores, its shape and the detected "
+                      "genre, and a problem model over the rule evidence in context, trained on out-of-fold "
+                      "scores of whole documents, thresholds maximising cross-validated F1" if documents else "")},
         "info": clf.info_,
         **doc_card,
         "versions": {"python": platform.python_version(), "numpy": np.__version__,
@@ -463,6 +469,44 @@ def train_model(corpus_dir: str | Path, out_dir: str | Path, *, C: float = 8.0,
             card["cross_part_macro_f1"] = round(float(np.mean([v["macro_f1"] for v in per_part.values()])), 4)
     clf.save(out_dir, card=card)
     return card
+
+
+def _document_sections(card: dict[str, Any]) -> list[str]:
+    """MODEL.md sections on the whole-document corpus and the context stage."""
+    d, ctx, alone = card["documents"], card["context_cv"], card["sentence_alone_cv"]
+    ag = d.get("agreement", {})
+    lines = ["## Whole documents and the context stage", "",
+             f"`{d['path']}`: {d['n_documents']} documents ({', '.join(f'{g} {n}' for g, n in d['genres'].items())}), "
+             f"{d['n_units']} labelled units, {d['n_sentences']} sentences as speechlens splits them; "
+             f"SHA-256 `{d['sha256']}`."]
+    if ag.get("units"):
+        lines += ["", f"Writer vs blind second annotator over {ag['units']} units: theme macro-F1 {ag['macro_f1']:.3f} "
+                  f"(" + ", ".join(f"{l} {ag[l]['f1']:.3f}, κ {ag[l]['kappa']:.3f}" for l in LABELS) + f"); problem flag "
+                  f"F1 {ag['problem']['f1']:.3f} (κ {ag['problem']['kappa']:.3f}); {ag['disagreements']} units differed and "
+                  f"were decided by a blind third pass ({ag['third_pass_units']} units labelled)."]
+    lines += ["", f"### Cross-validation over whole documents ({d['folds']} folds by document)", "",
+              "Every document scored by a sentence classifier trained without its fold; the context stage "
+              "cross-validated over the same folds. *Alone* is the sentence classifier read alone with the "
+              "rule-based problem extractor, what the context stage improves on.", "",
+              "| | alone | in context |", "|---|---|---|"]
+    for l in LABELS:
+        lines.append(f"| {l} F1 | {alone['themes'][l]['f1']:.3f} | {ctx['themes'][l]['f1']:.3f} |")
+    lines += [f"| **themes macro-F1** | {alone['themes']['macro_f1']:.3f} | **{ctx['themes']['macro_f1']:.3f}** |",
+              f"| short headings and items (< 30 characters, n={ctx['short']['n']}) | {alone['short']['macro_f1']:.3f} | {ctx['short']['macro_f1']:.3f} |",
+              f"| body sentences (n={ctx['body']['n']}) | {alone['body']['macro_f1']:.3f} | {ctx['body']['macro_f1']:.3f} |"]
+    for g, v in ctx["by_genre"].items():
+        lines.append(f"| {g} | {alone['by_genre'].get(g, float('nan')):.3f} | {v:.3f} |")
+    pa, pc = alone["problem"], ctx["problem"]
+    lines += [f"| problems P / R / F1 (not speeches, {pc['support']} admitted) | {pa['precision']:.3f} / {pa['recall']:.3f} / {pa['f1']:.3f} "
+              f"| {pc['precision']:.3f} / {pc['recall']:.3f} / {pc['f1']:.3f} |",
+              f"| genre detected right | | {ctx['genre_accuracy']:.3f} |", ""]
+    if card.get("context_cross_writer"):
+        lines += ["### Across writers (the context stage trained without one writer's documents)", "",
+                  "| held-out writer | sentences | themes macro-F1 | problems F1 |", "|---|---|---|---|"]
+        for part, m in card["context_cross_writer"].items():
+            lines.append(f"| {part} | {m['themes']['n']} | {m['themes']['macro_f1']:.3f} | {m['problem']['f1']:.3f} |")
+        lines.append("")
+    return lines
 
 
 def write_card(directory: Path, card: dict[str, Any]) -> None:
@@ -512,6 +556,8 @@ def write_card(directory: Path, card: dict[str, Any]) -> None:
         for part, m in card["cross_part"].items():
             lines.append(f"| {part} | {m['n']} | {m['macro_f1']:.3f} |")
         lines += [f"| **mean** | | **{card['cross_part_macro_f1']:.3f}** |", ""]
+    if "context_cv" in card:
+        lines += _document_sections(card)
     if notes:
         lines += [notes.strip(), ""]
     (directory / "MODEL.md").write_text("\n".join(lines), encoding="utf-8")
