@@ -66,6 +66,14 @@ def output_option(fn: Callable[..., Any]) -> Callable[..., Any]:
     )(fn)
 
 
+def lang_option(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """``--lang`` shared by commands whose output people read."""
+    return click.option(
+        "--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
+        help="Language of labels, headings and display names (machine names stay English).",
+    )(fn)
+
+
 def _emit(text: str, output: str | None) -> None:
     if output:
         Path(output).write_text(text, encoding="utf-8")
@@ -147,9 +155,10 @@ def _analyze_paths(paths: Iterable[str], analyzer: Any) -> list[Any]:
 @dict_options
 @model_option
 @output_option
+@lang_option
 @_fail_cleanly
 def analyze(paths: tuple[str, ...], fmt: str, backend: str | None, user_dict: tuple[str, ...],
-            hmm: bool, model: str | None, output: str | None) -> None:
+            hmm: bool, model: str | None, output: str | None, lang: str) -> None:
     """Tag themes and admitted problems; several files or a folder end with the comparison."""
     from .comparison import compare
     from .tables import analysis_markdown, analysis_text, comparison_markdown, comparison_text
@@ -166,13 +175,13 @@ def analyze(paths: tuple[str, ...], fmt: str, backend: str | None, user_dict: tu
     elif fmt == "jsonl":
         text = "\n".join(json.dumps(a.to_dict(), ensure_ascii=False) for a in results)
     elif fmt == "markdown":
-        text = "\n".join(analysis_markdown(a) for a in results)
+        text = "\n".join(analysis_markdown(a, lang) for a in results)
         if comparison is not None:
-            text += "\n" + comparison_markdown(comparison)
+            text += "\n" + comparison_markdown(comparison, lang)
     else:
-        text = "\n\n".join(analysis_text(a) for a in results)
+        text = "\n\n".join(analysis_text(a, lang=lang) for a in results)
         if comparison is not None:
-            text += "\n\n" + comparison_text(comparison)
+            text += "\n\n" + comparison_text(comparison, lang=lang)
     _emit(text, output)
 
 
@@ -180,14 +189,15 @@ def analyze(paths: tuple[str, ...], fmt: str, backend: str | None, user_dict: tu
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "markdown", "csv"]),
               default="table", show_default=True,
-              help="csv: one tidy long table (table, unit, item, measure, value, text).")
+              help="csv: one tidy long table (table, unit, item, measure, value, text, item_name).")
 @backend_option
 @dict_options
 @model_option
 @output_option
+@lang_option
 @_fail_cleanly
 def compare(paths: tuple[str, ...], fmt: str, backend: str | None, user_dict: tuple[str, ...],
-            hmm: bool, model: str | None, output: str | None) -> None:
+            hmm: bool, model: str | None, output: str | None, lang: str) -> None:
     """Compare townships: shared and unique problems, problem matrix, keyness, similarity."""
     from .comparison import compare as compare_analyses
     from .tables import comparison_markdown, comparison_rows, comparison_text, to_csv
@@ -197,11 +207,11 @@ def compare(paths: tuple[str, ...], fmt: str, backend: str | None, user_dict: tu
     if fmt == "json":
         text = json.dumps(c, ensure_ascii=False, indent=2)
     elif fmt == "markdown":
-        text = comparison_markdown(c)
+        text = comparison_markdown(c, lang)
     elif fmt == "csv":
-        text = to_csv(comparison_rows(c)).rstrip("\n")
+        text = to_csv(comparison_rows(c, lang)).rstrip("\n")
     else:
-        text = comparison_text(c)
+        text = comparison_text(c, lang=lang)
     _emit(text, output)
 
 
@@ -332,14 +342,16 @@ def font_option(fn: Callable[..., Any]) -> Callable[..., Any]:
 @click.option("--plots", "plots_dir", type=click.Path(file_okay=False), default=None,
               help="Also write the charts (PNG and SVG) into this folder.")
 @click.option("--no-pictures", is_flag=True, help="Leave out charts and word clouds (no font needed).")
-@click.option("--title", default="speechlens report", show_default=True)
+@click.option("--title", default=None, help="Page title (default: 述职报告分析, or speechlens report with --lang en).")
 @font_option
 @backend_option
 @dict_options
 @model_option
+@lang_option
 @_fail_cleanly
-def report(paths: tuple[str, ...], output: str, plots_dir: str | None, no_pictures: bool, title: str,
-           font: str | None, backend: str | None, user_dict: tuple[str, ...], hmm: bool, model: str | None) -> None:
+def report(paths: tuple[str, ...], output: str, plots_dir: str | None, no_pictures: bool, title: str | None,
+           font: str | None, backend: str | None, user_dict: tuple[str, ...], hmm: bool, model: str | None,
+           lang: str) -> None:
     """Write a self-contained HTML report (overview, heat map, shared problems, word clouds)."""
     from .comparison import compare as compare_analyses
     from .reporting import render_report, write_report
@@ -348,7 +360,7 @@ def report(paths: tuple[str, ...], output: str, plots_dir: str | None, no_pictur
     results = _analyze_paths(paths, az)
     c = compare_analyses(results, segmenter=az.segmenter).to_dict() if len(results) > 1 else None
     write_report(output, render_report(results, c, pictures=not no_pictures, font=font,
-                                       segmenter=az.segmenter, title=title))
+                                       segmenter=az.segmenter, title=title, lang=lang))
     click.echo(f"wrote {output}", err=True)
     if plots_dir and c is not None:
         from .plots import problem_heatmap, theme_shares_chart

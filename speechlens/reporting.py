@@ -7,25 +7,65 @@ import base64
 from pathlib import Path
 from typing import Any, Sequence
 
-from .document import LABELS, THEME_NAMES, Analysis
+from .display import file_name, genre_name, specificity_name, theme_names, themes_label, words
+from .document import LABELS, Analysis, Problem
 
 
-def _context(text: str, start: int, end: int, limit: int = 120) -> tuple[str, str]:
-    a = text.rfind("\n", 0, start) + 1
-    b = text.find("\n", end)
-    b = len(text) if b < 0 else b
-    before, after = text[max(a, start - limit):start], text[end:min(b, end + limit)]
-    return before, after
+def paragraphs_with_problems(a: Analysis, *, limit: int = 1200, lang: str = "zh") -> list[dict[str, Any]]:
+    """The paragraphs of ``a`` that hold admissions, each once, cut into plain and marked pieces.
+
+    A paragraph is a line of the original text; every admission in it is marked (with its themes
+    and specificity) and the heading it sits under is kept. Paragraphs longer than ``limit``
+    characters are trimmed to the stretch around their admissions.
+    """
+    text = a.document.text
+    groups: dict[tuple[int, int], list[Problem]] = {}
+    for p in sorted(a.problems, key=lambda p: (p.start, p.end)):
+        lo = text.rfind("\n", 0, p.start) + 1
+        hi = text.find("\n", p.start)
+        groups.setdefault((lo, len(text) if hi < 0 else hi), []).append(p)
+    out = []
+    for (lo, hi), probs in groups.items():
+        if hi - lo > limit:
+            lo2 = max(lo, min(p.start for p in probs) - limit // 6)
+            hi2 = min(hi, max(p.end for p in probs) + limit // 6)
+            head, tail = lo2 > lo, hi2 < hi
+            lo, hi = lo2, hi2
+        else:
+            head = tail = False
+        pieces: list[dict[str, Any]] = [{"text": "…"}] if head else []
+        pos = lo
+        for p in probs:
+            s, e = max(p.start, pos), min(p.end, hi)
+            if e <= s:
+                continue
+            if s > pos:
+                pieces.append({"text": text[pos:s]})
+            pieces.append({"text": text[s:e], "start": p.start, "themes": list(p.themes),
+                           "theme": p.themes[0] if p.themes else "none",
+                           "tag": f"{themes_label(p.themes, lang)} · {specificity_name(p.specificity, lang)}",
+                           "specificity": p.specificity, "subtheme": p.subtheme or ""})
+            pos = e
+        if pos < hi:
+            pieces.append({"text": text[pos:hi]})
+        if tail:
+            pieces.append({"text": "…"})
+        out.append({"heading": probs[0].section or "", "pieces": pieces})
+    return out
 
 
 def render_report(analyses: Sequence[Analysis], comparison: dict[str, Any] | None = None, *,
                   pictures: bool = True, font: str | None = None, segmenter: Any = None,
-                  title: str = "speechlens report") -> str:
-    """The report page as a string; ``pictures`` adds charts and word clouds (needs a CJK font)."""
+                  title: str | None = None, lang: str = "zh") -> str:
+    """The report page as a string; ``pictures`` adds charts and word clouds (needs a CJK font).
+
+    Labels are in ``lang`` (Chinese by default); no local path is shown, only file names.
+    """
     from jinja2 import Environment, PackageLoader, select_autoescape
 
     from . import __version__
 
+    w = words(lang)
     env = Environment(loader=PackageLoader("speechlens", "templates"),
                       autoescape=select_autoescape(default=True, default_for_string=True))
     docs = []
@@ -40,40 +80,39 @@ def render_report(analyses: Sequence[Analysis], comparison: dict[str, Any] | Non
                 png, _ = word_cloud(c, font=font, width=600, height=360, max_words=80)
                 clouds[key] = base64.b64encode(png).decode("ascii")
         if comparison:
-            charts.append({"alt": "theme shares per unit",
+            charts.append({"alt": w["theme_shares"],
                            "data": base64.b64encode(theme_shares_chart(comparison, font=font)).decode("ascii")})
-            charts.append({"alt": "admitted problems per unit and theme",
+            charts.append({"alt": w["heat_title"],
                            "data": base64.b64encode(problem_heatmap(comparison, font=font)).decode("ascii")})
     for a in analyses:
         d = a.document
-        probs = []
-        for p in a.problems:
-            before, after = _context(d.text, p.start, p.end)
-            probs.append({"text": p.text, "before": before, "after": after, "themes": p.themes,
-                          "specificity": p.specificity})
-        docs.append({"unit": d.unit, "id": d.id, "year": d.year, "genre": d.genre, "path": d.path,
-                     "themes": a.themes, "problems": probs, "cloud": clouds.get(d.unit or d.id or "(unknown)")})
+        docs.append({"unit": d.unit, "id": d.id, "year": d.year, "genre": genre_name(a.genre, lang),
+                     "file": file_name(d.path), "themes": a.themes, "n_problems": len(a.problems),
+                     "paragraphs": paragraphs_with_problems(a, lang=lang),
+                     "cloud": clouds.get(d.unit or d.id or "(unknown)")})
     single = None
     if len(analyses) == 1:
         a = analyses[0]
-        sents = []
+        paras: list[list[dict[str, Any]]] = [[]]
         for i, t in enumerate(a.sentences):
             s = t.sentence
             nxt = a.sentences[i + 1].sentence.start if i + 1 < len(a.sentences) else len(a.document.text)
             top = max(t.scores, key=t.scores.get) if t.themes else ""
-            sents.append({"text": s.text, "css": " ".join(filter(None, [top if top in t.themes else "",
-                                                                     "problem" if t.problem else ""])),
-                          "title": "/".join(t.themes) or "no theme", "br": "\n" in a.document.text[s.end:nxt]})
+            paras[-1].append({"text": s.text, "css": " ".join(filter(None, [top if top in t.themes else "",
+                                                                          "problem" if t.problem else ""])),
+                              "title": themes_label(t.themes, lang)})
+            if "\n" in a.document.text[s.end:nxt]:
+                paras.append([])
         single = {"outline": [t.sentence.text for t in a.sentences if t.sentence.is_heading],
-                  "sentences": sents}
+                  "paragraphs": [p for p in paras if p]}
     heat_max = 1
     if comparison:
         heat_max = max([1] + [v for row in comparison["problem_matrix"]["themes"].values() for v in row.values()])
     model = analyses[0].model if analyses else None
     page = env.get_template("report.html").render(
-        title=title, version=__version__, model=model, labels=list(LABELS), names=THEME_NAMES,
-        comparison=comparison, documents=docs, single=single, charts=charts, heat_max=heat_max,
-        font_face="")
+        title=title or w["title"], version=__version__, model=model, labels=list(LABELS),
+        names=theme_names(lang), w=w, lang=lang, comparison=comparison, documents=docs, single=single,
+        charts=charts, heat_max=heat_max)
     face = _font_face(page, font) if pictures else ""
     if face:
         page = page.replace("</style>", face + "\n</style>", 1)
