@@ -368,8 +368,8 @@ def report(paths: tuple[str, ...], output: str, plots_dir: str | None, no_pictur
         out = Path(plots_dir)
         out.mkdir(parents=True, exist_ok=True)
         for fmt in ("png", "svg"):
-            theme_shares_chart(c, out / f"theme-shares.{fmt}", font=font, fmt=fmt)
-            problem_heatmap(c, out / f"problem-heatmap.{fmt}", font=font, fmt=fmt)
+            theme_shares_chart(c, out / f"theme-shares.{fmt}", font=font, fmt=fmt, lang=lang)
+            problem_heatmap(c, out / f"problem-heatmap.{fmt}", font=font, fmt=fmt, lang=lang)
         click.echo(f"wrote charts to {out}", err=True)
 
 

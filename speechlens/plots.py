@@ -13,7 +13,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
-from .document import LABELS, THEME_NAMES as NAMES, Document
+from .document import LABELS, Document
 from .fonts import find_font
 from .resources import stopwords
 
@@ -21,69 +21,155 @@ COLORS = {"development": "#d9822b", "livelihood": "#2b8a3e", "safety": "#1c7ed6"
 _WORD = re.compile(r"[\u4e00-\u9fff]{2,}")
 
 
+LABEL_PX = 13  # font size of every label on a chart, in pixels at the chart's own size
+CHART_WIDTH_PX = 1000  # sized for a report page (about A4 width at 96 dpi plus margins)
+_DPI = 100
+
+
 def _figure(width: float, height: float):
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    fig = Figure(figsize=(width, height), dpi=110)
+    fig = Figure(figsize=(width, height), dpi=_DPI)
     FigureCanvasAgg(fig)
     return fig
 
 
 def _save(fig: Any, path: str | Path | None, fmt: str = "png") -> bytes:
     buf = io.BytesIO()
-    fig.savefig(buf, format=fmt, bbox_inches="tight")
+    fig.savefig(buf, format=fmt, bbox_inches="tight", dpi=_DPI)
     data = buf.getvalue()
     if path is not None:
         Path(path).write_bytes(data)
     return data
 
 
-def theme_shares_chart(comparison: Mapping[str, Any], path: str | Path | None = None, *,
-                       font: str | None = None, fmt: str = "png") -> bytes:
-    """Stacked horizontal bars: each unit's theme shares; axis labels in Chinese."""
+def _luminance(rgb: Any) -> float:
+    def lin(c: float) -> float:
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (lin(float(c)) for c in rgb[:3])
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast(a: Any, b: Any) -> float:
+    """WCAG contrast ratio of two RGB colours (components 0-1); 4.5 is readable body text."""
+    la, lb = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
+def ink_on(background: Any) -> tuple[float, float, float]:
+    """Black or white, whichever reads better on ``background``."""
+    black, white = (0.0, 0.0, 0.0), (1.0, 1.0, 1.0)
+    return black if contrast(black, background) >= contrast(white, background) else white
+
+
+def _pt(px: float) -> float:
+    return px * 72 / _DPI
+
+
+def share_order(comparison: Mapping[str, Any]) -> list[str]:
+    """Units in the order of the theme-share chart: by development share, largest first."""
+    units = comparison["units"]
+    return sorted(units, key=lambda u: (-units[u]["themes"]["development"], u))
+
+
+def problem_order(comparison: Mapping[str, Any]) -> list[str]:
+    """Units in the order of the heat map: admitted problems per document, most first."""
+    units = comparison["units"]
+    m = comparison["problem_matrix"]["themes"]
+
+    def per_doc(u: str) -> float:
+        return units[u]["problems"] / max(1, units[u]["documents"])
+
+    return sorted(m, key=lambda u: (-per_doc(u) if u in units else 0.0, u))
+
+
+def theme_shares_figure(comparison: Mapping[str, Any], *, font: str | None = None, lang: str = "zh") -> Any:
+    """Stacked horizontal bars of each unit's theme shares, each segment labelled with its
+    percentage, units ordered by development share; a matplotlib Figure."""
+    from matplotlib.colors import to_rgb
     from matplotlib.font_manager import FontProperties
 
-    fp = FontProperties(fname=find_font(font, needed="".join(comparison["units"]) + "发展民生安全党建单位"))
-    units = list(comparison["units"])
-    fig = _figure(7, 0.45 * len(units) + 1.2)
+    from .display import theme_name, words
+
+    w = words(lang)
+    units = share_order(comparison)
+    names = [theme_name(l, lang) for l in LABELS]
+    fp = FontProperties(fname=find_font(font, needed="".join(units) + "".join(names) + w["share_axis"]),
+                        size=_pt(LABEL_PX))
+    fig = _figure(CHART_WIDTH_PX / _DPI, 0.42 * len(units) + 1.3)
     ax = fig.add_subplot(111)
     left = [0.0] * len(units)
-    for l in LABELS:
+    for l, name in zip(LABELS, names):
         vals = [comparison["units"][u]["themes"][l] for u in units]
-        ax.barh(range(len(units)), vals, left=left, color=COLORS[l], label=f"{NAMES[l]} {l}")
+        ax.barh(range(len(units)), vals, left=left, color=COLORS[l], label=name, height=0.75)
+        for i, (x, v) in enumerate(zip(left, vals)):
+            if v >= 0.06:
+                ax.text(x + v / 2, i, f"{v:.0%}", ha="center", va="center", color=ink_on(to_rgb(COLORS[l])),
+                        fontsize=_pt(LABEL_PX))
         left = [a + b for a, b in zip(left, vals)]
     ax.set_yticks(range(len(units)))
     ax.set_yticklabels(units, fontproperties=fp)
     ax.invert_yaxis()
     ax.set_xlim(0, 1)
-    ax.set_xlabel("主题占比 (theme share)", fontproperties=fp)
+    ax.xaxis.set_major_formatter(lambda x, _: f"{x:.0%}")
+    ax.tick_params(labelsize=_pt(LABEL_PX))
+    ax.set_xlabel(w["share_axis"], fontproperties=fp)
     ax.legend(prop=fp, ncol=4, loc="lower center", bbox_to_anchor=(0.5, 1.0), frameon=False)
-    return _save(fig, path, fmt)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    return fig
 
 
-def problem_heatmap(comparison: Mapping[str, Any], path: str | Path | None = None, *,
-                    font: str | None = None, fmt: str = "png") -> bytes:
-    """Unit x theme counts of admitted problems as a heat map."""
+def theme_shares_chart(comparison: Mapping[str, Any], path: str | Path | None = None, *,
+                       font: str | None = None, fmt: str = "png", lang: str = "zh") -> bytes:
+    """The theme-share chart (see ``theme_shares_figure``) as PNG or SVG bytes."""
+    return _save(theme_shares_figure(comparison, font=font, lang=lang), path, fmt)
+
+
+def problem_heatmap_figure(comparison: Mapping[str, Any], *, font: str | None = None, lang: str = "zh") -> Any:
+    """Admitted problems per document, unit x theme (raw counts in brackets where a unit has
+    several documents), units with most problems per document first; a matplotlib Figure."""
     import numpy as np
+    from matplotlib import colormaps
     from matplotlib.font_manager import FontProperties
 
+    from .display import theme_name, words
+
+    w = words(lang)
     m = comparison["problem_matrix"]["themes"]
-    units = list(m)
-    fp = FontProperties(fname=find_font(font, needed="".join(units) + "发展民生安全党建"))
-    data = np.array([[m[u][l] for l in LABELS] for u in units], dtype=float)
-    fig = _figure(5.5, 0.42 * len(units) + 1.4)
+    units = problem_order(comparison)
+    docs = [max(1, comparison["units"].get(u, {}).get("documents", 1)) for u in units]
+    names = [theme_name(l, lang) for l in LABELS]
+    fp = FontProperties(fname=find_font(font, needed="".join(units) + "".join(names) + w["heat_title"]),
+                        size=_pt(LABEL_PX))
+    counts = np.array([[m[u][l] for l in LABELS] for u in units], dtype=float).reshape(len(units), len(LABELS))
+    data = counts / np.array(docs, dtype=float)[:, None] if len(units) else np.zeros((1, len(LABELS)))
+    fig = _figure(CHART_WIDTH_PX / _DPI * 0.75, 0.45 * len(units) + 1.5)
     ax = fig.add_subplot(111)
-    ax.imshow(data if len(units) else np.zeros((1, 4)), cmap="OrRd", aspect="auto")
+    cmap = colormaps["Reds"]
+    vmax = max(1.0, float(data.max()) if data.size else 1.0)
+    ax.imshow(data, cmap=cmap, vmin=0, vmax=vmax, aspect="auto")
     ax.set_xticks(range(len(LABELS)))
-    ax.set_xticklabels([NAMES[l] for l in LABELS], fontproperties=fp)
+    ax.set_xticklabels(names, fontproperties=fp)
+    ax.xaxis.tick_top()
     ax.set_yticks(range(len(units)))
     ax.set_yticklabels(units, fontproperties=fp)
     for i in range(len(units)):
         for j in range(len(LABELS)):
-            ax.text(j, i, int(data[i, j]), ha="center", va="center", fontsize=9)
-    ax.set_title("承认的问题 (admitted problems)", fontproperties=fp)
-    return _save(fig, path, fmt)
+            v, n = data[i, j], int(counts[i, j])
+            label = f"{v:.1f}".rstrip("0").rstrip(".") + (f" ({n})" if docs[i] > 1 else "")
+            ax.text(j, i, label, ha="center", va="center", fontsize=_pt(LABEL_PX),
+                    color=ink_on(cmap(v / vmax)))
+    ax.set_title(w["heat_title"], fontproperties=fp, pad=_pt(LABEL_PX) * 2.5)
+    return fig
+
+
+def problem_heatmap(comparison: Mapping[str, Any], path: str | Path | None = None, *,
+                    font: str | None = None, fmt: str = "png", lang: str = "zh") -> bytes:
+    """The heat map (see ``problem_heatmap_figure``) as PNG or SVG bytes."""
+    return _save(problem_heatmap_figure(comparison, font=font, lang=lang), path, fmt)
 
 
 def word_frequencies(documents: Iterable[Document], segmenter: Any = None, *,

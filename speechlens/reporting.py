@@ -81,9 +81,9 @@ def render_report(analyses: Sequence[Analysis], comparison: dict[str, Any] | Non
                 clouds[key] = base64.b64encode(png).decode("ascii")
         if comparison:
             charts.append({"alt": w["theme_shares"],
-                           "data": base64.b64encode(theme_shares_chart(comparison, font=font)).decode("ascii")})
+                           "data": base64.b64encode(theme_shares_chart(comparison, font=font, lang=lang)).decode("ascii")})
             charts.append({"alt": w["heat_title"],
-                           "data": base64.b64encode(problem_heatmap(comparison, font=font)).decode("ascii")})
+                           "data": base64.b64encode(problem_heatmap(comparison, font=font, lang=lang)).decode("ascii")})
     for a in analyses:
         d = a.document
         docs.append({"unit": d.unit, "id": d.id, "year": d.year, "genre": genre_name(a.genre, lang),
