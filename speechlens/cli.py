@@ -338,10 +338,12 @@ def font_option(fn: Callable[..., Any]) -> Callable[..., Any]:
 
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="HTML file to write.")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
+              help="File to write: .html (one self-contained page) or .docx (a Word document).")
 @click.option("--plots", "plots_dir", type=click.Path(file_okay=False), default=None,
               help="Also write the charts (PNG and SVG) into this folder.")
 @click.option("--no-pictures", is_flag=True, help="Leave out charts and word clouds (no font needed).")
+@click.option("--keep-names", is_flag=True, help="Keep person names in the word clouds (dropped by default).")
 @click.option("--title", default=None, help="Page title (default: 述职报告分析, or speechlens report with --lang en).")
 @font_option
 @backend_option
@@ -349,18 +351,21 @@ def font_option(fn: Callable[..., Any]) -> Callable[..., Any]:
 @model_option
 @lang_option
 @_fail_cleanly
-def report(paths: tuple[str, ...], output: str, plots_dir: str | None, no_pictures: bool, title: str | None,
-           font: str | None, backend: str | None, user_dict: tuple[str, ...], hmm: bool, model: str | None,
-           lang: str) -> None:
-    """Write a self-contained HTML report (overview, heat map, shared problems, word clouds)."""
+def report(paths: tuple[str, ...], output: str, plots_dir: str | None, no_pictures: bool, keep_names: bool,
+           title: str | None, font: str | None, backend: str | None, user_dict: tuple[str, ...], hmm: bool,
+           model: str | None, lang: str) -> None:
+    """Write a report: self-contained HTML or Word (overview, heat map, shared problems, word clouds)."""
     from .comparison import compare as compare_analyses
-    from .reporting import render_report, write_report
+    from .reporting import write_any_report
 
+    files = _expand(paths)
+    if Path(output).resolve() in {Path(f).resolve() for f in files}:
+        raise SpeechlensError(f"{output}: is one of the inputs; choose another output file")
     az = _analyzer(backend, user_dict, hmm, model)
-    results = _analyze_paths(paths, az)
+    results = _analyze_paths(files, az)
     c = compare_analyses(results, segmenter=az.segmenter).to_dict() if len(results) > 1 else None
-    write_report(output, render_report(results, c, pictures=not no_pictures, font=font,
-                                       segmenter=az.segmenter, title=title, lang=lang))
+    write_any_report(output, results, c, pictures=not no_pictures, font=font, segmenter=az.segmenter,
+                     title=title, lang=lang, keep_names=keep_names)
     click.echo(f"wrote {output}", err=True)
     if plots_dir and c is not None:
         from .plots import problem_heatmap, theme_shares_chart

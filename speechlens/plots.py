@@ -173,7 +173,7 @@ def problem_heatmap(comparison: Mapping[str, Any], path: str | Path | None = Non
 
 
 def word_frequencies(documents: Iterable[Document], segmenter: Any = None, *,
-                     by: str | None = None) -> dict[str, Counter[str]]:
+                     by: str | None = None, keep_names: bool = False) -> dict[str, Counter[str]]:
     """Word counts for word clouds, overall or per unit (stopwords, single characters and
     figures removed)."""
     from .segmentation import default_segmenter

@@ -54,36 +54,25 @@ def paragraphs_with_problems(a: Analysis, *, limit: int = 1200, lang: str = "zh"
     return out
 
 
-def render_report(analyses: Sequence[Analysis], comparison: dict[str, Any] | None = None, *,
-                  pictures: bool = True, font: str | None = None, segmenter: Any = None,
-                  title: str | None = None, lang: str = "zh") -> str:
-    """The report page as a string; ``pictures`` adds charts and word clouds (needs a CJK font).
-
-    Labels are in ``lang`` (Chinese by default); no local path is shown, only file names.
-    """
-    from jinja2 import Environment, PackageLoader, select_autoescape
-
-    from . import __version__
-
+def report_content(analyses: Sequence[Analysis], comparison: dict[str, Any] | None = None, *,
+                   pictures: bool = True, font: str | None = None, segmenter: Any = None,
+                   title: str | None = None, lang: str = "zh", keep_names: bool = False) -> dict[str, Any]:
+    """What every report shows, whatever its format (HTML or Word): documents with their marked
+    paragraphs, the comparison, and the pictures as PNG bytes."""
     w = words(lang)
-    env = Environment(loader=PackageLoader("speechlens", "templates"),
-                      autoescape=select_autoescape(default=True, default_for_string=True))
     docs = []
-    clouds: dict[str, str] = {}
-    charts: list[dict[str, str]] = []
+    clouds: dict[str, bytes] = {}
+    charts: list[dict[str, Any]] = []
     if pictures:
         from .plots import problem_heatmap, theme_shares_chart, word_cloud, word_frequencies
 
-        freqs = word_frequencies([a.document for a in analyses], segmenter, by="unit")
+        freqs = word_frequencies([a.document for a in analyses], segmenter, by="unit", keep_names=keep_names)
         for key, c in freqs.items():
             if c:
-                png, _ = word_cloud(c, font=font, width=600, height=360, max_words=80)
-                clouds[key] = base64.b64encode(png).decode("ascii")
+                clouds[key], _ = word_cloud(c, font=font, width=480, height=260, max_words=60)
         if comparison:
-            charts.append({"alt": w["theme_shares"],
-                           "data": base64.b64encode(theme_shares_chart(comparison, font=font, lang=lang)).decode("ascii")})
-            charts.append({"alt": w["heat_title"],
-                           "data": base64.b64encode(problem_heatmap(comparison, font=font, lang=lang)).decode("ascii")})
+            charts.append({"alt": w["theme_shares"], "png": theme_shares_chart(comparison, font=font, lang=lang)})
+            charts.append({"alt": w["heat_title"], "png": problem_heatmap(comparison, font=font, lang=lang)})
     for a in analyses:
         d = a.document
         docs.append({"unit": d.unit, "id": d.id, "year": d.year, "genre": genre_name(a.genre, lang),
@@ -98,8 +87,9 @@ def render_report(analyses: Sequence[Analysis], comparison: dict[str, Any] | Non
             s = t.sentence
             nxt = a.sentences[i + 1].sentence.start if i + 1 < len(a.sentences) else len(a.document.text)
             top = max(t.scores, key=t.scores.get) if t.themes else ""
-            paras[-1].append({"text": s.text, "css": " ".join(filter(None, [top if top in t.themes else "",
-                                                                          "problem" if t.problem else ""])),
+            paras[-1].append({"text": s.text, "theme": top if top in t.themes else "", "problem": t.problem,
+                              "css": " ".join(filter(None, [top if top in t.themes else "",
+                                                            "problem" if t.problem else ""])),
                               "title": themes_label(t.themes, lang)})
             if "\n" in a.document.text[s.end:nxt]:
                 paras.append([])
@@ -108,11 +98,32 @@ def render_report(analyses: Sequence[Analysis], comparison: dict[str, Any] | Non
     heat_max = 1
     if comparison:
         heat_max = max([1] + [v for row in comparison["problem_matrix"]["themes"].values() for v in row.values()])
-    model = analyses[0].model if analyses else None
-    page = env.get_template("report.html").render(
-        title=title or w["title"], version=__version__, model=model, labels=list(LABELS),
-        names=theme_names(lang), w=w, lang=lang, comparison=comparison, documents=docs, single=single,
-        charts=charts, heat_max=heat_max)
+    from . import __version__
+
+    return {"title": title or w["title"], "version": __version__,
+            "model": analyses[0].model if analyses else None, "labels": list(LABELS),
+            "names": theme_names(lang), "w": w, "lang": lang, "comparison": comparison, "documents": docs,
+            "single": single, "charts": charts, "heat_max": heat_max}
+
+
+def render_report(analyses: Sequence[Analysis], comparison: dict[str, Any] | None = None, *,
+                  pictures: bool = True, font: str | None = None, segmenter: Any = None,
+                  title: str | None = None, lang: str = "zh", keep_names: bool = False) -> str:
+    """The report page as a string; ``pictures`` adds charts and word clouds (needs a CJK font).
+
+    Labels are in ``lang`` (Chinese by default); no local path is shown, only file names.
+    """
+    from jinja2 import Environment, PackageLoader, select_autoescape
+
+    ctx = report_content(analyses, comparison, pictures=pictures, font=font, segmenter=segmenter,
+                         title=title, lang=lang, keep_names=keep_names)
+    for c in ctx["charts"]:
+        c["data"] = base64.b64encode(c["png"]).decode("ascii")
+    for d in ctx["documents"]:
+        d["cloud"] = base64.b64encode(d["cloud"]).decode("ascii") if d["cloud"] else None
+    env = Environment(loader=PackageLoader("speechlens", "templates"),
+                      autoescape=select_autoescape(default=True, default_for_string=True))
+    page = env.get_template("report.html").render(**ctx)
     face = _font_face(page, font) if pictures else ""
     if face:
         page = page.replace("</style>", face + "\n</style>", 1)
@@ -155,3 +166,19 @@ def _font_face(page: str, font: str | None) -> str:
 
 def write_report(path: str | Path, html: str) -> None:
     Path(path).write_text(html, encoding="utf-8")
+
+
+def write_any_report(path: str | Path, analyses: Sequence[Analysis], comparison: dict[str, Any] | None = None,
+                     **options: Any) -> None:
+    """Write the report in the format ``path``'s suffix names: ``.docx`` (Word) or HTML."""
+    from .errors import SpeechlensError
+
+    suffix = Path(path).suffix.lower()
+    if suffix == ".docx":
+        from .wordreport import write_docx_report
+
+        write_docx_report(path, analyses, comparison, **options)
+    elif suffix in (".html", ".htm", ""):
+        write_report(path, render_report(analyses, comparison, **options))
+    else:
+        raise SpeechlensError(f"{path}: reports are written as .html or .docx, not {suffix!r}")
