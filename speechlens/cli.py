@@ -384,18 +384,19 @@ def report(paths: tuple[str, ...], output: str, plots_dir: str | None, no_pictur
               help="PNG to write; with --by unit, one PNG per unit named OUTPUT-UNIT.png.")
 @click.option("--by", type=click.Choice(["unit"]), default=None, help="One cloud per unit.")
 @click.option("--max-words", type=int, default=150, show_default=True)
+@click.option("--keep-names", is_flag=True, help="Keep person names (dropped by default).")
 @font_option
 @backend_option
 @dict_options
 @_fail_cleanly
-def wordcloud(paths: tuple[str, ...], output: str, by: str | None, max_words: int, font: str | None,
-              backend: str | None, user_dict: tuple[str, ...], hmm: bool) -> None:
-    """Draw a Chinese word cloud of the documents' words (stopwords removed)."""
+def wordcloud(paths: tuple[str, ...], output: str, by: str | None, max_words: int, keep_names: bool,
+              font: str | None, backend: str | None, user_dict: tuple[str, ...], hmm: bool) -> None:
+    """Draw a Chinese word cloud of the documents' words (stopwords, stock words and names removed)."""
     from .loading import read_document
     from .plots import word_cloud, word_frequencies
 
     groups = word_frequencies((read_document(p) for p in _expand(paths)),
-                              _segmenter(backend, user_dict, hmm), by=by)
+                              _segmenter(backend, user_dict, hmm), by=by, keep_names=keep_names)
     out = Path(output)
     for key, freqs in groups.items():
         target = out if by is None else out.with_name(f"{out.stem}-{key}{out.suffix or '.png'}")

@@ -7,6 +7,7 @@ never glues words into collocations of its own.
 
 from __future__ import annotations
 
+import functools
 import io
 import re
 from collections import Counter
@@ -172,17 +173,59 @@ def problem_heatmap(comparison: Mapping[str, Any], path: str | Path | None = Non
     return _save(problem_heatmap_figure(comparison, font=font, lang=lang), path, fmt)
 
 
+# Dark, distinct colours: every one reads on white (contrast >= 4.5).
+CLOUD_PALETTE = ("#1c3f6e", "#8a2a0a", "#1f5e2c", "#6b1d5c", "#7a4a00", "#0b5563", "#3d3d3d", "#a61e4d")
+# Common surnames, to tell a person's name before 同志 (周立新同志) from other words.
+_SURNAMES = set("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕"
+                "丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武"
+                "戴莫孔向汤")
+_NAME_BEFORE = re.compile(r"([\u4e00-\u9fff]{2,3}?)(?=同志|书记|镇长|乡长|主任|代表)")
+_NAME_AFTER = re.compile(r"(?:书记|镇长|乡长|主任|县长|市长|区长)[\s　:：]*([\u4e00-\u9fff]{2,3})(?=[\s　，,、。：:（(]|$)")
+
+
+@functools.lru_cache(maxsize=1)
+def _famous_names() -> frozenset[str]:
+    """Full names of public figures in jieba's own dictionary (tag ``nrfg``: 习近平, ...)."""
+    from importlib import resources
+
+    try:
+        text = resources.files("jieba").joinpath("dict.txt").read_text(encoding="utf-8")
+    except (FileNotFoundError, ModuleNotFoundError):  # pragma: no cover - jieba is a dependency
+        return frozenset()
+    return frozenset(line.split(" ", 1)[0] for line in text.splitlines() if line.endswith(" nrfg"))
+
+
+def person_names(documents: Iterable[Document]) -> set[str]:
+    """Names of people in ``documents``: metadata persons, public figures, and names written
+    next to a title or 同志 (周立新同志, 党委书记 周立新)."""
+    names = set(_famous_names())
+    for doc in documents:
+        if doc.person:
+            names.add(doc.person)
+        for m in list(_NAME_BEFORE.finditer(doc.text)) + list(_NAME_AFTER.finditer(doc.text)):
+            name = m.group(1)
+            if name[0] in _SURNAMES:
+                names.add(name)
+    return names
+
+
 def word_frequencies(documents: Iterable[Document], segmenter: Any = None, *,
                      by: str | None = None, keep_names: bool = False) -> dict[str, Counter[str]]:
-    """Word counts for word clouds, overall or per unit (stopwords, single characters and
-    figures removed)."""
+    """Word counts for word clouds, overall or per unit: stopwords, the genre's stock words,
+    single characters, figures and (unless ``keep_names``) people's names removed."""
+    from .resources import read_lines
     from .segmentation import default_segmenter
     from .structure import sentences_of
 
+    docs = list(documents)
     seg = segmenter or default_segmenter()
-    stop = stopwords()
+    stop = set(stopwords()) | {w for w in read_lines("cloud_stopwords.txt") if not w.startswith("#")}
+    if not keep_names:
+        names = person_names(docs)
+        # The segmenter may cut a name it does not know (吴海峰 -> 吴 / 海峰): drop the given name too.
+        stop |= names | {n[1:] for n in names if len(n) == 3}
     out: dict[str, Counter[str]] = {}
-    for doc in documents:
+    for doc in docs:
         key = (doc.unit or doc.id or "(unknown)") if by == "unit" else "all"
         c = out.setdefault(key, Counter())
         for s in sentences_of(doc):
@@ -190,9 +233,16 @@ def word_frequencies(documents: Iterable[Document], segmenter: Any = None, *,
     return out
 
 
+def _palette_color(word: str, *args: Any, **kwargs: Any) -> str:
+    import zlib
+
+    return CLOUD_PALETTE[zlib.crc32(word.encode("utf-8")) % len(CLOUD_PALETTE)]
+
+
 def word_cloud(freqs: Mapping[str, int], path: str | Path | None = None, *, font: str | None = None,
                width: int = 900, height: int = 520, max_words: int = 150) -> tuple[bytes, list[str]]:
-    """A PNG word cloud of ``freqs``; returns the image and the words actually drawn."""
+    """A PNG word cloud of ``freqs`` in dark colours that read on white; returns the image and
+    the words actually drawn."""
     from wordcloud import WordCloud
 
     top = dict(Counter(freqs).most_common(max_words))
@@ -202,7 +252,8 @@ def word_cloud(freqs: Mapping[str, int], path: str | Path | None = None, *, font
         raise SpeechlensError("no words to draw: the documents hold no Chinese words after stopwords")
     font_path = find_font(font, needed="".join(top))
     wc = WordCloud(font_path=font_path, width=width, height=height, background_color="white",
-                   collocations=False, max_words=max_words, random_state=0, prefer_horizontal=0.95)
+                   collocations=False, max_words=max_words, random_state=0, prefer_horizontal=0.95,
+                   color_func=_palette_color)
     wc.generate_from_frequencies(top)
     drawn = [w for (w, _), *_ in wc.layout_]
     buf = io.BytesIO()
