@@ -105,14 +105,13 @@ def cli() -> None:
 def segment(paths: tuple[str, ...], fmt: str, backend: str | None, user_dict: tuple[str, ...],
             hmm: bool, output: str | None) -> None:
     """Split documents into sentences and words with the governance dictionary."""
-    from .loading import read_document
     from .structure import sentences_of
 
     seg = _segmenter(backend, user_dict, hmm)
     records = []
     lines = []
     for path in _expand(paths):
-        doc = read_document(path)
+        doc = _read(path)
         sents = []
         for s in sentences_of(doc):
             toks = seg.cut(s.norm)
@@ -142,7 +141,18 @@ def _analyzer(backend: str | None, user_dict: Iterable[str], hmm: bool, model: s
 
 
 def _analyze_paths(paths: Iterable[str], analyzer: Any) -> list[Any]:
-    return list(analyzer.pipe(_expand(paths), on_error="raise"))
+    return list(analyzer.pipe([_read(p) if p == "-" else p for p in _expand(paths)], on_error="raise"))
+
+
+def _read(path: str) -> Any:
+    """A Document from a file, or from standard input for ``-``."""
+    if path == "-":
+        from .streams import read_stream
+
+        return read_stream()
+    from .loading import read_document
+
+    return read_document(path)
 
 
 @cli.command()
@@ -392,10 +402,9 @@ def report(paths: tuple[str, ...], output: str, plots_dir: str | None, no_pictur
 def wordcloud(paths: tuple[str, ...], output: str, by: str | None, max_words: int, keep_names: bool,
               font: str | None, backend: str | None, user_dict: tuple[str, ...], hmm: bool) -> None:
     """Draw a Chinese word cloud of the documents' words (stopwords, stock words and names removed)."""
-    from .loading import read_document
     from .plots import word_cloud, word_frequencies
 
-    groups = word_frequencies((read_document(p) for p in _expand(paths)),
+    groups = word_frequencies((_read(p) for p in _expand(paths)),
                               _segmenter(backend, user_dict, hmm), by=by, keep_names=keep_names)
     out = Path(output)
     for key, freqs in groups.items():
@@ -415,10 +424,9 @@ def wordcloud(paths: tuple[str, ...], output: str, by: str | None, max_words: in
 def kwic(term: str, paths: tuple[str, ...], window: int, fmt: str, output: str | None) -> None:
     """Keyword in context: every occurrence of TERM with its unit and section."""
     from .concordance import kwic as find
-    from .loading import read_document
     from .tables import clip, pad, to_csv, width
 
-    hits = find((read_document(p) for p in _expand(paths)), term, window=window)
+    hits = find((_read(p) for p in _expand(paths)), term, window=window)
     if fmt == "json":
         text = json.dumps([h.to_dict() for h in hits], ensure_ascii=False, indent=2)
     elif fmt == "csv":
@@ -435,20 +443,23 @@ def kwic(term: str, paths: tuple[str, ...], window: int, fmt: str, output: str |
 
 
 def _expand(paths: Iterable[str]) -> list[str]:
-    """Files named, and the readable files inside folders named, in sorted order."""
+    """Files named, and the readable files inside folders named, in sorted order; ``-`` (standard
+    input) is passed through."""
     from .loading import SUPPORTED_SUFFIXES
 
     out: list[str] = []
     for p in paths:
         path = Path(p)
-        if path.is_dir():
+        if p == "-":  # standard input
+            out.append(p)
+        elif path.is_dir():
             found = sorted(
                 str(f) for f in path.rglob("*")
                 if f.is_file() and f.suffix.lower() in SUPPORTED_SUFFIXES and f.suffix
                 and not f.name.startswith(".")
             )
             if not found:
-                raise SpeechlensError(f"{p}: folder holds no .txt or .docx files")
+                raise SpeechlensError(f"{p}: folder holds no .txt, .docx, .pdf, .doc or .wps files")
             out.extend(found)
         elif not path.exists():
             raise SpeechlensError(f"{p}: no such file or folder")
