@@ -149,3 +149,28 @@ def item_name(item: str, lang: str = "zh") -> str:
     if lang == "zh":
         return {"documents": "文档数", "problems": "问题数"}.get(item, item)
     return item
+
+
+_SUBTHEMES_ZH = {
+    "development/agriculture": "农业与集体经济", "development/economy": "经济运行", "development/enterprise": "营商环境",
+    "development/industry": "工业与园区", "development/infrastructure": "基础设施", "development/investment": "招商引资",
+    "development/projects": "项目建设", "development/tourism": "文旅产业",
+    "livelihood/assistance": "社会救助", "livelihood/education": "教育", "livelihood/elderly": "养老",
+    "livelihood/employment": "就业", "livelihood/environment": "生态环境", "livelihood/health": "医疗卫生",
+    "livelihood/housing": "住房与旧改", "livelihood/income": "居民收入", "livelihood/services": "公共服务",
+    "livelihood/talent": "人才服务",
+    "party/cadres": "干部队伍", "party/integrity": "廉洁纪律", "party/organisation": "基层组织",
+    "party/political": "政治建设", "party/responsibility": "管党治党责任", "party/style": "作风建设",
+    "party/theory": "理论学习",
+    "safety/disaster": "防灾减灾", "safety/epidemic": "疫情防控", "safety/finance": "金融风险",
+    "safety/governance": "基层治理", "safety/petitions": "信访维稳", "safety/production": "安全生产",
+}
+
+
+def subtheme_name(subtheme: str | None, lang: str = "zh") -> str:
+    """招商引资 for ``development/investment``; in English the part after the slash."""
+    if not subtheme or subtheme.startswith("none/"):
+        return ""
+    if check_lang(lang) == "zh":
+        return _SUBTHEMES_ZH.get(subtheme, subtheme)
+    return subtheme.split("/", 1)[-1]

@@ -7,7 +7,7 @@ import base64
 from pathlib import Path
 from typing import Any, Sequence
 
-from .display import file_name, genre_name, specificity_name, theme_names, themes_label, words
+from .display import file_name, genre_name, specificity_name, subtheme_name, theme_names, themes_label, words
 from .document import LABELS, Analysis, Problem
 
 
@@ -73,6 +73,20 @@ def report_content(analyses: Sequence[Analysis], comparison: dict[str, Any] | No
         if comparison:
             charts.append({"alt": w["theme_shares"], "png": theme_shares_chart(comparison, font=font, lang=lang)})
             charts.append({"alt": w["heat_title"], "png": problem_heatmap(comparison, font=font, lang=lang)})
+    groups: dict[tuple[Any, int], str] = {}
+    for g in (comparison or {}).get("shared_problems", []):
+        for m in g.get("members", []):
+            groups[(m["document"], m["start"])] = g["label"]
+    rows = []
+    for di, a in enumerate(analyses, 1):
+        d = a.document
+        for p in a.problems:
+            rows.append({"unit": d.unit or d.id or "", "year": d.year or "", "themes": list(p.themes) or ["none"],
+                         "theme_names": themes_label(p.themes, lang), "sub": p.subtheme or "",
+                         "sub_name": subtheme_name(p.subtheme, lang), "spec": p.specificity,
+                         "spec_name": specificity_name(p.specificity, lang),
+                         "group": groups.get((d.id or d.path, p.start), ""), "text": p.text,
+                         "anchor": f"p-{di}-{p.start}"})
     for a in analyses:
         d = a.document
         docs.append({"unit": d.unit, "id": d.id, "year": d.year, "genre": genre_name(a.genre, lang),
@@ -103,7 +117,20 @@ def report_content(analyses: Sequence[Analysis], comparison: dict[str, Any] | No
     return {"title": title or w["title"], "version": __version__,
             "model": analyses[0].model if analyses else None, "labels": list(LABELS),
             "names": theme_names(lang), "w": w, "lang": lang, "comparison": comparison, "documents": docs,
-            "single": single, "charts": charts, "heat_max": heat_max}
+            "single": single, "charts": charts, "heat_max": heat_max, "rows": rows,
+            "choices": {k: sorted({(v, n) for r in rows for v, n in _pairs(r, k)}, key=lambda x: str(x[1]))
+                        for k in ("unit", "year", "themes", "sub", "spec", "group")}}
+
+
+def _pairs(row: dict[str, Any], key: str) -> list[tuple[Any, str]]:
+    """(machine value, display name) pairs of one admission for one filter of the table."""
+    if key == "themes":  # the template shows each label's display name
+        return [(t, t) for t in row["themes"]]
+    if key == "sub":
+        return [(row["sub"], row["sub_name"] or row["sub"])] if row["sub"] else []
+    if key == "spec":
+        return [(row["spec"], row["spec_name"])]
+    return [(row[key], str(row[key]))] if row[key] != "" else []
 
 
 def render_report(analyses: Sequence[Analysis], comparison: dict[str, Any] | None = None, *,
