@@ -92,7 +92,7 @@ def report_content(analyses: Sequence[Analysis], comparison: dict[str, Any] | No
         docs.append({"unit": d.unit, "id": d.id, "year": d.year, "genre": genre_name(a.genre, lang),
                      "file": file_name(d.path), "themes": a.themes, "n_problems": len(a.problems),
                      "paragraphs": paragraphs_with_problems(a, lang=lang),
-                     "cloud": clouds.get(d.unit or d.id or "(unknown)")})
+                     "cloud": clouds.pop(d.unit or d.id or "(unknown)", None)})  # once per unit
     single = None
     if len(analyses) == 1:
         a = analyses[0]

@@ -124,6 +124,8 @@ def render_docx(content: Mapping[str, Any]) -> bytes:
     for d in content["documents"]:
         doc.add_heading(f"{d['unit'] or d['id'] or ''}  {d['year'] or ''} · {d['genre']} · {d['file']}", level=2)
         doc.add_paragraph("  ".join(f"{names[l]} {_pct(d['themes'].get(l, 0.0))}" for l in labels))
+        if d["cloud"]:
+            doc.add_picture(io.BytesIO(d["cloud"]), width=Cm(7))
         for para in d["paragraphs"]:
             if para["heading"]:
                 h = doc.add_paragraph()
@@ -140,8 +142,6 @@ def render_docx(content: Mapping[str, Any]) -> bytes:
                     tag.bold = True
         if not d["paragraphs"]:
             doc.add_paragraph(w["no_problem"])
-        if d["cloud"]:
-            doc.add_picture(io.BytesIO(d["cloud"]), width=Cm(8))
     single = content["single"]
     if single:
         doc.add_heading(w["outline"], level=1)
