@@ -8,7 +8,7 @@ from __future__ import annotations
 import io
 import re
 from collections import Counter
-from typing import Sequence
+from typing import Any, Sequence
 
 from .errors import BinaryDocumentError, DocumentError, EmptyDocumentError, MissingDependencyError
 
@@ -78,6 +78,22 @@ def pdf_text(path: object, data: bytes) -> str:
         raise MissingDependencyError("pypdf", "pdf", "reading PDF files") from None
     if not data:
         raise EmptyDocumentError(path, "empty file (no bytes)")
+    import logging
+    import warnings
+
+    # pypdf logs what it repairs ("EOF marker not found"); the one-line error below says enough.
+    log = logging.getLogger("pypdf")
+    level = log.level
+    log.setLevel(logging.ERROR)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return _pdf_text(path, data, PdfReader, PdfReadError)
+    finally:
+        log.setLevel(level)
+
+
+def _pdf_text(path: object, data: bytes, PdfReader: Any, PdfReadError: Any) -> str:
     try:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted and not reader.decrypt(""):

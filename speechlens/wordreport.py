@@ -4,12 +4,14 @@ page, in the format organisation departments edit and circulate."""
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
 from .document import Analysis
 
 _HIGHLIGHT = "YELLOW"
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _EAST_ASIAN_FONT = "SimSun"  # Word substitutes the reader's own Song/Ming face when absent
 
 
@@ -36,12 +38,12 @@ def _table(doc: Any, header: Sequence[str], rows: Sequence[Sequence[Any]]) -> An
     t.style = "Table Grid"
     for cell, text in zip(t.rows[0].cells, header):
         cell.text = ""
-        run = cell.paragraphs[0].add_run(str(text))
+        run = cell.paragraphs[0].add_run(_x(text))
         run.bold = True
     for row in rows:
         cells = t.add_row().cells
         for cell, text in zip(cells, row):
-            cell.text = str(text)
+            cell.text = _x(text)
     for row in t.rows:
         for cell in row.cells:
             for para in cell.paragraphs:
@@ -56,6 +58,11 @@ def _table(doc: Any, header: Sequence[str], rows: Sequence[Sequence[Any]]) -> An
         if i == 0:
             trpr.append(trpr.makeelement(qn("w:tblHeader"), {}))
     return t
+
+
+def _x(text: object) -> str:
+    """Text Word's XML can hold: control characters (a PDF's form feeds, say) removed."""
+    return _NOT_XML.sub("", str(text))
 
 
 def _pct(x: float) -> str:
@@ -81,7 +88,7 @@ def render_docx(content: Mapping[str, Any]) -> bytes:
         setattr(section, side, Cm(2.0))
     doc.styles["Normal"].font.size = Pt(10.5)
     _set_east_asian_font(doc, _EAST_ASIAN_FONT)
-    doc.add_heading(content["title"], level=0)
+    doc.add_heading(_x(content["title"]), level=0)
     doc.add_paragraph(f"speechlens {content['version']} · {w['model']} {content['model'] or w['default_model']}"
                       f" · {w['documents_n'].format(n=len(content['documents']))}")
     if c:
@@ -99,12 +106,12 @@ def render_docx(content: Mapping[str, Any]) -> bytes:
         _table(doc, [w["unit"]] + [names[l] for l in labels] + [names["none"]], rows)
         doc.add_heading(w["shared"], level=1)
         for g in c["shared_problems"]:
-            doc.add_heading(f"{g['label']} — {w['units_n'].format(n=len(g['units']))}：{'、'.join(g['units'])}",
+            doc.add_heading(_x(f"{g['label']} — {w['units_n'].format(n=len(g['units']))}：{'、'.join(g['units'])}"),
                             level=3)
             for u, ex in g["examples"].items():
                 p = doc.add_paragraph(style="List Bullet")
-                p.add_run(f"{u}：").bold = True
-                p.add_run(ex["text"])
+                p.add_run(_x(f"{u}：")).bold = True
+                p.add_run(_x(ex["text"]))
         if not c["shared_problems"]:
             doc.add_paragraph(w["no_shared"])
         if c.get("speech"):
@@ -122,19 +129,19 @@ def render_docx(content: Mapping[str, Any]) -> bytes:
                 doc.add_paragraph(chart["alt"])
     doc.add_heading(w["by_unit"], level=1)
     for d in content["documents"]:
-        doc.add_heading(f"{d['unit'] or d['id'] or ''}  {d['year'] or ''} · {d['genre']} · {d['file']}", level=2)
+        doc.add_heading(_x(f"{d['unit'] or d['id'] or ''}  {d['year'] or ''} · {d['genre']} · {d['file']}"), level=2)
         doc.add_paragraph("  ".join(f"{names[l]} {_pct(d['themes'].get(l, 0.0))}" for l in labels))
         if d["cloud"]:
             doc.add_picture(io.BytesIO(d["cloud"]), width=Cm(7))
         for para in d["paragraphs"]:
             if para["heading"]:
                 h = doc.add_paragraph()
-                r = h.add_run(f"{w['heading']}：{para['heading']}")
+                r = h.add_run(_x(f"{w['heading']}：{para['heading']}"))
                 r.bold = True
                 r.font.size = Pt(9)
             p = doc.add_paragraph()
             for x in para["pieces"]:
-                run = p.add_run(x["text"])
+                run = p.add_run(_x(x["text"]))
                 if x.get("tag"):
                     run.font.highlight_color = getattr(WD_COLOR_INDEX, _HIGHLIGHT)
                     tag = p.add_run(f"〔{x['tag']}〕")
@@ -146,12 +153,12 @@ def render_docx(content: Mapping[str, Any]) -> bytes:
     if single:
         doc.add_heading(w["outline"], level=1)
         for h in single["outline"]:
-            doc.add_paragraph(h, style="List Bullet")
+            doc.add_paragraph(_x(h), style="List Bullet")
         doc.add_heading(w["fulltext"], level=1)
         for para in single["paragraphs"]:
             p = doc.add_paragraph()
             for s in para:
-                run = p.add_run(s["text"])
+                run = p.add_run(_x(s["text"]))
                 if s["problem"]:
                     run.font.highlight_color = getattr(WD_COLOR_INDEX, _HIGHLIGHT)
     buf = io.BytesIO()

@@ -153,3 +153,15 @@ def test_a_real_doc_file_made_by_libreoffice(tmp_path):
     with pytest.raises(DocumentError, match="empty"):
         (tmp_path / "empty.doc").write_bytes(b"")
         read_document(tmp_path / "empty.doc")
+
+
+def test_a_damaged_pdf_is_one_line_outside_pytest_too(tmp_path):
+    import sys
+
+    broken = tmp_path / "broken.pdf"
+    broken.write_bytes(b"%PDF-1.4\n1 0 obj << /Type /Catalog >> garbage")
+    run = subprocess.run([sys.executable, "-m", "speechlens.cli", "analyze", str(broken)], capture_output=True,
+                         text=True, timeout=120)
+    assert run.returncode == 1
+    lines = [l for l in (run.stdout + run.stderr).splitlines() if l.strip()]
+    assert len(lines) == 1 and "not a readable PDF" in lines[0]  # pypdf's own log lines stay quiet

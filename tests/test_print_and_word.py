@@ -73,3 +73,14 @@ def test_word_report_carries_the_charts_and_one_cloud_per_unit(demo_analyses):
     d = docx.Document(io.BytesIO(render_docx(report_content(some, compare(some).to_dict()))))
     assert "图表" in [p.text for p in d.paragraphs if p.style.name.startswith("Heading")]
     assert len(d.inline_shapes) == 2 + 3  # two charts, and one word cloud for each of the three units
+
+
+def test_word_report_survives_control_characters_and_hostile_names():
+    import docx
+
+    from speechlens import analyze
+
+    a = analyze("存在的问题：一是招商引资\x0c不力。\x0b二是<script>理论学习</script>不够深入。", unit="<b>镇\x01</b>")
+    d = docx.Document(io.BytesIO(render_docx(report_content([a], None, pictures=False))))
+    text = "\n".join(p.text for p in d.paragraphs)
+    assert "<script>理论学习</script>" in text and "\x0c" not in text and "<b>镇</b>" in text
