@@ -105,3 +105,13 @@ def test_demo_paragraphs_are_not_repeated(demo_analyses, name):
     assert marks == len(a.problems)
     texts = ["".join(x["text"] for x in p["pieces"]) for p in paras]
     assert len(texts) == len(set(texts))
+
+
+def test_single_document_view_has_paragraphs_and_a_legend_beside_the_text():
+    a = analyze(TWO_IN_ONE)
+    html = render_report([a], None, pictures=False)
+    text = html[html.index('<section id="text">'):]
+    text = text[:text.index("</section>")]
+    assert text.index('class="legend"') < text.index('class="sent')  # the legend sits above the text
+    assert text.count("<p>") == len([l for l in TWO_IN_ONE.splitlines() if l.strip()])  # one per paragraph
+    assert "<br>" not in text
