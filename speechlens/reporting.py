@@ -24,15 +24,27 @@ def paragraphs_with_problems(a: Analysis, *, limit: int = 1200, lang: str = "zh"
         lo = text.rfind("\n", 0, p.start) + 1
         hi = text.find("\n", p.start)
         groups.setdefault((lo, len(text) if hi < 0 else hi), []).append(p)
-    out = []
+    windows: list[tuple[int, int, bool, bool, list[Problem]]] = []
     for (lo, hi), probs in groups.items():
-        if hi - lo > limit:
-            lo2 = max(lo, min(p.start for p in probs) - limit // 6)
-            hi2 = min(hi, max(p.end for p in probs) + limit // 6)
-            head, tail = lo2 > lo, hi2 < hi
-            lo, hi = lo2, hi2
-        else:
-            head = tail = False
+        if hi - lo <= limit:
+            windows.append((lo, hi, False, False, probs))
+            continue
+        # A very long paragraph (a text with few line breaks): one window per run of nearby
+        # admissions, each with some context, so no stretch of text is shown twice.
+        runs = [[probs[0]]]
+        for p in probs[1:]:
+            if p.start - runs[-1][-1].end > limit // 3:
+                runs.append([p])
+            else:
+                runs[-1].append(p)
+        for run in runs:
+            lo2 = max(lo, run[0].start - limit // 6)
+            hi2 = min(hi, max(p.end for p in run) + limit // 6)
+            if windows and windows[-1][1] > lo2:  # touching the previous window: start after it
+                lo2 = windows[-1][1]
+            windows.append((lo2, hi2, lo2 > lo, hi2 < hi, run))
+    out = []
+    for lo, hi, head, tail, probs in windows:
         pieces: list[dict[str, Any]] = [{"text": "…"}] if head else []
         pos = lo
         for p in probs:

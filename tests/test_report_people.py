@@ -115,3 +115,16 @@ def test_single_document_view_has_paragraphs_and_a_legend_beside_the_text():
     assert text.index('class="legend"') < text.index('class="sent')  # the legend sits above the text
     assert text.count("<p>") == len([l for l in TWO_IN_ONE.splitlines() if l.strip()])  # one per paragraph
     assert "<br>" not in text
+
+
+def test_a_text_without_line_breaks_is_shown_around_its_admissions_not_whole():
+    filler = "全镇新建农村道路12公里，改造危旧房屋36户。" * 60  # about 1,300 characters of achievements
+    text = ("东山镇述职报告。" + filler + "存在的问题：一是村集体经济基础薄弱，5个村年经营性收入低于10万元。" + filler
+            + "二是理论学习不够深入系统。" + filler)
+    a = analyze(text)
+    assert len(a.problems) == 2 and "\n" not in text
+    paras = paragraphs_with_problems(a)
+    shown = ["".join(x["text"] for x in p["pieces"]) for p in paras]
+    assert len(paras) == 2 and all(len(s) < 1000 for s in shown)
+    assert sum(1 for p in paras for x in p["pieces"] if x.get("tag")) == 2
+    assert shown[0].startswith("…") and shown[1].endswith("…")
