@@ -147,6 +147,18 @@ def test_printed_report_fits_twelve_a4_pages(report_file):
     assert 3 <= len(reader.pages) <= 12
     box = reader.pages[0].mediabox
     assert abs(float(box.width) - 595) < 3 and abs(float(box.height) - 842) < 3  # A4 in points
+    # The pages are not met by shrinking: a page wider than A4 makes Chromium scale everything
+    # down, so the body text must still print at about 9 pt.
+    sizes = []
+
+    def size(text, cm, tm, font, font_size):
+        if text.strip():
+            sizes.append(abs(font_size * tm[0] * cm[0]))
+
+    for page in reader.pages[1:3]:
+        page.extract_text(visitor_text=size)
+    sizes.sort()
+    assert sizes and sizes[len(sizes) // 2] >= 8.5, f"body text printed at {sizes[len(sizes) // 2]:.1f} pt"
     text = "".join(p.extract_text() for p in reader.pages)
     assert "全部问题一览" not in text  # the interactive table is left out of print
     assert "共性问题" in text and "各单位承认的问题" in text
