@@ -66,6 +66,14 @@ def output_option(fn: Callable[..., Any]) -> Callable[..., Any]:
     )(fn)
 
 
+def lang_option(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """``--lang`` shared by commands whose output people read."""
+    return click.option(
+        "--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
+        help="Language of labels, headings and display names (machine names stay English).",
+    )(fn)
+
+
 def _emit(text: str, output: str | None) -> None:
     if output:
         Path(output).write_text(text, encoding="utf-8")
@@ -97,14 +105,13 @@ def cli() -> None:
 def segment(paths: tuple[str, ...], fmt: str, backend: str | None, user_dict: tuple[str, ...],
             hmm: bool, output: str | None) -> None:
     """Split documents into sentences and words with the governance dictionary."""
-    from .loading import read_document
     from .structure import sentences_of
 
     seg = _segmenter(backend, user_dict, hmm)
     records = []
     lines = []
     for path in _expand(paths):
-        doc = read_document(path)
+        doc = _read(path)
         sents = []
         for s in sentences_of(doc):
             toks = seg.cut(s.norm)
@@ -134,7 +141,18 @@ def _analyzer(backend: str | None, user_dict: Iterable[str], hmm: bool, model: s
 
 
 def _analyze_paths(paths: Iterable[str], analyzer: Any) -> list[Any]:
-    return list(analyzer.pipe(_expand(paths), on_error="raise"))
+    return list(analyzer.pipe([_read(p) if p == "-" else p for p in _expand(paths)], on_error="raise"))
+
+
+def _read(path: str) -> Any:
+    """A Document from a file, or from standard input for ``-``."""
+    if path == "-":
+        from .streams import read_stream
+
+        return read_stream()
+    from .loading import read_document
+
+    return read_document(path)
 
 
 @cli.command()
@@ -147,9 +165,10 @@ def _analyze_paths(paths: Iterable[str], analyzer: Any) -> list[Any]:
 @dict_options
 @model_option
 @output_option
+@lang_option
 @_fail_cleanly
 def analyze(paths: tuple[str, ...], fmt: str, backend: str | None, user_dict: tuple[str, ...],
-            hmm: bool, model: str | None, output: str | None) -> None:
+            hmm: bool, model: str | None, output: str | None, lang: str) -> None:
     """Tag themes and admitted problems; several files or a folder end with the comparison."""
     from .comparison import compare
     from .tables import analysis_markdown, analysis_text, comparison_markdown, comparison_text
@@ -166,13 +185,13 @@ def analyze(paths: tuple[str, ...], fmt: str, backend: str | None, user_dict: tu
     elif fmt == "jsonl":
         text = "\n".join(json.dumps(a.to_dict(), ensure_ascii=False) for a in results)
     elif fmt == "markdown":
-        text = "\n".join(analysis_markdown(a) for a in results)
+        text = "\n".join(analysis_markdown(a, lang) for a in results)
         if comparison is not None:
-            text += "\n" + comparison_markdown(comparison)
+            text += "\n" + comparison_markdown(comparison, lang)
     else:
-        text = "\n\n".join(analysis_text(a) for a in results)
+        text = "\n\n".join(analysis_text(a, lang=lang) for a in results)
         if comparison is not None:
-            text += "\n\n" + comparison_text(comparison)
+            text += "\n\n" + comparison_text(comparison, lang=lang)
     _emit(text, output)
 
 
@@ -180,14 +199,15 @@ def analyze(paths: tuple[str, ...], fmt: str, backend: str | None, user_dict: tu
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "markdown", "csv"]),
               default="table", show_default=True,
-              help="csv: one tidy long table (table, unit, item, measure, value, text).")
+              help="csv: one tidy long table (table, unit, item, measure, value, text, item_name).")
 @backend_option
 @dict_options
 @model_option
 @output_option
+@lang_option
 @_fail_cleanly
 def compare(paths: tuple[str, ...], fmt: str, backend: str | None, user_dict: tuple[str, ...],
-            hmm: bool, model: str | None, output: str | None) -> None:
+            hmm: bool, model: str | None, output: str | None, lang: str) -> None:
     """Compare townships: shared and unique problems, problem matrix, keyness, similarity."""
     from .comparison import compare as compare_analyses
     from .tables import comparison_markdown, comparison_rows, comparison_text, to_csv
@@ -197,11 +217,11 @@ def compare(paths: tuple[str, ...], fmt: str, backend: str | None, user_dict: tu
     if fmt == "json":
         text = json.dumps(c, ensure_ascii=False, indent=2)
     elif fmt == "markdown":
-        text = comparison_markdown(c)
+        text = comparison_markdown(c, lang)
     elif fmt == "csv":
-        text = to_csv(comparison_rows(c)).rstrip("\n")
+        text = to_csv(comparison_rows(c, lang)).rstrip("\n")
     else:
-        text = comparison_text(c)
+        text = comparison_text(c, lang=lang)
     _emit(text, output)
 
 
@@ -328,27 +348,34 @@ def font_option(fn: Callable[..., Any]) -> Callable[..., Any]:
 
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="HTML file to write.")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
+              help="File to write: .html (one self-contained page) or .docx (a Word document).")
 @click.option("--plots", "plots_dir", type=click.Path(file_okay=False), default=None,
               help="Also write the charts (PNG and SVG) into this folder.")
 @click.option("--no-pictures", is_flag=True, help="Leave out charts and word clouds (no font needed).")
-@click.option("--title", default="speechlens report", show_default=True)
+@click.option("--keep-names", is_flag=True, help="Keep person names in the word clouds (dropped by default).")
+@click.option("--title", default=None, help="Page title (default: 述职报告分析, or speechlens report with --lang en).")
 @font_option
 @backend_option
 @dict_options
 @model_option
+@lang_option
 @_fail_cleanly
-def report(paths: tuple[str, ...], output: str, plots_dir: str | None, no_pictures: bool, title: str,
-           font: str | None, backend: str | None, user_dict: tuple[str, ...], hmm: bool, model: str | None) -> None:
-    """Write a self-contained HTML report (overview, heat map, shared problems, word clouds)."""
+def report(paths: tuple[str, ...], output: str, plots_dir: str | None, no_pictures: bool, keep_names: bool,
+           title: str | None, font: str | None, backend: str | None, user_dict: tuple[str, ...], hmm: bool,
+           model: str | None, lang: str) -> None:
+    """Write a report: self-contained HTML or Word (overview, heat map, shared problems, word clouds)."""
     from .comparison import compare as compare_analyses
-    from .reporting import render_report, write_report
+    from .reporting import write_any_report
 
+    files = _expand(paths)
+    if Path(output).resolve() in {Path(f).resolve() for f in files}:
+        raise SpeechlensError(f"{output}: is one of the inputs; choose another output file")
     az = _analyzer(backend, user_dict, hmm, model)
-    results = _analyze_paths(paths, az)
+    results = _analyze_paths(files, az)
     c = compare_analyses(results, segmenter=az.segmenter).to_dict() if len(results) > 1 else None
-    write_report(output, render_report(results, c, pictures=not no_pictures, font=font,
-                                       segmenter=az.segmenter, title=title))
+    write_any_report(output, results, c, pictures=not no_pictures, font=font, segmenter=az.segmenter,
+                     title=title, lang=lang, keep_names=keep_names)
     click.echo(f"wrote {output}", err=True)
     if plots_dir and c is not None:
         from .plots import problem_heatmap, theme_shares_chart
@@ -356,8 +383,8 @@ def report(paths: tuple[str, ...], output: str, plots_dir: str | None, no_pictur
         out = Path(plots_dir)
         out.mkdir(parents=True, exist_ok=True)
         for fmt in ("png", "svg"):
-            theme_shares_chart(c, out / f"theme-shares.{fmt}", font=font, fmt=fmt)
-            problem_heatmap(c, out / f"problem-heatmap.{fmt}", font=font, fmt=fmt)
+            theme_shares_chart(c, out / f"theme-shares.{fmt}", font=font, fmt=fmt, lang=lang)
+            problem_heatmap(c, out / f"problem-heatmap.{fmt}", font=font, fmt=fmt, lang=lang)
         click.echo(f"wrote charts to {out}", err=True)
 
 
@@ -367,18 +394,18 @@ def report(paths: tuple[str, ...], output: str, plots_dir: str | None, no_pictur
               help="PNG to write; with --by unit, one PNG per unit named OUTPUT-UNIT.png.")
 @click.option("--by", type=click.Choice(["unit"]), default=None, help="One cloud per unit.")
 @click.option("--max-words", type=int, default=150, show_default=True)
+@click.option("--keep-names", is_flag=True, help="Keep person names (dropped by default).")
 @font_option
 @backend_option
 @dict_options
 @_fail_cleanly
-def wordcloud(paths: tuple[str, ...], output: str, by: str | None, max_words: int, font: str | None,
-              backend: str | None, user_dict: tuple[str, ...], hmm: bool) -> None:
-    """Draw a Chinese word cloud of the documents' words (stopwords removed)."""
-    from .loading import read_document
+def wordcloud(paths: tuple[str, ...], output: str, by: str | None, max_words: int, keep_names: bool,
+              font: str | None, backend: str | None, user_dict: tuple[str, ...], hmm: bool) -> None:
+    """Draw a Chinese word cloud of the documents' words (stopwords, stock words and names removed)."""
     from .plots import word_cloud, word_frequencies
 
-    groups = word_frequencies((read_document(p) for p in _expand(paths)),
-                              _segmenter(backend, user_dict, hmm), by=by)
+    groups = word_frequencies((_read(p) for p in _expand(paths)),
+                              _segmenter(backend, user_dict, hmm), by=by, keep_names=keep_names)
     out = Path(output)
     for key, freqs in groups.items():
         target = out if by is None else out.with_name(f"{out.stem}-{key}{out.suffix or '.png'}")
@@ -397,10 +424,9 @@ def wordcloud(paths: tuple[str, ...], output: str, by: str | None, max_words: in
 def kwic(term: str, paths: tuple[str, ...], window: int, fmt: str, output: str | None) -> None:
     """Keyword in context: every occurrence of TERM with its unit and section."""
     from .concordance import kwic as find
-    from .loading import read_document
     from .tables import clip, pad, to_csv, width
 
-    hits = find((read_document(p) for p in _expand(paths)), term, window=window)
+    hits = find((_read(p) for p in _expand(paths)), term, window=window)
     if fmt == "json":
         text = json.dumps([h.to_dict() for h in hits], ensure_ascii=False, indent=2)
     elif fmt == "csv":
@@ -417,20 +443,23 @@ def kwic(term: str, paths: tuple[str, ...], window: int, fmt: str, output: str |
 
 
 def _expand(paths: Iterable[str]) -> list[str]:
-    """Files named, and the readable files inside folders named, in sorted order."""
+    """Files named, and the readable files inside folders named, in sorted order; ``-`` (standard
+    input) is passed through."""
     from .loading import SUPPORTED_SUFFIXES
 
     out: list[str] = []
     for p in paths:
         path = Path(p)
-        if path.is_dir():
+        if p == "-":  # standard input
+            out.append(p)
+        elif path.is_dir():
             found = sorted(
                 str(f) for f in path.rglob("*")
                 if f.is_file() and f.suffix.lower() in SUPPORTED_SUFFIXES and f.suffix
                 and not f.name.startswith(".")
             )
             if not found:
-                raise SpeechlensError(f"{p}: folder holds no .txt or .docx files")
+                raise SpeechlensError(f"{p}: folder holds no .txt, .docx, .pdf, .doc or .wps files")
             out.extend(found)
         elif not path.exists():
             raise SpeechlensError(f"{p}: no such file or folder")

@@ -127,6 +127,8 @@ def compare(analyses: Iterable[Analysis], *, segmenter: Segmenter | None = None,
                 "themes": _top_counts(t for i in members for t in plist[i][2].themes),
                 "subtheme": Counter(plist[i][2].subtheme for i in members).most_common(1)[0][0],
                 "examples": dict(sorted(examples.items())),
+                "members": [{"document": plist[i][1].document.id or plist[i][1].document.path,
+                             "start": plist[i][2].start} for i in sorted(members)],
             })
         else:
             for i in members:

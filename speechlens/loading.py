@@ -20,7 +20,8 @@ from .errors import (
 
 TEXT_SUFFIXES = (".txt", ".text", ".md", "")
 DOCX_SUFFIXES = (".docx",)
-SUPPORTED_SUFFIXES = TEXT_SUFFIXES + DOCX_SUFFIXES
+EXTRA_SUFFIXES = (".pdf", ".doc", ".wps")  # read by speechlens.pdf and speechlens.legacy
+SUPPORTED_SUFFIXES = TEXT_SUFFIXES + DOCX_SUFFIXES + EXTRA_SUFFIXES
 
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32"),
@@ -54,7 +55,8 @@ def read_document(
     id: str | None = None,
     meta: Mapping[str, Any] | None = None,
 ) -> Document:
-    """Read a .txt (UTF-8/16, GB18030/GBK, any BOM) or .docx file into a Document.
+    """Read a .txt (UTF-8/16, GB18030/GBK, any BOM), .docx, .pdf (text layer), .doc or .wps file
+    into a Document.
 
     Metadata comes from, in order of precedence: the keyword arguments, a front-matter
     block, a header line ("XX镇党委书记 张三 2023年度述职报告"), the file name.
@@ -65,8 +67,17 @@ def read_document(
     suffix = p.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
         raise UnsupportedFormatError(
-            p, f"unsupported format {suffix!r}: speechlens reads .txt and .docx files"
+            p, f"unsupported format {suffix!r}: speechlens reads .txt, .docx, .pdf, .doc and .wps files"
         )
+    if suffix in (".doc", ".wps"):
+        from .legacy import legacy_text
+
+        if not p.exists():
+            raise DocumentError(p, "no such file")
+        text, encoding = legacy_text(p)
+        return make_document(text, path=str(p), id=id or p.stem, encoding=encoding,
+                             explicit={"unit": unit, "role": role, "person": person, "year": year,
+                                       "genre": genre}, meta=meta, filename=p.name)
     limit = max_bytes()
     try:
         size = p.stat().st_size
@@ -81,6 +92,10 @@ def read_document(
         raise DocumentError(p, f"cannot be read ({exc.strerror or exc})") from None
     if suffix in DOCX_SUFFIXES:
         text, encoding = _docx_text(p, data), "docx"
+    elif suffix == ".pdf":
+        from .pdf import pdf_text
+
+        text, encoding = pdf_text(p, data), "pdf"
     else:
         text, encoding = decode_bytes(data, source=p)
     explicit = {"unit": unit, "role": role, "person": person, "year": year, "genre": genre}

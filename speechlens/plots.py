@@ -7,13 +7,14 @@ never glues words into collocations of its own.
 
 from __future__ import annotations
 
+import functools
 import io
 import re
 from collections import Counter
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
-from .document import LABELS, THEME_NAMES as NAMES, Document
+from .document import LABELS, Document
 from .fonts import find_font
 from .resources import stopwords
 
@@ -21,82 +22,210 @@ COLORS = {"development": "#d9822b", "livelihood": "#2b8a3e", "safety": "#1c7ed6"
 _WORD = re.compile(r"[\u4e00-\u9fff]{2,}")
 
 
+LABEL_PX = 13  # font size of every label on a chart, in pixels at the chart's own size
+CHART_WIDTH_PX = 1000  # sized for a report page (about A4 width at 96 dpi plus margins)
+_DPI = 100
+
+
 def _figure(width: float, height: float):
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    fig = Figure(figsize=(width, height), dpi=110)
+    fig = Figure(figsize=(width, height), dpi=_DPI)
     FigureCanvasAgg(fig)
     return fig
 
 
 def _save(fig: Any, path: str | Path | None, fmt: str = "png") -> bytes:
     buf = io.BytesIO()
-    fig.savefig(buf, format=fmt, bbox_inches="tight")
+    fig.savefig(buf, format=fmt, bbox_inches="tight", dpi=_DPI)
     data = buf.getvalue()
     if path is not None:
         Path(path).write_bytes(data)
     return data
 
 
-def theme_shares_chart(comparison: Mapping[str, Any], path: str | Path | None = None, *,
-                       font: str | None = None, fmt: str = "png") -> bytes:
-    """Stacked horizontal bars: each unit's theme shares; axis labels in Chinese."""
+def _luminance(rgb: Any) -> float:
+    def lin(c: float) -> float:
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (lin(float(c)) for c in rgb[:3])
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast(a: Any, b: Any) -> float:
+    """WCAG contrast ratio of two RGB colours (components 0-1); 4.5 is readable body text."""
+    la, lb = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
+def ink_on(background: Any) -> tuple[float, float, float]:
+    """Black or white, whichever reads better on ``background``."""
+    black, white = (0.0, 0.0, 0.0), (1.0, 1.0, 1.0)
+    return black if contrast(black, background) >= contrast(white, background) else white
+
+
+def _pt(px: float) -> float:
+    return px * 72 / _DPI
+
+
+def share_order(comparison: Mapping[str, Any]) -> list[str]:
+    """Units in the order of the theme-share chart: by development share, largest first."""
+    units = comparison["units"]
+    return sorted(units, key=lambda u: (-units[u]["themes"]["development"], u))
+
+
+def problem_order(comparison: Mapping[str, Any]) -> list[str]:
+    """Units in the order of the heat map: admitted problems per document, most first."""
+    units = comparison["units"]
+    m = comparison["problem_matrix"]["themes"]
+
+    def per_doc(u: str) -> float:
+        return units[u]["problems"] / max(1, units[u]["documents"])
+
+    return sorted(m, key=lambda u: (-per_doc(u) if u in units else 0.0, u))
+
+
+def theme_shares_figure(comparison: Mapping[str, Any], *, font: str | None = None, lang: str = "zh") -> Any:
+    """Stacked horizontal bars of each unit's theme shares, each segment labelled with its
+    percentage, units ordered by development share; a matplotlib Figure."""
+    from matplotlib.colors import to_rgb
     from matplotlib.font_manager import FontProperties
 
-    fp = FontProperties(fname=find_font(font, needed="".join(comparison["units"]) + "发展民生安全党建单位"))
-    units = list(comparison["units"])
-    fig = _figure(7, 0.45 * len(units) + 1.2)
+    from .display import theme_name, words
+
+    w = words(lang)
+    units = share_order(comparison)
+    names = [theme_name(l, lang) for l in LABELS]
+    fp = FontProperties(fname=find_font(font, needed="".join(units) + "".join(names) + w["share_axis"]),
+                        size=_pt(LABEL_PX))
+    fig = _figure(CHART_WIDTH_PX / _DPI, 0.42 * len(units) + 1.3)
     ax = fig.add_subplot(111)
     left = [0.0] * len(units)
-    for l in LABELS:
+    for l, name in zip(LABELS, names):
         vals = [comparison["units"][u]["themes"][l] for u in units]
-        ax.barh(range(len(units)), vals, left=left, color=COLORS[l], label=f"{NAMES[l]} {l}")
+        ax.barh(range(len(units)), vals, left=left, color=COLORS[l], label=name, height=0.75)
+        for i, (x, v) in enumerate(zip(left, vals)):
+            if v >= 0.06:
+                ax.text(x + v / 2, i, f"{v:.0%}", ha="center", va="center", color=ink_on(to_rgb(COLORS[l])),
+                        fontsize=_pt(LABEL_PX))
         left = [a + b for a, b in zip(left, vals)]
     ax.set_yticks(range(len(units)))
     ax.set_yticklabels(units, fontproperties=fp)
     ax.invert_yaxis()
     ax.set_xlim(0, 1)
-    ax.set_xlabel("主题占比 (theme share)", fontproperties=fp)
+    ax.xaxis.set_major_formatter(lambda x, _: f"{x:.0%}")
+    ax.tick_params(labelsize=_pt(LABEL_PX))
+    ax.set_xlabel(w["share_axis"], fontproperties=fp)
     ax.legend(prop=fp, ncol=4, loc="lower center", bbox_to_anchor=(0.5, 1.0), frameon=False)
-    return _save(fig, path, fmt)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    return fig
 
 
-def problem_heatmap(comparison: Mapping[str, Any], path: str | Path | None = None, *,
-                    font: str | None = None, fmt: str = "png") -> bytes:
-    """Unit x theme counts of admitted problems as a heat map."""
+def theme_shares_chart(comparison: Mapping[str, Any], path: str | Path | None = None, *,
+                       font: str | None = None, fmt: str = "png", lang: str = "zh") -> bytes:
+    """The theme-share chart (see ``theme_shares_figure``) as PNG or SVG bytes."""
+    return _save(theme_shares_figure(comparison, font=font, lang=lang), path, fmt)
+
+
+def problem_heatmap_figure(comparison: Mapping[str, Any], *, font: str | None = None, lang: str = "zh") -> Any:
+    """Admitted problems per document, unit x theme (raw counts in brackets where a unit has
+    several documents), units with most problems per document first; a matplotlib Figure."""
     import numpy as np
+    from matplotlib import colormaps
     from matplotlib.font_manager import FontProperties
 
+    from .display import theme_name, words
+
+    w = words(lang)
     m = comparison["problem_matrix"]["themes"]
-    units = list(m)
-    fp = FontProperties(fname=find_font(font, needed="".join(units) + "发展民生安全党建"))
-    data = np.array([[m[u][l] for l in LABELS] for u in units], dtype=float)
-    fig = _figure(5.5, 0.42 * len(units) + 1.4)
+    units = problem_order(comparison)
+    docs = [max(1, comparison["units"].get(u, {}).get("documents", 1)) for u in units]
+    names = [theme_name(l, lang) for l in LABELS]
+    fp = FontProperties(fname=find_font(font, needed="".join(units) + "".join(names) + w["heat_title"]),
+                        size=_pt(LABEL_PX))
+    counts = np.array([[m[u][l] for l in LABELS] for u in units], dtype=float).reshape(len(units), len(LABELS))
+    data = counts / np.array(docs, dtype=float)[:, None] if len(units) else np.zeros((1, len(LABELS)))
+    fig = _figure(CHART_WIDTH_PX / _DPI * 0.75, 0.45 * len(units) + 1.5)
     ax = fig.add_subplot(111)
-    ax.imshow(data if len(units) else np.zeros((1, 4)), cmap="OrRd", aspect="auto")
+    cmap = colormaps["Reds"]
+    vmax = max(1.0, float(data.max()) if data.size else 1.0)
+    ax.imshow(data, cmap=cmap, vmin=0, vmax=vmax, aspect="auto")
     ax.set_xticks(range(len(LABELS)))
-    ax.set_xticklabels([NAMES[l] for l in LABELS], fontproperties=fp)
+    ax.set_xticklabels(names, fontproperties=fp)
+    ax.xaxis.tick_top()
     ax.set_yticks(range(len(units)))
     ax.set_yticklabels(units, fontproperties=fp)
     for i in range(len(units)):
         for j in range(len(LABELS)):
-            ax.text(j, i, int(data[i, j]), ha="center", va="center", fontsize=9)
-    ax.set_title("承认的问题 (admitted problems)", fontproperties=fp)
-    return _save(fig, path, fmt)
+            v, n = data[i, j], int(counts[i, j])
+            label = f"{v:.1f}".rstrip("0").rstrip(".") + (f" ({n})" if docs[i] > 1 else "")
+            ax.text(j, i, label, ha="center", va="center", fontsize=_pt(LABEL_PX),
+                    color=ink_on(cmap(v / vmax)))
+    ax.set_title(w["heat_title"], fontproperties=fp, pad=_pt(LABEL_PX) * 2.5)
+    return fig
+
+
+def problem_heatmap(comparison: Mapping[str, Any], path: str | Path | None = None, *,
+                    font: str | None = None, fmt: str = "png", lang: str = "zh") -> bytes:
+    """The heat map (see ``problem_heatmap_figure``) as PNG or SVG bytes."""
+    return _save(problem_heatmap_figure(comparison, font=font, lang=lang), path, fmt)
+
+
+# Dark, distinct colours: every one reads on white (contrast >= 4.5).
+CLOUD_PALETTE = ("#1c3f6e", "#8a2a0a", "#1f5e2c", "#6b1d5c", "#7a4a00", "#0b5563", "#3d3d3d", "#a61e4d")
+# Common surnames, to tell a person's name before 同志 (周立新同志) from other words.
+_SURNAMES = set("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕"
+                "丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武"
+                "戴莫孔向汤")
+_NAME_BEFORE = re.compile(r"([\u4e00-\u9fff]{2,3}?)(?=同志|书记|镇长|乡长|主任|代表)")
+_NAME_AFTER = re.compile(r"(?:书记|镇长|乡长|主任|县长|市长|区长)[\s　:：]*([\u4e00-\u9fff]{2,3})(?=[\s　，,、。：:（(]|$)")
+
+
+@functools.lru_cache(maxsize=1)
+def _famous_names() -> frozenset[str]:
+    """Full names of public figures in jieba's own dictionary (tag ``nrfg``: 习近平, ...)."""
+    from importlib import resources
+
+    try:
+        text = resources.files("jieba").joinpath("dict.txt").read_text(encoding="utf-8")
+    except (FileNotFoundError, ModuleNotFoundError):  # pragma: no cover - jieba is a dependency
+        return frozenset()
+    return frozenset(line.split(" ", 1)[0] for line in text.splitlines() if line.endswith(" nrfg"))
+
+
+def person_names(documents: Iterable[Document]) -> set[str]:
+    """Names of people in ``documents``: metadata persons, public figures, and names written
+    next to a title or 同志 (周立新同志, 党委书记 周立新)."""
+    names = set(_famous_names())
+    for doc in documents:
+        if doc.person:
+            names.add(doc.person)
+        for m in list(_NAME_BEFORE.finditer(doc.text)) + list(_NAME_AFTER.finditer(doc.text)):
+            name = m.group(1)
+            if name[0] in _SURNAMES:
+                names.add(name)
+    return names
 
 
 def word_frequencies(documents: Iterable[Document], segmenter: Any = None, *,
-                     by: str | None = None) -> dict[str, Counter[str]]:
-    """Word counts for word clouds, overall or per unit (stopwords, single characters and
-    figures removed)."""
+                     by: str | None = None, keep_names: bool = False) -> dict[str, Counter[str]]:
+    """Word counts for word clouds, overall or per unit: stopwords, the genre's stock words,
+    single characters, figures and (unless ``keep_names``) people's names removed."""
+    from .resources import read_lines
     from .segmentation import default_segmenter
     from .structure import sentences_of
 
+    docs = list(documents)
     seg = segmenter or default_segmenter()
-    stop = stopwords()
+    stop = set(stopwords()) | {w for w in read_lines("cloud_stopwords.txt") if not w.startswith("#")}
+    if not keep_names:
+        names = person_names(docs)
+        # The segmenter may cut a name it does not know (吴海峰 -> 吴 / 海峰): drop the given name too.
+        stop |= names | {n[1:] for n in names if len(n) == 3}
     out: dict[str, Counter[str]] = {}
-    for doc in documents:
+    for doc in docs:
         key = (doc.unit or doc.id or "(unknown)") if by == "unit" else "all"
         c = out.setdefault(key, Counter())
         for s in sentences_of(doc):
@@ -104,9 +233,16 @@ def word_frequencies(documents: Iterable[Document], segmenter: Any = None, *,
     return out
 
 
+def _palette_color(word: str, *args: Any, **kwargs: Any) -> str:
+    import zlib
+
+    return CLOUD_PALETTE[zlib.crc32(word.encode("utf-8")) % len(CLOUD_PALETTE)]
+
+
 def word_cloud(freqs: Mapping[str, int], path: str | Path | None = None, *, font: str | None = None,
                width: int = 900, height: int = 520, max_words: int = 150) -> tuple[bytes, list[str]]:
-    """A PNG word cloud of ``freqs``; returns the image and the words actually drawn."""
+    """A PNG word cloud of ``freqs`` in dark colours that read on white; returns the image and
+    the words actually drawn."""
     from wordcloud import WordCloud
 
     top = dict(Counter(freqs).most_common(max_words))
@@ -116,7 +252,8 @@ def word_cloud(freqs: Mapping[str, int], path: str | Path | None = None, *, font
         raise SpeechlensError("no words to draw: the documents hold no Chinese words after stopwords")
     font_path = find_font(font, needed="".join(top))
     wc = WordCloud(font_path=font_path, width=width, height=height, background_color="white",
-                   collocations=False, max_words=max_words, random_state=0, prefer_horizontal=0.95)
+                   collocations=False, max_words=max_words, random_state=0, prefer_horizontal=0.95,
+                   color_func=_palette_color)
     wc.generate_from_frequencies(top)
     drawn = [w for (w, _), *_ in wc.layout_]
     buf = io.BytesIO()

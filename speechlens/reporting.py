@@ -7,73 +7,162 @@ import base64
 from pathlib import Path
 from typing import Any, Sequence
 
-from .document import LABELS, THEME_NAMES, Analysis
+from .display import file_name, genre_name, specificity_name, subtheme_name, theme_names, themes_label, words
+from .document import LABELS, Analysis, Problem
 
 
-def _context(text: str, start: int, end: int, limit: int = 120) -> tuple[str, str]:
-    a = text.rfind("\n", 0, start) + 1
-    b = text.find("\n", end)
-    b = len(text) if b < 0 else b
-    before, after = text[max(a, start - limit):start], text[end:min(b, end + limit)]
-    return before, after
+def paragraphs_with_problems(a: Analysis, *, limit: int = 1200, lang: str = "zh") -> list[dict[str, Any]]:
+    """The paragraphs of ``a`` that hold admissions, each once, cut into plain and marked pieces.
+
+    A paragraph is a line of the original text; every admission in it is marked (with its themes
+    and specificity) and the heading it sits under is kept. Paragraphs longer than ``limit``
+    characters are trimmed to the stretch around their admissions.
+    """
+    text = a.document.text
+    groups: dict[tuple[int, int], list[Problem]] = {}
+    for p in sorted(a.problems, key=lambda p: (p.start, p.end)):
+        lo = text.rfind("\n", 0, p.start) + 1
+        hi = text.find("\n", p.start)
+        groups.setdefault((lo, len(text) if hi < 0 else hi), []).append(p)
+    windows: list[tuple[int, int, bool, bool, list[Problem]]] = []
+    for (lo, hi), probs in groups.items():
+        if hi - lo <= limit:
+            windows.append((lo, hi, False, False, probs))
+            continue
+        # A very long paragraph (a text with few line breaks): one window per run of nearby
+        # admissions, each with some context, so no stretch of text is shown twice.
+        runs = [[probs[0]]]
+        for p in probs[1:]:
+            if p.start - runs[-1][-1].end > limit // 3:
+                runs.append([p])
+            else:
+                runs[-1].append(p)
+        for run in runs:
+            lo2 = max(lo, run[0].start - limit // 6)
+            hi2 = min(hi, max(p.end for p in run) + limit // 6)
+            if windows and windows[-1][1] > lo2:  # touching the previous window: start after it
+                lo2 = windows[-1][1]
+            windows.append((lo2, hi2, lo2 > lo, hi2 < hi, run))
+    out = []
+    for lo, hi, head, tail, probs in windows:
+        pieces: list[dict[str, Any]] = [{"text": "…"}] if head else []
+        pos = lo
+        for p in probs:
+            s, e = max(p.start, pos), min(p.end, hi)
+            if e <= s:
+                continue
+            if s > pos:
+                pieces.append({"text": text[pos:s]})
+            pieces.append({"text": text[s:e], "start": p.start, "themes": list(p.themes),
+                           "theme": p.themes[0] if p.themes else "none",
+                           "tag": f"{themes_label(p.themes, lang)} · {specificity_name(p.specificity, lang)}",
+                           "specificity": p.specificity, "subtheme": p.subtheme or ""})
+            pos = e
+        if pos < hi:
+            pieces.append({"text": text[pos:hi]})
+        if tail:
+            pieces.append({"text": "…"})
+        out.append({"heading": probs[0].section or "", "pieces": pieces})
+    return out
 
 
-def render_report(analyses: Sequence[Analysis], comparison: dict[str, Any] | None = None, *,
-                  pictures: bool = True, font: str | None = None, segmenter: Any = None,
-                  title: str = "speechlens report") -> str:
-    """The report page as a string; ``pictures`` adds charts and word clouds (needs a CJK font)."""
-    from jinja2 import Environment, PackageLoader, select_autoescape
-
-    from . import __version__
-
-    env = Environment(loader=PackageLoader("speechlens", "templates"),
-                      autoescape=select_autoescape(default=True, default_for_string=True))
+def report_content(analyses: Sequence[Analysis], comparison: dict[str, Any] | None = None, *,
+                   pictures: bool = True, font: str | None = None, segmenter: Any = None,
+                   title: str | None = None, lang: str = "zh", keep_names: bool = False) -> dict[str, Any]:
+    """What every report shows, whatever its format (HTML or Word): documents with their marked
+    paragraphs, the comparison, and the pictures as PNG bytes."""
+    w = words(lang)
     docs = []
-    clouds: dict[str, str] = {}
-    charts: list[dict[str, str]] = []
+    clouds: dict[str, bytes] = {}
+    charts: list[dict[str, Any]] = []
     if pictures:
         from .plots import problem_heatmap, theme_shares_chart, word_cloud, word_frequencies
 
-        freqs = word_frequencies([a.document for a in analyses], segmenter, by="unit")
+        freqs = word_frequencies([a.document for a in analyses], segmenter, by="unit", keep_names=keep_names)
         for key, c in freqs.items():
             if c:
-                png, _ = word_cloud(c, font=font, width=600, height=360, max_words=80)
-                clouds[key] = base64.b64encode(png).decode("ascii")
+                clouds[key], _ = word_cloud(c, font=font, width=480, height=260, max_words=60)
         if comparison:
-            charts.append({"alt": "theme shares per unit",
-                           "data": base64.b64encode(theme_shares_chart(comparison, font=font)).decode("ascii")})
-            charts.append({"alt": "admitted problems per unit and theme",
-                           "data": base64.b64encode(problem_heatmap(comparison, font=font)).decode("ascii")})
+            charts.append({"alt": w["theme_shares"], "png": theme_shares_chart(comparison, font=font, lang=lang)})
+            charts.append({"alt": w["heat_title"], "png": problem_heatmap(comparison, font=font, lang=lang)})
+    groups: dict[tuple[Any, int], str] = {}
+    for g in (comparison or {}).get("shared_problems", []):
+        for m in g.get("members", []):
+            groups[(m["document"], m["start"])] = g["label"]
+    rows = []
+    for di, a in enumerate(analyses, 1):
+        d = a.document
+        for p in a.problems:
+            rows.append({"unit": d.unit or d.id or "", "year": d.year or "", "themes": list(p.themes) or ["none"],
+                         "theme_names": themes_label(p.themes, lang), "sub": p.subtheme or "",
+                         "sub_name": subtheme_name(p.subtheme, lang), "spec": p.specificity,
+                         "spec_name": specificity_name(p.specificity, lang),
+                         "group": groups.get((d.id or d.path, p.start), ""), "text": p.text,
+                         "anchor": f"p-{di}-{p.start}"})
     for a in analyses:
         d = a.document
-        probs = []
-        for p in a.problems:
-            before, after = _context(d.text, p.start, p.end)
-            probs.append({"text": p.text, "before": before, "after": after, "themes": p.themes,
-                          "specificity": p.specificity})
-        docs.append({"unit": d.unit, "id": d.id, "year": d.year, "genre": d.genre, "path": d.path,
-                     "themes": a.themes, "problems": probs, "cloud": clouds.get(d.unit or d.id or "(unknown)")})
+        docs.append({"unit": d.unit, "id": d.id, "year": d.year, "genre": genre_name(a.genre, lang),
+                     "file": file_name(d.path), "themes": a.themes, "n_problems": len(a.problems),
+                     "paragraphs": paragraphs_with_problems(a, lang=lang),
+                     "cloud": clouds.pop(d.unit or d.id or "(unknown)", None)})  # once per unit
     single = None
     if len(analyses) == 1:
         a = analyses[0]
-        sents = []
+        paras: list[list[dict[str, Any]]] = [[]]
         for i, t in enumerate(a.sentences):
             s = t.sentence
             nxt = a.sentences[i + 1].sentence.start if i + 1 < len(a.sentences) else len(a.document.text)
             top = max(t.scores, key=t.scores.get) if t.themes else ""
-            sents.append({"text": s.text, "css": " ".join(filter(None, [top if top in t.themes else "",
-                                                                     "problem" if t.problem else ""])),
-                          "title": "/".join(t.themes) or "no theme", "br": "\n" in a.document.text[s.end:nxt]})
+            paras[-1].append({"text": s.text, "theme": top if top in t.themes else "", "problem": t.problem,
+                              "css": " ".join(filter(None, [top if top in t.themes else "",
+                                                            "problem" if t.problem else ""])),
+                              "title": themes_label(t.themes, lang)})
+            if "\n" in a.document.text[s.end:nxt]:
+                paras.append([])
         single = {"outline": [t.sentence.text for t in a.sentences if t.sentence.is_heading],
-                  "sentences": sents}
+                  "paragraphs": [p for p in paras if p]}
     heat_max = 1
     if comparison:
         heat_max = max([1] + [v for row in comparison["problem_matrix"]["themes"].values() for v in row.values()])
-    model = analyses[0].model if analyses else None
-    page = env.get_template("report.html").render(
-        title=title, version=__version__, model=model, labels=list(LABELS), names=THEME_NAMES,
-        comparison=comparison, documents=docs, single=single, charts=charts, heat_max=heat_max,
-        font_face="")
+    from . import __version__
+
+    return {"title": title or w["title"], "version": __version__,
+            "model": analyses[0].model if analyses else None, "labels": list(LABELS),
+            "names": theme_names(lang), "w": w, "lang": lang, "comparison": comparison, "documents": docs,
+            "single": single, "charts": charts, "heat_max": heat_max, "rows": rows,
+            "choices": {k: sorted({(v, n) for r in rows for v, n in _pairs(r, k)}, key=lambda x: str(x[1]))
+                        for k in ("unit", "year", "themes", "sub", "spec", "group")}}
+
+
+def _pairs(row: dict[str, Any], key: str) -> list[tuple[Any, str]]:
+    """(machine value, display name) pairs of one admission for one filter of the table."""
+    if key == "themes":  # the template shows each label's display name
+        return [(t, t) for t in row["themes"]]
+    if key == "sub":
+        return [(row["sub"], row["sub_name"] or row["sub"])] if row["sub"] else []
+    if key == "spec":
+        return [(row["spec"], row["spec_name"])]
+    return [(row[key], str(row[key]))] if row[key] != "" else []
+
+
+def render_report(analyses: Sequence[Analysis], comparison: dict[str, Any] | None = None, *,
+                  pictures: bool = True, font: str | None = None, segmenter: Any = None,
+                  title: str | None = None, lang: str = "zh", keep_names: bool = False) -> str:
+    """The report page as a string; ``pictures`` adds charts and word clouds (needs a CJK font).
+
+    Labels are in ``lang`` (Chinese by default); no local path is shown, only file names.
+    """
+    from jinja2 import Environment, PackageLoader, select_autoescape
+
+    ctx = report_content(analyses, comparison, pictures=pictures, font=font, segmenter=segmenter,
+                         title=title, lang=lang, keep_names=keep_names)
+    for c in ctx["charts"]:
+        c["data"] = base64.b64encode(c["png"]).decode("ascii")
+    for d in ctx["documents"]:
+        d["cloud"] = base64.b64encode(d["cloud"]).decode("ascii") if d["cloud"] else None
+    env = Environment(loader=PackageLoader("speechlens", "templates"),
+                      autoescape=select_autoescape(default=True, default_for_string=True))
+    page = env.get_template("report.html").render(**ctx)
     face = _font_face(page, font) if pictures else ""
     if face:
         page = page.replace("</style>", face + "\n</style>", 1)
@@ -116,3 +205,19 @@ def _font_face(page: str, font: str | None) -> str:
 
 def write_report(path: str | Path, html: str) -> None:
     Path(path).write_text(html, encoding="utf-8")
+
+
+def write_any_report(path: str | Path, analyses: Sequence[Analysis], comparison: dict[str, Any] | None = None,
+                     **options: Any) -> None:
+    """Write the report in the format ``path``'s suffix names: ``.docx`` (Word) or HTML."""
+    from .errors import SpeechlensError
+
+    suffix = Path(path).suffix.lower()
+    if suffix == ".docx":
+        from .wordreport import write_docx_report
+
+        write_docx_report(path, analyses, comparison, **options)
+    elif suffix in (".html", ".htm", ""):
+        write_report(path, render_report(analyses, comparison, **options))
+    else:
+        raise SpeechlensError(f"{path}: reports are written as .html or .docx, not {suffix!r}")

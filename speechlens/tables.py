@@ -7,7 +7,8 @@ import io
 import unicodedata
 from typing import Any, Sequence
 
-from .document import LABELS, THEME_NAMES, Analysis
+from .display import file_name, genre_name, item_name, specificity_name, theme_name, themes_label, words
+from .document import LABELS, Analysis
 
 
 def width(s: str) -> int:
@@ -39,63 +40,69 @@ def bar(share: float, n: int = 10) -> str:
     return "█" * full + "·" * (n - full)
 
 
-def _title(a: Analysis) -> str:
+def _title(a: Analysis, lang: str = "zh") -> str:
+    """File name (never its folders), unit, year and genre."""
     d = a.document
-    bits = [d.path or d.id or "(text)"]
-    bits += [str(x) for x in (d.unit, d.year, d.genre) if x]
+    bits = [file_name(d.path) or d.id or "(text)"]
+    bits += [str(x) for x in (d.unit, d.year, genre_name(a.genre, lang)) if x]
     return " · ".join(bits)
 
 
-def analysis_text(a: Analysis, *, line: int = 100) -> str:
+def analysis_text(a: Analysis, *, line: int = 100, lang: str = "zh") -> str:
     """A terminal-readable summary: theme shares and the admitted problems."""
-    out = [f"== {_title(a)}"]
-    out.append("   themes   " + "  ".join(
-        f"{THEME_NAMES[l]} {l} {bar(a.themes.get(l, 0.0))} {a.themes.get(l, 0.0):4.0%}" for l in LABELS[:2]))
-    out.append("            " + "  ".join(
-        f"{THEME_NAMES[l]} {l} {bar(a.themes.get(l, 0.0))} {a.themes.get(l, 0.0):4.0%}" for l in LABELS[2:]))
+    w = words(lang)
+    out = [f"== {_title(a, lang)}"]
+    head = pad(w["themes"], 8)
+    for k, labels in enumerate((LABELS[:2], LABELS[2:])):
+        out.append(f"   {head if k == 0 else ' ' * width(head)} " + "  ".join(
+            f"{theme_name(l, lang)} {bar(a.themes.get(l, 0.0))} {a.themes.get(l, 0.0):4.0%}" for l in labels))
     parts = [p for p in a.sections if p["section"] and p["dominant"]]
     if len(parts) > 1:
-        out.append("   parts    " + clip(" · ".join(f"{clip(p['section'], 14)} → {THEME_NAMES[p['dominant']]}"
-                                                  for p in parts), line - 12))
+        out.append(f"   {pad(w['parts'], 8)} " + clip(" · ".join(
+            f"{clip(p['section'], 14)} → {theme_name(p['dominant'], lang)}" for p in parts), line - 12))
     if a.problems:
-        out.append(f"   admitted problems ({len(a.problems)}):")
+        out.append(f"   {w['admitted']} ({len(a.problems)}):")
         for i, p in enumerate(a.problems, 1):
-            tag = "/".join(p.themes) or "—"
-            out.append(f"   {i:2d}. [{tag} · {p.specificity}] " + clip(p.text, line - 12 - width(tag) - len(p.specificity)))
+            tag = f"{themes_label(p.themes, lang)} · {specificity_name(p.specificity, lang)}"
+            out.append(f"   {i:2d}. [{tag}] " + clip(p.text, line - 10 - width(tag)))
     else:
-        out.append("   admitted problems: none found")
+        out.append(f"   {w['admitted']}: {w['none_found']}")
     return "\n".join(out)
 
 
-def comparison_text(c: dict[str, Any], *, line: int = 100, keyness_top: int = 5) -> str:
+def comparison_text(c: dict[str, Any], *, line: int = 100, keyness_top: int = 5, lang: str = "zh") -> str:
     """The comparison as terminal tables: units, shared problems, matrix, keyness, speech."""
+    w = words(lang)
     units = c["units"]
-    out = [f"== Comparison of {len(units)} units"]
+    out = [f"== {w['comparison'].format(n=len(units))}"]
     uw = max([width(u) for u in units] + [4]) + 2
-    out.append(pad("unit", uw) + "docs  " + "  ".join(f"{THEME_NAMES[l]}  " for l in LABELS) + "  problems")
+    tw = max(width(theme_name(l, lang)) for l in LABELS) + 2
+    out.append(pad(w["unit"], uw) + pad(w["docs"], 8) + "".join(pad(theme_name(l, lang), tw) for l in LABELS)
+               + w["problems"])
     for u, info in units.items():
-        out.append(pad(u, uw) + f"{info['documents']:>4}  " +
-                   "  ".join(f"{info['themes'][l]:4.0%}" for l in LABELS) + f"  {info['problems']:>8}")
+        out.append(pad(u, uw) + pad(f"{info['documents']:>4}", 8) +
+                   "".join(pad(f"{info['themes'][l]:4.0%}", tw) for l in LABELS) + f"{info['problems']:>4}")
     out.append("")
-    out.append(f"-- Shared problems ({len(c['shared_problems'])} groups admitted by two or more units)")
+    out.append(f"-- {w['shared']} ({len(c['shared_problems'])})")
     for g in c["shared_problems"]:
-        out.append(f" * {g['label']}  [{len(g['units'])} units, {g['count']} admissions]: " + "、".join(g["units"]))
+        out.append(f" * {g['label']}  [{w['units_n'].format(n=len(g['units']))}, "
+                   f"{w['admissions_n'].format(n=g['count'])}]: " + "、".join(g["units"]))
         first = next(iter(g["examples"].items()))
-        out.append("     e.g. " + clip(f"{first[0]}: {first[1]['text']}", line - 9))
+        out.append(f"     {w['eg']} " + clip(f"{first[0]}: {first[1]['text']}", line - 9))
     out.append("")
     uniq = c["unique_problems"]
-    out.append(f"-- Problems only one unit admits ({sum(len(v) for v in uniq.values())})")
+    out.append(f"-- {w['unique']} ({sum(len(v) for v in uniq.values())})")
     for u, items in uniq.items():
         for p in items:
             out.append(" * " + clip(f"{u}: {p['text']}", line - 3))
     out.append("")
-    out.append("-- Admitted problems by theme (unit × theme)")
+    out.append(f"-- {w['by_theme']}")
     m = c["problem_matrix"]["themes"]
-    out.append(pad("unit", uw) + "  ".join(pad(THEME_NAMES[l], 4) for l in LABELS) + "  none")
+    out.append(pad(w["unit"], uw) + "".join(pad(theme_name(l, lang), tw) for l in LABELS + ("none",)))
     for u, row in m.items():
-        out.append(pad(u, uw) + "  ".join(f"{row[l]:>4}" for l in LABELS) + f"  {row['none']:>4}")
+        out.append(pad(u, uw) + "".join(pad(f"{row[l]:>4}", tw) for l in LABELS + ("none",)))
     out.append("")
-    out.append(f"-- Keyness: terms each unit over-uses (signed G², p < 0.05; top {keyness_top})")
+    out.append(f"-- {w['keyness_head'].format(n=keyness_top)}")
     for u, rows in c["keyness"].items():
         terms = "  ".join(f"{r['term']}({r['g2']:.1f})" for r in rows[:keyness_top]) or "—"
         out.append(pad(u, uw) + clip(terms, line - uw))
@@ -103,14 +110,14 @@ def comparison_text(c: dict[str, Any], *, line: int = 100, keyness_top: int = 5)
     if sp:
         out.append("")
         crit = [p for p in sp["points"] if p["kind"] == "criticism"]
-        out.append(f"-- The review speech: {len(crit)} criticisms, {len(sp['points']) - len(crit)} tasks")
+        out.append(f"-- {w['speech_head'].format(c=len(crit), t=len(sp['points']) - len(crit))}")
         for p in crit:
-            who = "、".join(p["addressed_by"]) or "no unit admits this"
+            who = "、".join(p["addressed_by"]) or w["no_unit"]
             out.append(" * " + clip(p["text"], 56) + "  → " + who)
     rec = c.get("recurring_problems") or []
     if rec:
         out.append("")
-        out.append(f"-- Admitted again year after year ({len(rec)})")
+        out.append(f"-- {w['recurring']} ({len(rec)})")
         for r in rec:
             out.append(f" * {r['unit']} {r['years'][0]}→{r['years'][1]}: " + clip(r["later"], line - 20))
     return "\n".join(out)
@@ -120,57 +127,63 @@ def _md(s: str) -> str:
     return " ".join(str(s).split()).replace("|", "\\|")
 
 
-def analysis_markdown(a: Analysis) -> str:
-    out = [f"## {_md(_title(a))}", "", "| theme | share |", "|---|---|"]
-    out += [f"| {l} ({THEME_NAMES[l]}) | {a.themes.get(l, 0.0):.1%} |" for l in LABELS]
-    out += ["", f"**Admitted problems ({len(a.problems)})**", ""]
-    out += [f"{i}. {_md(p.text)} — *{'/'.join(p.themes) or 'no theme'}, {p.specificity}*"
+def analysis_markdown(a: Analysis, lang: str = "zh") -> str:
+    w = words(lang)
+    out = [f"## {_md(_title(a, lang))}", "", f"| {w['theme']} | {w['theme_shares']} |", "|---|---|"]
+    out += [f"| {theme_name(l, lang)} | {a.themes.get(l, 0.0):.1%} |" for l in LABELS]
+    out += ["", f"**{w['admitted']} ({len(a.problems)})**", ""]
+    out += [f"{i}. {_md(p.text)} — *{themes_label(p.themes, lang)}, {specificity_name(p.specificity, lang)}*"
             for i, p in enumerate(a.problems, 1)]
     return "\n".join(out) + "\n"
 
 
-def comparison_markdown(c: dict[str, Any]) -> str:
-    out = ["## Comparison", "", "| unit | docs | " + " | ".join(LABELS) + " | problems |",
+def comparison_markdown(c: dict[str, Any], lang: str = "zh") -> str:
+    w = words(lang)
+    names = [theme_name(l, lang) for l in LABELS]
+    out = [f"## {w['comparison'].format(n=len(c['units']))}", "",
+           f"| {w['unit']} | {w['docs']} | " + " | ".join(names) + f" | {w['problems']} |",
            "|---|---|" + "---|" * len(LABELS) + "---|"]
     for u, info in c["units"].items():
         out.append(f"| {_md(u)} | {info['documents']} | " +
                    " | ".join(f"{info['themes'][l]:.0%}" for l in LABELS) + f" | {info['problems']} |")
-    out += ["", "### Shared problems", "", "| group | units | admissions | example |", "|---|---|---|---|"]
+    out += ["", f"### {w['shared']}", "",
+            f"| {w['group']} | {w['unit']} | {w['count']} | {w['eg']} |", "|---|---|---|---|"]
     for g in c["shared_problems"]:
         u, ex = next(iter(g["examples"].items()))
         out.append(f"| {_md(g['label'])} | {_md('、'.join(g['units']))} | {g['count']} | {_md(u)}: {_md(ex['text'])} |")
-    out += ["", "### Problems only one unit admits", ""]
+    out += ["", f"### {w['unique']}", ""]
     for u, items in c["unique_problems"].items():
         out += [f"- **{_md(u)}**: {_md(p['text'])}" for p in items]
-    out += ["", "### Admitted problems by theme", "", "| unit | " + " | ".join(LABELS) + " | none |",
+    out += ["", f"### {w['by_theme']}", "", f"| {w['unit']} | " + " | ".join(names) + f" | {theme_name('none', lang)} |",
             "|---|" + "---|" * (len(LABELS) + 1)]
     for u, row in c["problem_matrix"]["themes"].items():
         out.append(f"| {_md(u)} | " + " | ".join(str(row[l]) for l in LABELS) + f" | {row['none']} |")
-    out += ["", "### Keyness (signed G², p < 0.05)", "", "| unit | terms |", "|---|---|"]
+    out += ["", f"### {w['keyness']} (G², p < 0.05)", "", f"| {w['unit']} | {w['terms']} |", "|---|---|"]
     for u, rows in c["keyness"].items():
         out.append(f"| {_md(u)} | " + ", ".join(f"{r['term']} ({r['g2']:.1f})" for r in rows[:8]) + " |")
     if c.get("speech"):
-        out += ["", "### The review speech's criticisms", "", "| criticism | admitted by |", "|---|---|"]
+        out += ["", f"### {w['speech']}", "", f"| {w['criticism']} | {w['admitted_by']} |", "|---|---|"]
         for p in c["speech"]["points"]:
             if p["kind"] == "criticism":
                 out.append(f"| {_md(p['text'])} | {_md('、'.join(p['addressed_by']) or '—')} |")
     if c.get("recurring_problems"):
-        out += ["", "### Admitted again year after year", ""]
+        out += ["", f"### {w['recurring']}", ""]
         out += [f"- **{_md(r['unit'])}** {r['years'][0]}→{r['years'][1]}: {_md(r['later'])}"
                 for r in c["recurring_problems"]]
     return "\n".join(out) + "\n"
 
 
-CSV_COLUMNS = ("table", "unit", "item", "measure", "value", "text")
+CSV_COLUMNS = ("table", "unit", "item", "measure", "value", "text", "item_name")
 
 
-def comparison_rows(c: dict[str, Any]) -> list[dict[str, Any]]:
-    """The comparison as one tidy long table (one fact per row)."""
+def comparison_rows(c: dict[str, Any], lang: str = "zh") -> list[dict[str, Any]]:
+    """The comparison as one tidy long table (one fact per row); ``item_name`` is the item's
+    display name in ``lang`` (发展 for the machine name ``development``)."""
     rows: list[dict[str, Any]] = []
 
     def add(table: str, unit: str, item: str, measure: str, value: Any, text: str = "") -> None:
         rows.append({"table": table, "unit": unit, "item": item, "measure": measure,
-                     "value": value, "text": text})
+                     "value": value, "text": text, "item_name": item_name(item, lang)})
 
     for u, info in c["units"].items():
         add("units", u, "documents", "count", info["documents"])

@@ -55,7 +55,7 @@ def test_analyze_folder_json_has_documents_and_comparison(runner):
 
 
 def test_analyze_table_shows_problems_and_comparison(runner):
-    r = runner.invoke(cli, ["analyze", str(DEMO)])
+    r = runner.invoke(cli, ["analyze", str(DEMO), "--lang", "en"])
     assert r.exit_code == 0
     for part in ("admitted problems", "Shared problems", "Keyness", "review speech"):
         assert part in r.output
@@ -66,13 +66,15 @@ def test_compare_csv_is_one_tidy_table(runner, tmp_path):
     r = runner.invoke(cli, ["compare", str(DEMO), "--format", "csv", "-o", str(out)])
     assert r.exit_code == 0
     rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))
-    assert set(rows[0]) == {"table", "unit", "item", "measure", "value", "text"}
+    assert set(rows[0]) == {"table", "unit", "item", "measure", "value", "text", "item_name"}
     tables = {r["table"] for r in rows}
     assert {"units", "problem_matrix_themes", "shared_problems", "keyness", "similarity"} <= tables
 
 
 def test_compare_markdown(runner):
     r = runner.invoke(cli, ["compare", str(DEMO), "--format", "markdown"])
+    assert r.exit_code == 0 and "### 共性问题" in r.output
+    r = runner.invoke(cli, ["compare", str(DEMO), "--format", "markdown", "--lang", "en"])
     assert r.exit_code == 0 and "### Shared problems" in r.output
 
 

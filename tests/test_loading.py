@@ -84,7 +84,8 @@ def test_file_name_gives_metadata_when_the_text_does_not(tmp_path):
     ("nul.txt", b"abc\x00\x00\x01\x02" * 50, BinaryDocumentError, "binary"),
     ("junk.txt", bytes(range(1, 32)) * 40, BinaryDocumentError, "binary"),
     ("bad-utf16.txt", codecs.BOM_UTF16_LE + b"\x00\xd8\x41", DecodingError, "undecodable"),
-    ("report.pdf", b"%PDF-1.4 ...", UnsupportedFormatError, "unsupported format"),
+    ("report.pdf", b"%PDF-1.4 ...", BinaryDocumentError, "not a readable PDF"),
+    ("report.xls", b"\xd0\xcf\x11\xe0...", UnsupportedFormatError, "unsupported format"),
     ("fake.docx", b"not a zip at all", DocumentError, ".docx"),
     ("pdf-named-txt.txt", b"%PDF-1.7\n...", BinaryDocumentError, "PDF"),
 ])
