@@ -1,8 +1,9 @@
 """Comparing units (townships, streets) across analysed documents.
 
-``compare(analyses)`` builds a Comparison: per-unit theme shares and problem counts, unit x
-theme / sub-theme problem matrices, shared problems (deterministic average-linkage clustering
-of admissions over word and character tf-idf plus sub-theme), keyness (signed log-likelihood
+``compare(analyses)`` builds a Comparison: per-unit theme shares and counts of admissions (an
+enumerated item with its elaboration is one, see ``admissions``), unit x theme / sub-theme
+matrices of admissions, shared problems (deterministic average-linkage clustering of admissions
+over word and character tf-idf plus sub-theme), keyness (signed log-likelihood
 G²), unit similarity, how a review speech's criticisms are echoed, and recurring problems.
 """
 
@@ -16,7 +17,8 @@ from typing import Any, Iterable, Sequence
 
 import numpy as np
 
-from .document import LABELS, Analysis, Problem
+from .admissions import Admission, admissions_of
+from .document import LABELS, Analysis
 from .keyness import keyness
 from .resources import stopwords
 from .segmentation import Segmenter, default_segmenter
@@ -80,6 +82,7 @@ def compare(analyses: Iterable[Analysis], *, segmenter: Segmenter | None = None,
     by_unit: dict[str, list[Analysis]] = defaultdict(list)
     for a in reports:
         by_unit[unit_of(a)].append(a)
+    admitted = {id(a): admissions_of(a) for a in reports}
     units: dict[str, dict[str, Any]] = {}
     for u, items in sorted(by_unit.items()):
         weights = np.array([max(1, len(a.document.text)) for a in items], dtype=float)
@@ -88,7 +91,8 @@ def compare(analyses: Iterable[Analysis], *, segmenter: Segmenter | None = None,
         units[u] = {"documents": len(items),
                     "years": sorted({a.year for a in items if a.year is not None}),
                     "themes": shares,
-                    "problems": sum(len(a.problems) for a in items),
+                    "problems": sum(len(admitted[id(a)]) for a in items),
+                    "problem_sentences": sum(len(a.problems) for a in items),
                     "characters": int(weights.sum())}
 
     # problem matrix ---------------------------------------------------------------------
@@ -98,7 +102,7 @@ def compare(analyses: Iterable[Analysis], *, segmenter: Segmenter | None = None,
         tc = Counter()
         sc = Counter()
         for a in items:
-            for p in a.problems:
+            for p in admitted[id(a)]:
                 for t in (p.themes or ("none",)):
                     tc[t] += 1
                 sc[p.subtheme or "none/other"] += 1
@@ -107,7 +111,7 @@ def compare(analyses: Iterable[Analysis], *, segmenter: Segmenter | None = None,
     matrix = {"themes": theme_m, "subthemes": sub_m}
 
     # shared problems --------------------------------------------------------------------
-    plist: list[tuple[str, Analysis, Problem]] = [(unit_of(a), a, p) for a in reports for p in a.problems]
+    plist: list[tuple[str, Analysis, Admission]] = [(unit_of(a), a, p) for a in reports for p in admitted[id(a)]]
     vecs, vocab_words = _problem_vectors([p for _, _, p in plist], words)
     groups = _average_linkage(vecs, threshold)
     shared: list[dict[str, Any]] = []
@@ -148,6 +152,8 @@ def compare(analyses: Iterable[Analysis], *, segmenter: Segmenter | None = None,
     speech = _speech_links(speeches, plist, vecs, words) if speeches else None
     recurring = _recurring(plist, vecs)
     method = {
+        "problems": "admissions: an enumerated item or flagged sentence with the flagged sentences that "
+                    "elaborate it (same item heading, or the next sentence of the same paragraph) counts once",
         "shared_problems": "average-linkage clustering of admissions; cosine similarity over "
                            "l2-normalised tf-idf of words (governance dictionary, stopwords removed) and "
                            f"character bigrams (weight {1 - SUBTHEME_WEIGHT:.2f}), plus {SUBTHEME_WEIGHT:.2f} for the same predicted sub-theme; groups merge while "
@@ -164,10 +170,10 @@ def compare(analyses: Iterable[Analysis], *, segmenter: Segmenter | None = None,
                       similarity=similarity, speech=speech, recurring=recurring, method=method)
 
 
-def _problem_ref(a: Analysis, p: Problem) -> dict[str, Any]:
+def _problem_ref(a: Analysis, p: Admission) -> dict[str, Any]:
     return {"text": p.text, "document": a.document.id or a.document.path, "year": a.year,
             "start": p.start, "end": p.end, "themes": list(p.themes), "subtheme": p.subtheme,
-            "specificity": p.specificity}
+            "specificity": p.specificity, "sentences": len(p.parts)}
 
 
 def _top_counts(items: Iterable[str]) -> list[str]:
@@ -249,7 +255,7 @@ def _average_linkage(vecs: np.ndarray, threshold: float) -> list[list[int]]:
     return [sorted(clusters[k]) for k in sorted(clusters)]
 
 
-def _group_label(problems: Sequence[Problem], words, k: int = 3) -> str:
+def _group_label(problems: Sequence[Admission], words, k: int = 3) -> str:
     from .problems import CUES
 
     skip = set(CUES) | {"作为", "工作", "发展", "还有", "以上", "全镇", "全乡", "街道", "万元"}
@@ -283,12 +289,22 @@ def _speech_links(speeches: Sequence[Analysis], plist, vecs: np.ndarray, words) 
             items.append((a, t, kind))
     if not items:
         return {"speeches": [a.document.id for a in speeches], "points": [], "unaddressed": []}
-    feats = [_features(t.sentence.norm, words) for _, t, _ in items]
-    feats += [_features(p.text, words) for _, _, p in plist]
+    # An admission answers a point when the whole of it or one of its sentences does (a long
+    # elaboration should not dilute the sentence that matches).
+    texts = [p.text for _, _, p in plist]
+    owner = list(range(len(plist)))
     subs = [t.subtheme for _, t, _ in items] + [p.subtheme for _, _, p in plist]
+    for j, (_, _, p) in enumerate(plist):
+        if len(p.parts) > 1:
+            texts += [q.text for q in p.parts]
+            owner += [j] * len(p.parts)
+            subs += [q.subtheme for q in p.parts]
+    feats = [_features(t.sentence.norm, words) for _, t, _ in items] + [_features(x, words) for x in texts]
     allv, _ = _vectorize(feats, subs, SUBTHEME_WEIGHT)
     sv, pv = allv[:len(items)], allv[len(items):]
-    sims = sv @ pv.T if len(pv) else np.zeros((len(items), 0))
+    sims = np.zeros((len(items), len(plist)))
+    if len(pv):
+        np.maximum.at(sims.T, np.asarray(owner), (sv @ pv.T).T)
     points = []
     for k, (a, t, kind) in enumerate(items):
         addressed: dict[str, dict[str, Any]] = {}

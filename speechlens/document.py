@@ -207,6 +207,15 @@ class Analysis:
     def year(self) -> int | None:
         return self.document.year
 
+    @property
+    def admissions(self) -> tuple[Any, ...]:
+        """The admitted problems as their writer enumerated them: an item with the flagged
+        sentences that elaborate it is one (``speechlens.admissions``); ``problems`` are the
+        flagged sentences."""
+        from .admissions import admissions_of
+
+        return admissions_of(self)
+
     def to_dict(self) -> dict[str, Any]:
         """The documented JSON shape; offsets point into ``document.text``."""
         d = self.document
@@ -224,5 +233,6 @@ class Analysis:
             "themes": {k: round(float(self.themes.get(k, 0.0)), 4) for k in LABELS},
             "sentences": [t.to_dict() for t in self.sentences],
             "problems": [p.to_dict() for p in self.problems],
+            "admissions": [x.to_dict() for x in self.admissions],
             "sections": [dict(x) for x in self.sections],
         }

@@ -47,7 +47,7 @@ def render_report(analyses: Sequence[Analysis], comparison: dict[str, Any] | Non
     for a in analyses:
         d = a.document
         probs = []
-        for p in a.problems:
+        for p in a.admissions:
             before, after = _context(d.text, p.start, p.end)
             probs.append({"text": p.text, "before": before, "after": after, "themes": p.themes,
                           "specificity": p.specificity})

@@ -57,9 +57,10 @@ def analysis_text(a: Analysis, *, line: int = 100) -> str:
     if len(parts) > 1:
         out.append("   parts    " + clip(" · ".join(f"{clip(p['section'], 14)} → {THEME_NAMES[p['dominant']]}"
                                                   for p in parts), line - 12))
-    if a.problems:
-        out.append(f"   admitted problems ({len(a.problems)}):")
-        for i, p in enumerate(a.problems, 1):
+    admitted = a.admissions
+    if admitted:
+        out.append(f"   admitted problems ({len(admitted)}):")
+        for i, p in enumerate(admitted, 1):
             tag = "/".join(p.themes) or "—"
             out.append(f"   {i:2d}. [{tag} · {p.specificity}] " + clip(p.text, line - 12 - width(tag) - len(p.specificity)))
     else:
@@ -123,9 +124,10 @@ def _md(s: str) -> str:
 def analysis_markdown(a: Analysis) -> str:
     out = [f"## {_md(_title(a))}", "", "| theme | share |", "|---|---|"]
     out += [f"| {l} ({THEME_NAMES[l]}) | {a.themes.get(l, 0.0):.1%} |" for l in LABELS]
-    out += ["", f"**Admitted problems ({len(a.problems)})**", ""]
+    admitted = a.admissions
+    out += ["", f"**Admitted problems ({len(admitted)})**", ""]
     out += [f"{i}. {_md(p.text)} — *{'/'.join(p.themes) or 'no theme'}, {p.specificity}*"
-            for i, p in enumerate(a.problems, 1)]
+            for i, p in enumerate(admitted, 1)]
     return "\n".join(out) + "\n"
 
 
