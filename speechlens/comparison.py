@@ -45,6 +45,7 @@ class Comparison:
     speech: dict[str, Any] | None
     recurring: list[dict[str, Any]]
     method: dict[str, Any] = field(default_factory=dict)
+    documents: list[dict[str, Any]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -57,6 +58,7 @@ class Comparison:
             "speech": self.speech,
             "recurring_problems": self.recurring,
             "method": self.method,
+            "documents": self.documents,
         }
 
 
@@ -84,6 +86,7 @@ def compare(analyses: Iterable[Analysis], *, segmenter: Segmenter | None = None,
         by_unit[unit_of(a)].append(a)
     admitted = {id(a): admissions_of(a) for a in reports}
     units: dict[str, dict[str, Any]] = {}
+    documents = [_document_row(a, admitted[id(a)]) for a in reports]
     for u, items in sorted(by_unit.items()):
         weights = np.array([max(1, len(a.document.text)) for a in items], dtype=float)
         shares = {l: round(float(np.average([a.themes.get(l, 0.0) for a in items], weights=weights)), 4)
@@ -93,6 +96,7 @@ def compare(analyses: Iterable[Analysis], *, segmenter: Segmenter | None = None,
                     "themes": shares,
                     "problems": sum(len(admitted[id(a)]) for a in items),
                     "problem_sentences": sum(len(a.problems) for a in items),
+                    "formulaic_share": _formulaic_share([x for a in items for x in admitted[id(a)]]),
                     "characters": int(weights.sum())}
 
     # problem matrix ---------------------------------------------------------------------
@@ -161,13 +165,28 @@ def compare(analyses: Iterable[Analysis], *, segmenter: Segmenter | None = None,
         "keyness": "signed log-likelihood G2 (2x2 table, unit vs all other units), p from chi-squared "
                    "with 1 df; terms with p < 0.05 and at least 2 occurrences",
         "similarity": "cosine similarity of the units' tf-idf word vectors",
+        "formulaic_share": "share of a document's (or unit's) admissions whose specificity is formulaic: "
+                           "no figure, date or named place/project/unit; quoted stock slogans do not count",
         "speech": f"a speech criticism or task is addressed by a unit when one of its admissions has "
                   f"similarity >= {SPEECH_THRESHOLD}",
         "recurring": f"the same unit admits a problem with similarity >= {RECURRENCE_THRESHOLD} in two years",
     }
     return Comparison(units=units, problem_matrix=matrix, shared_problems=shared,
                       unique_problems=dict(sorted(unique.items())), keyness=key,
-                      similarity=similarity, speech=speech, recurring=recurring, method=method)
+                      similarity=similarity, speech=speech, recurring=recurring, method=method,
+                      documents=documents)
+
+
+def _formulaic_share(items: Sequence[Admission]) -> float | None:
+    """The share of admissions in stock wording (套话); None when there are none."""
+    return round(sum(x.specificity == "formulaic" for x in items) / len(items), 4) if items else None
+
+
+def _document_row(a: Analysis, items: Sequence[Admission]) -> dict[str, Any]:
+    d = a.document
+    return {"document": d.id or d.path, "unit": unit_of(a), "year": d.year, "genre": a.genre,
+            "admissions": len(items), "formulaic": sum(x.specificity == "formulaic" for x in items),
+            "formulaic_share": _formulaic_share(items)}
 
 
 def _problem_ref(a: Analysis, p: Admission) -> dict[str, Any]:

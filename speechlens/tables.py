@@ -73,10 +73,13 @@ def comparison_text(c: dict[str, Any], *, line: int = 100, keyness_top: int = 5)
     units = c["units"]
     out = [f"== Comparison of {len(units)} units"]
     uw = max([width(u) for u in units] + [4]) + 2
-    out.append(pad("unit", uw) + "docs  " + "  ".join(f"{THEME_NAMES[l]}  " for l in LABELS) + "  problems")
+    out.append(pad("unit", uw) + "docs  " + "  ".join(f"{THEME_NAMES[l]}  " for l in LABELS)
+               + "  problems  套话")
     for u, info in units.items():
+        share = info.get("formulaic_share")
         out.append(pad(u, uw) + f"{info['documents']:>4}  " +
-                   "  ".join(f"{info['themes'][l]:4.0%}" for l in LABELS) + f"  {info['problems']:>8}")
+                   "  ".join(f"{info['themes'][l]:4.0%}" for l in LABELS) + f"  {info['problems']:>8}"
+                   + ("     —" if share is None else f"  {share:4.0%}"))
     out.append("")
     out.append(f"-- Shared problems ({len(c['shared_problems'])} groups admitted by two or more units)")
     for g in c["shared_problems"]:
@@ -177,6 +180,8 @@ def comparison_rows(c: dict[str, Any]) -> list[dict[str, Any]]:
     for u, info in c["units"].items():
         add("units", u, "documents", "count", info["documents"])
         add("units", u, "problems", "count", info["problems"])
+        if info.get("formulaic_share") is not None:
+            add("units", u, "formulaic", "share", info["formulaic_share"])
         for l in LABELS:
             add("units", u, l, "share", info["themes"][l])
     for u, row in c["problem_matrix"]["themes"].items():
