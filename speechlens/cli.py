@@ -127,6 +127,15 @@ def model_option(fn: Callable[..., Any]) -> Callable[..., Any]:
     )(fn)
 
 
+def comparison_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Options of the comparison shared by analyze, compare and report."""
+    return click.option(
+        "--keyness-correction", type=click.Choice(["williams", "yates", "none"]), default="williams",
+        show_default=True, help="Correction of keyness G²: Williams' (default), Yates' as quanteda "
+                                "applies it (quanteda's default), or none.",
+    )(fn)
+
+
 def _analyzer(backend: str | None, user_dict: Iterable[str], hmm: bool, model: str | None):
     from .analysis import Analyzer
 
@@ -147,16 +156,18 @@ def _analyze_paths(paths: Iterable[str], analyzer: Any) -> list[Any]:
 @dict_options
 @model_option
 @output_option
+@comparison_options
 @_fail_cleanly
 def analyze(paths: tuple[str, ...], fmt: str, backend: str | None, user_dict: tuple[str, ...],
-            hmm: bool, model: str | None, output: str | None) -> None:
+            hmm: bool, model: str | None, output: str | None, keyness_correction: str) -> None:
     """Tag themes and admitted problems; several files or a folder end with the comparison."""
     from .comparison import compare
     from .tables import analysis_markdown, analysis_text, comparison_markdown, comparison_text
 
     az = _analyzer(backend, user_dict, hmm, model)
     results = _analyze_paths(paths, az)
-    comparison = compare(results, segmenter=az.segmenter).to_dict() if len(results) > 1 else None
+    comparison = (compare(results, segmenter=az.segmenter, keyness_correction=keyness_correction).to_dict()
+                  if len(results) > 1 else None)
     if fmt == "json":
         if comparison is None:
             text = json.dumps(results[0].to_dict(), ensure_ascii=False, indent=2)
@@ -185,15 +196,17 @@ def analyze(paths: tuple[str, ...], fmt: str, backend: str | None, user_dict: tu
 @dict_options
 @model_option
 @output_option
+@comparison_options
 @_fail_cleanly
 def compare(paths: tuple[str, ...], fmt: str, backend: str | None, user_dict: tuple[str, ...],
-            hmm: bool, model: str | None, output: str | None) -> None:
+            hmm: bool, model: str | None, output: str | None, keyness_correction: str) -> None:
     """Compare townships: shared and unique problems, problem matrix, keyness, similarity."""
     from .comparison import compare as compare_analyses
     from .tables import comparison_markdown, comparison_rows, comparison_text, to_csv
 
     az = _analyzer(backend, user_dict, hmm, model)
-    c = compare_analyses(_analyze_paths(paths, az), segmenter=az.segmenter).to_dict()
+    c = compare_analyses(_analyze_paths(paths, az), segmenter=az.segmenter,
+                         keyness_correction=keyness_correction).to_dict()
     if fmt == "json":
         text = json.dumps(c, ensure_ascii=False, indent=2)
     elif fmt == "markdown":
@@ -337,16 +350,19 @@ def font_option(fn: Callable[..., Any]) -> Callable[..., Any]:
 @backend_option
 @dict_options
 @model_option
+@comparison_options
 @_fail_cleanly
 def report(paths: tuple[str, ...], output: str, plots_dir: str | None, no_pictures: bool, title: str,
-           font: str | None, backend: str | None, user_dict: tuple[str, ...], hmm: bool, model: str | None) -> None:
+           font: str | None, backend: str | None, user_dict: tuple[str, ...], hmm: bool, model: str | None,
+           keyness_correction: str) -> None:
     """Write a self-contained HTML report (overview, heat map, shared problems, word clouds)."""
     from .comparison import compare as compare_analyses
     from .reporting import render_report, write_report
 
     az = _analyzer(backend, user_dict, hmm, model)
     results = _analyze_paths(paths, az)
-    c = compare_analyses(results, segmenter=az.segmenter).to_dict() if len(results) > 1 else None
+    c = (compare_analyses(results, segmenter=az.segmenter, keyness_correction=keyness_correction).to_dict()
+         if len(results) > 1 else None)
     write_report(output, render_report(results, c, pictures=not no_pictures, font=font,
                                        segmenter=az.segmenter, title=title))
     click.echo(f"wrote {output}", err=True)

@@ -69,8 +69,13 @@ def unit_of(a: Analysis) -> str:
 
 
 def compare(analyses: Iterable[Analysis], *, segmenter: Segmenter | None = None,
-            threshold: float = GROUP_THRESHOLD, top_terms: int = 10) -> Comparison:
-    """Compare analysed documents by unit (see the module docstring for each part)."""
+            threshold: float = GROUP_THRESHOLD, top_terms: int = 10,
+            keyness_correction: str = "williams") -> Comparison:
+    """Compare analysed documents by unit (see the module docstring for each part).
+
+    ``keyness_correction``: "williams" (default), "yates" (quanteda's default for
+    ``textstat_keyness(measure = "lr")``) or "none"; see ``speechlens.keyness``.
+    """
     docs = list(analyses)
     seg = segmenter or default_segmenter()
     speeches = [a for a in docs if a.genre == "speech"]
@@ -150,7 +155,8 @@ def compare(analyses: Iterable[Analysis], *, segmenter: Segmenter | None = None,
         total.update(c)
     for u in sorted(unit_counts):
         ref = total - unit_counts[u]
-        key[u] = keyness(unit_counts[u], ref, top=top_terms) if len(unit_counts) > 1 else []
+        key[u] = (keyness(unit_counts[u], ref, top=top_terms, correction=keyness_correction)
+                  if len(unit_counts) > 1 else [])
     similarity = _unit_similarity(unit_counts)
 
     speech = _speech_links(speeches, plist, vecs, words) if speeches else None
@@ -162,8 +168,10 @@ def compare(analyses: Iterable[Analysis], *, segmenter: Segmenter | None = None,
                            "l2-normalised tf-idf of words (governance dictionary, stopwords removed) and "
                            f"character bigrams (weight {1 - SUBTHEME_WEIGHT:.2f}), plus {SUBTHEME_WEIGHT:.2f} for the same predicted sub-theme; groups merge while "
                            f"the mean similarity is >= {threshold}; ties broken by input order",
-        "keyness": "signed log-likelihood G2 (2x2 table, unit vs all other units), p from chi-squared "
-                   "with 1 df; terms with p < 0.05 and at least 2 occurrences",
+        "keyness": "signed log-likelihood G2 (2x2 table, unit vs all other units)"
+                   + {"williams": ", with Williams' correction", "yates": ", with Yates' correction as quanteda "
+                      "applies it", "none": ", uncorrected"}[keyness_correction] + "; p from chi-squared with 1 df; terms with p < 0.05 and at "
+                   "least 2 occurrences",
         "similarity": "cosine similarity of the units' tf-idf word vectors",
         "formulaic_share": "share of a document's (or unit's) admissions whose specificity is formulaic: "
                            "no figure, date or named place/project/unit; quoted stock slogans do not count",

@@ -136,3 +136,13 @@ def test_kwic_finds_terms_in_context(runner):
     assert {h["unit"] for h in hits} >= {"桃源街道", "东湖街道"}
     r = runner.invoke(cli, ["kwic", "垃圾分类", str(DEMO), "-w", "5"])
     assert "[垃圾分类]" in r.output
+
+
+def test_compare_takes_the_keyness_correction(runner):
+    files = [str(DEMO / f) for f in ("2023-金桥镇-述职报告.txt", "2023-白沙镇-述职报告.txt", "2023-桃源街道-述职报告.txt")]
+    plain = json.loads(runner.invoke(cli, ["compare", *files, "--format", "json", "--keyness-correction", "none"]).output)
+    default = json.loads(runner.invoke(cli, ["compare", *files, "--format", "json"]).output)
+    assert "uncorrected" in plain["method"]["keyness"] and "Williams" in default["method"]["keyness"]
+    top = plain["keyness"]["金桥镇"][0]
+    corrected = {r["term"]: r["g2"] for r in default["keyness"]["金桥镇"]}
+    assert corrected.get(top["term"], 0) < top["g2"]

@@ -157,14 +157,48 @@ def test_similarity_is_symmetric_with_unit_diagonal(comparison):
             assert sim[u][v] == pytest.approx(sim[v][u])
 
 
-def test_g2_matches_the_textbook_formula():
-    a, b, c, d = 30, 10, 970, 1990
+@pytest.mark.parametrize("a, b, c, d", [(30, 10, 970, 1990), (3, 1, 5000, 60000), (12, 0, 800, 9000),
+                                        (5, 40, 3000, 20000)])
+def test_g2_matches_the_textbook_formula_with_and_without_williams(a, b, c, d):
+    from scipy.stats import chi2_contingency
+
     n = a + b + c + d
     e = [(a + b) * (a + c) / n, (a + b) * (b + d) / n, (c + d) * (a + c) / n, (c + d) * (b + d) / n]
-    expected = 2 * sum(o * math.log(o / x) for o, x in zip((a, b, c, d), e))
-    assert g2(a, b, c, d) == pytest.approx(expected)
-    assert g2(b, a, d, c) == pytest.approx(-expected) or g2(10, 30, 1990, 970) < 0
+    plain = 2 * sum(o * math.log(o / x) for o, x in zip((a, b, c, d), e) if o > 0)
+    sign = 1 if a / (a + c) >= b / (b + d) else -1
+    assert g2(a, b, c, d, correction="none") == pytest.approx(sign * plain)
+    assert abs(g2(a, b, c, d, correction="none")) == pytest.approx(
+        chi2_contingency([[a, b], [c, d]], correction=False, lambda_="log-likelihood")[0])
+    q = 1 + (n / (a + b) + n / (c + d) - 1) * (n / (a + c) + n / (b + d) - 1) / (6 * n)
+    assert g2(a, b, c, d) == pytest.approx(sign * plain / q)  # Williams' is the default
     assert p_value(3.841459) == pytest.approx(0.05, abs=1e-4)
+
+
+def test_yates_as_quanteda_applies_it():
+    a, b, c, d = 5, 0, 869, 6496  # 东湖街道's 入驻: expected reference count below 5
+    n = a + b + c + d
+    aa, bb, cc, dd = a - 0.5, b + 0.5, c + 0.5, d - 0.5
+    cells = [(aa, (aa + bb) * (aa + cc) / n), (bb, (aa + bb) * (bb + dd) / n),
+             (cc, (cc + dd) * (aa + cc) / n), (dd, (cc + dd) * (bb + dd) / n)]
+    assert g2(a, b, c, d, correction="yates") == pytest.approx(2 * sum(o * math.log(o / e) for o, e in cells))
+    assert g2(a, b, c, d, correction="none") == pytest.approx(21.346, abs=1e-3)
+    assert g2(a, b, c, d) == pytest.approx(16.604, abs=1e-3)
+    assert g2(300, 200, 5000, 6000, correction="yates") == g2(300, 200, 5000, 6000, correction="none")
+    with pytest.raises(ValueError):
+        g2(1, 2, 3, 4, correction="bonferroni")
+
+
+def test_williams_correction_is_the_default_in_the_comparison(demo_analyses):
+    corrected = compare(demo_analyses, top_terms=1000).to_dict()
+    plain = compare(demo_analyses, top_terms=1000, keyness_correction="none").to_dict()
+    n_corr = sum(len(v) for v in corrected["keyness"].values())
+    n_plain = sum(len(v) for v in plain["keyness"].values())
+    assert n_corr < n_plain
+    for u, rows in corrected["keyness"].items():
+        before = {r["term"]: r["g2"] for r in plain["keyness"][u]}
+        for r in rows:
+            assert r["g2"] <= before[r["term"]] + 1e-9
+    assert "Williams" in corrected["method"]["keyness"]
 
 
 def test_keyness_ranks_overused_terms_first():
