@@ -127,8 +127,17 @@ def model_option(fn: Callable[..., Any]) -> Callable[..., Any]:
     )(fn)
 
 
+def drop_names_option(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """``--drop-names`` shared by the commands that count words."""
+    return click.option(
+        "--drop-names", is_flag=True,
+        help="Leave the documents' unit, person and place names out of keyness and word clouds.",
+    )(fn)
+
+
 def comparison_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     """Options of the comparison shared by analyze, compare and report."""
+    fn = drop_names_option(fn)
     return click.option(
         "--keyness-correction", type=click.Choice(["williams", "yates", "none"]), default="williams",
         show_default=True, help="Correction of keyness G²: Williams' (default), Yates' as quanteda "
@@ -159,15 +168,16 @@ def _analyze_paths(paths: Iterable[str], analyzer: Any) -> list[Any]:
 @comparison_options
 @_fail_cleanly
 def analyze(paths: tuple[str, ...], fmt: str, backend: str | None, user_dict: tuple[str, ...],
-            hmm: bool, model: str | None, output: str | None, keyness_correction: str) -> None:
+            hmm: bool, model: str | None, output: str | None, keyness_correction: str,
+            drop_names: bool) -> None:
     """Tag themes and admitted problems; several files or a folder end with the comparison."""
     from .comparison import compare
     from .tables import analysis_markdown, analysis_text, comparison_markdown, comparison_text
 
     az = _analyzer(backend, user_dict, hmm, model)
     results = _analyze_paths(paths, az)
-    comparison = (compare(results, segmenter=az.segmenter, keyness_correction=keyness_correction).to_dict()
-                  if len(results) > 1 else None)
+    comparison = (compare(results, segmenter=az.segmenter, keyness_correction=keyness_correction,
+                          drop_names=drop_names).to_dict() if len(results) > 1 else None)
     if fmt == "json":
         if comparison is None:
             text = json.dumps(results[0].to_dict(), ensure_ascii=False, indent=2)
@@ -199,14 +209,15 @@ def analyze(paths: tuple[str, ...], fmt: str, backend: str | None, user_dict: tu
 @comparison_options
 @_fail_cleanly
 def compare(paths: tuple[str, ...], fmt: str, backend: str | None, user_dict: tuple[str, ...],
-            hmm: bool, model: str | None, output: str | None, keyness_correction: str) -> None:
+            hmm: bool, model: str | None, output: str | None, keyness_correction: str,
+            drop_names: bool) -> None:
     """Compare townships: shared and unique problems, problem matrix, keyness, similarity."""
     from .comparison import compare as compare_analyses
     from .tables import comparison_markdown, comparison_rows, comparison_text, to_csv
 
     az = _analyzer(backend, user_dict, hmm, model)
     c = compare_analyses(_analyze_paths(paths, az), segmenter=az.segmenter,
-                         keyness_correction=keyness_correction).to_dict()
+                         keyness_correction=keyness_correction, drop_names=drop_names).to_dict()
     if fmt == "json":
         text = json.dumps(c, ensure_ascii=False, indent=2)
     elif fmt == "markdown":
@@ -354,17 +365,17 @@ def font_option(fn: Callable[..., Any]) -> Callable[..., Any]:
 @_fail_cleanly
 def report(paths: tuple[str, ...], output: str, plots_dir: str | None, no_pictures: bool, title: str,
            font: str | None, backend: str | None, user_dict: tuple[str, ...], hmm: bool, model: str | None,
-           keyness_correction: str) -> None:
+           keyness_correction: str, drop_names: bool) -> None:
     """Write a self-contained HTML report (overview, heat map, shared problems, word clouds)."""
     from .comparison import compare as compare_analyses
     from .reporting import render_report, write_report
 
     az = _analyzer(backend, user_dict, hmm, model)
     results = _analyze_paths(paths, az)
-    c = (compare_analyses(results, segmenter=az.segmenter, keyness_correction=keyness_correction).to_dict()
-         if len(results) > 1 else None)
+    c = (compare_analyses(results, segmenter=az.segmenter, keyness_correction=keyness_correction,
+                          drop_names=drop_names).to_dict() if len(results) > 1 else None)
     write_report(output, render_report(results, c, pictures=not no_pictures, font=font,
-                                       segmenter=az.segmenter, title=title))
+                                       segmenter=az.segmenter, title=title, drop_names=drop_names))
     click.echo(f"wrote {output}", err=True)
     if plots_dir and c is not None:
         from .plots import problem_heatmap, theme_shares_chart
@@ -386,15 +397,16 @@ def report(paths: tuple[str, ...], output: str, plots_dir: str | None, no_pictur
 @font_option
 @backend_option
 @dict_options
+@drop_names_option
 @_fail_cleanly
 def wordcloud(paths: tuple[str, ...], output: str, by: str | None, max_words: int, font: str | None,
-              backend: str | None, user_dict: tuple[str, ...], hmm: bool) -> None:
+              backend: str | None, user_dict: tuple[str, ...], hmm: bool, drop_names: bool) -> None:
     """Draw a Chinese word cloud of the documents' words (stopwords removed)."""
     from .loading import read_document
     from .plots import word_cloud, word_frequencies
 
     groups = word_frequencies((read_document(p) for p in _expand(paths)),
-                              _segmenter(backend, user_dict, hmm), by=by)
+                              _segmenter(backend, user_dict, hmm), by=by, drop_names=drop_names)
     out = Path(output)
     for key, freqs in groups.items():
         target = out if by is None else out.with_name(f"{out.stem}-{key}{out.suffix or '.png'}")

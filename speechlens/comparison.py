@@ -18,8 +18,10 @@ from typing import Any, Iterable, Sequence
 import numpy as np
 
 from .admissions import Admission, admissions_of
+from .clustering import average_linkage, vectorize
 from .document import LABELS, Analysis
 from .keyness import keyness
+from .names import NamedSegmenter, names_of
 from .resources import stopwords
 from .segmentation import Segmenter, default_segmenter
 
@@ -68,19 +70,22 @@ def unit_of(a: Analysis) -> str:
     return d.unit or d.id or (d.path and d.path.rsplit("/", 1)[-1]) or "(unknown)"
 
 
-def compare(analyses: Iterable[Analysis], *, segmenter: Segmenter | None = None,
+def compare(analyses: Iterable[Analysis], *, segmenter: Segmenter | Any = None,
             threshold: float = GROUP_THRESHOLD, top_terms: int = 10,
-            keyness_correction: str = "williams") -> Comparison:
+            keyness_correction: str = "williams", drop_names: bool = False) -> Comparison:
     """Compare analysed documents by unit (see the module docstring for each part).
 
     ``keyness_correction``: "williams" (default), "yates" (quanteda's default for
-    ``textstat_keyness(measure = "lr")``) or "none"; see ``speechlens.keyness``.
+    ``textstat_keyness(measure = "lr")``) or "none"; see ``speechlens.keyness``. The documents'
+    unit, person and place names are kept whole when words are counted (``speechlens.names``);
+    ``drop_names`` leaves them out of keyness and similarity.
     """
     docs = list(analyses)
-    seg = segmenter or default_segmenter()
+    names = names_of(a.document for a in docs)
+    seg = NamedSegmenter(segmenter or default_segmenter(), names)
     speeches = [a for a in docs if a.genre == "speech"]
     reports = [a for a in docs if a.genre != "speech"]
-    stop = stopwords()
+    stop = stopwords() | names if drop_names else stopwords()
 
     def words(text: str) -> list[str]:
         return [w for w in seg.words_of(text) if _WORD.fullmatch(w) and w not in stop]
@@ -122,14 +127,15 @@ def compare(analyses: Iterable[Analysis], *, segmenter: Segmenter | None = None,
     # shared problems --------------------------------------------------------------------
     plist: list[tuple[str, Analysis, Admission]] = [(unit_of(a), a, p) for a in reports for p in admitted[id(a)]]
     vecs, vocab_words = _problem_vectors([p for _, _, p in plist], words)
-    groups = _average_linkage(vecs, threshold)
+    keys = [_canonical(x) for x in plist]
+    groups = average_linkage(vecs, threshold, keys=keys, same=[(p.text, p.subtheme) for _, _, p in plist])
     shared: list[dict[str, Any]] = []
     unique: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for members in groups:
         member_units = sorted({plist[i][0] for i in members})
         if len(member_units) >= 2:
             examples = {}
-            for i in sorted(members, key=lambda i: -plist[i][2].score):
+            for i in sorted(members, key=lambda i: (-plist[i][2].score, keys[i])):
                 u = plist[i][0]
                 if u not in examples:
                     examples[u] = _problem_ref(plist[i][1], plist[i][2])
@@ -144,7 +150,10 @@ def compare(analyses: Iterable[Analysis], *, segmenter: Segmenter | None = None,
         else:
             for i in members:
                 unique[plist[i][0]].append(_problem_ref(plist[i][1], plist[i][2]))
-    shared.sort(key=lambda g: (-len(g["units"]), -g["count"], g["label"]))
+    shared.sort(key=lambda g: (-len(g["units"]), -g["count"], g["label"], sorted(
+        (u, e["text"]) for u, e in g["examples"].items())))
+    for items_u in unique.values():
+        items_u.sort(key=lambda r: (str(r["document"]), r["start"], r["text"]))
 
     # keyness and similarity ----------------------------------------------------------------
     unit_counts = {u: Counter(w for a in items for t in a.sentences for w in words(t.sentence.norm))
@@ -164,10 +173,14 @@ def compare(analyses: Iterable[Analysis], *, segmenter: Segmenter | None = None,
     method = {
         "problems": "admissions: an enumerated item or flagged sentence with the flagged sentences that "
                     "elaborate it (same item heading, or the next sentence of the same paragraph) counts once",
-        "shared_problems": "average-linkage clustering of admissions; cosine similarity over "
-                           "l2-normalised tf-idf of words (governance dictionary, stopwords removed) and "
-                           f"character bigrams (weight {1 - SUBTHEME_WEIGHT:.2f}), plus {SUBTHEME_WEIGHT:.2f} for the same predicted sub-theme; groups merge while "
-                           f"the mean similarity is >= {threshold}; ties broken by input order",
+        "shared_problems": "average-linkage (UPGMA) clustering of admissions, the same exact method at "
+                           "every size; cosine similarity over l2-normalised tf-idf (idf = ln(n/df) + 1) of "
+                           "words (governance dictionary, stopwords removed) and character bigrams (weight "
+                           f"{1 - SUBTHEME_WEIGHT:.2f}), plus {SUBTHEME_WEIGHT:.2f} for the same predicted "
+                           f"sub-theme; groups merge while the mean similarity is >= {threshold}; computed "
+                           "with scipy's linkage inside each connected component of the graph of pairs "
+                           f"with similarity >= {threshold} (no group can span two); the admissions are "
+                           "put in a canonical order first, so the groups do not depend on input order",
         "keyness": "signed log-likelihood G2 (2x2 table, unit vs all other units)"
                    + {"williams": ", with Williams' correction", "yates": ", with Yates' correction as quanteda "
                       "applies it", "none": ", uncorrected"}[keyness_correction] + "; p from chi-squared with 1 df; terms with p < 0.05 and at "
@@ -222,64 +235,14 @@ def _problem_vectors(problems: Sequence[Any], words, subtheme_weight: float = SU
 
 
 def _vectorize(feats: list[Counter[str]], subs: list[str | None], weight: float):
-    vocab: dict[str, int] = {}
-    df: Counter[str] = Counter()
-    for f in feats:
-        df.update(f.keys())
-    for term in sorted(df):
-        vocab[term] = len(vocab)
-    sub_names = sorted({s for s in subs if s})
-    n = len(feats)
-    m = np.zeros((n, len(vocab) + len(sub_names)))
-    for i, f in enumerate(feats):
-        for term, c in f.items():
-            m[i, vocab[term]] = (1 + math.log(c)) * (math.log((1 + n) / (1 + df[term])) + 1)
-        norm = np.linalg.norm(m[i, :len(vocab)])
-        if norm:
-            m[i, :len(vocab)] /= norm
-        m[i, :len(vocab)] *= math.sqrt(1 - weight)
-        if subs[i]:
-            m[i, len(vocab) + sub_names.index(subs[i])] = math.sqrt(weight)
-    return m, vocab
+    return vectorize(feats, subs, weight)
 
 
-def _average_linkage(vecs: np.ndarray, threshold: float) -> list[list[int]]:
-    """Deterministic average-linkage clusters of rows whose mean cosine stays >= threshold."""
-    n = len(vecs)
-    if n == 0:
-        return []
-    if n > 2000:  # quadratic memory beyond this: fall back to leader clustering in input order
-        leaders: list[int] = []
-        groups: list[list[int]] = []
-        for i in range(n):
-            sims = [float(vecs[i] @ vecs[j]) for j in leaders]
-            best = int(np.argmax(sims)) if sims else -1
-            if best >= 0 and sims[best] >= threshold:
-                groups[best].append(i)
-            else:
-                leaders.append(i)
-                groups.append([i])
-        return groups
-    sim = vecs @ vecs.T
-    np.fill_diagonal(sim, -np.inf)
-    clusters: dict[int, list[int]] = {i: [i] for i in range(n)}
-    sizes = np.ones(n)
-    active = np.ones(n, dtype=bool)
-    while True:
-        masked = np.where(active[:, None] & active[None, :], sim, -np.inf)
-        flat = int(np.argmax(masked))
-        i, j = divmod(flat, n)
-        if masked[i, j] < threshold:
-            break
-        i, j = min(i, j), max(i, j)
-        new = (sim[i] * sizes[i] + sim[j] * sizes[j]) / (sizes[i] + sizes[j])
-        sim[i, :] = new
-        sim[:, i] = new
-        sim[i, i] = -np.inf
-        sizes[i] += sizes[j]
-        active[j] = False
-        clusters[i].extend(clusters.pop(j))
-    return [sorted(clusters[k]) for k in sorted(clusters)]
+def _canonical(item: tuple[str, Analysis, Admission]) -> tuple[Any, ...]:
+    """A sort key of an admission that does not depend on the order of the inputs."""
+    u, a, p = item
+    d = a.document
+    return (p.text, u, str(d.id or d.path or ""), a.year or 0, p.start)
 
 
 def _group_label(problems: Sequence[Admission], words, k: int = 3) -> str:
@@ -298,7 +261,7 @@ def _unit_similarity(unit_counts: dict[str, Counter[str]]) -> dict[str, dict[str
     units = sorted(unit_counts)
     vecs, _ = _vectorize([Counter({"w:" + w: c for w, c in unit_counts[u].items()}) for u in units],
                          [None] * len(units), 0.0)
-    sims = vecs @ vecs.T
+    sims = (vecs @ vecs.T).toarray()
     return {u: {v: round(float(sims[i, j]), 4) for j, v in enumerate(units)} for i, u in enumerate(units)}
 
 
@@ -330,8 +293,8 @@ def _speech_links(speeches: Sequence[Analysis], plist, vecs: np.ndarray, words) 
     allv, _ = _vectorize(feats, subs, SUBTHEME_WEIGHT)
     sv, pv = allv[:len(items)], allv[len(items):]
     sims = np.zeros((len(items), len(plist)))
-    if len(pv):
-        np.maximum.at(sims.T, np.asarray(owner), (sv @ pv.T).T)
+    if pv.shape[0]:
+        np.maximum.at(sims.T, np.asarray(owner), (sv @ pv.T).toarray().T)
     points = []
     for k, (a, t, kind) in enumerate(items):
         addressed: dict[str, dict[str, Any]] = {}
@@ -360,13 +323,14 @@ def _recurring(plist, vecs: np.ndarray) -> list[dict[str, Any]]:
         if len(years) < 2:
             continue
         used: set[int] = set()
-        for i in idx:
-            for j in idx:
+        sim = (vecs[idx] @ vecs[idx].T).toarray()
+        for a, i in enumerate(idx):
+            for b, j in enumerate(idx):
                 yi, yj = plist[i][1].year, plist[j][1].year
-                if yi < yj and j not in used and float(vecs[i] @ vecs[j]) >= RECURRENCE_THRESHOLD:
+                if yi < yj and j not in used and float(sim[a, b]) >= RECURRENCE_THRESHOLD:
                     out.append({"unit": u, "years": [yi, yj],
                                 "earlier": plist[i][2].text, "later": plist[j][2].text,
-                                "similarity": round(float(vecs[i] @ vecs[j]), 3)})
+                                "similarity": round(float(sim[a, b]), 3)})
                     used.add(j)
                     break
     return out

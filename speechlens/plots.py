@@ -87,14 +87,18 @@ def problem_heatmap(comparison: Mapping[str, Any], path: str | Path | None = Non
 
 
 def word_frequencies(documents: Iterable[Document], segmenter: Any = None, *,
-                     by: str | None = None) -> dict[str, Counter[str]]:
+                     by: str | None = None, drop_names: bool = False) -> dict[str, Counter[str]]:
     """Word counts for word clouds, overall or per unit (stopwords, single characters and
-    figures removed)."""
+    figures removed); the documents' unit, person and place names count as whole words, or not
+    at all with ``drop_names``."""
+    from .names import NamedSegmenter, names_of
     from .segmentation import default_segmenter
     from .structure import sentences_of
 
-    seg = segmenter or default_segmenter()
-    stop = stopwords()
+    documents = list(documents)
+    names = names_of(documents)
+    seg = NamedSegmenter(segmenter or default_segmenter(), names)
+    stop = stopwords() | names if drop_names else stopwords()
     out: dict[str, Counter[str]] = {}
     for doc in documents:
         key = (doc.unit or doc.id or "(unknown)") if by == "unit" else "all"

@@ -20,7 +20,7 @@ def _context(text: str, start: int, end: int, limit: int = 120) -> tuple[str, st
 
 def render_report(analyses: Sequence[Analysis], comparison: dict[str, Any] | None = None, *,
                   pictures: bool = True, font: str | None = None, segmenter: Any = None,
-                  title: str = "speechlens report") -> str:
+                  title: str = "speechlens report", drop_names: bool = False) -> str:
     """The report page as a string; ``pictures`` adds charts and word clouds (needs a CJK font)."""
     from jinja2 import Environment, PackageLoader, select_autoescape
 
@@ -34,7 +34,7 @@ def render_report(analyses: Sequence[Analysis], comparison: dict[str, Any] | Non
     if pictures:
         from .plots import problem_heatmap, theme_shares_chart, word_cloud, word_frequencies
 
-        freqs = word_frequencies([a.document for a in analyses], segmenter, by="unit")
+        freqs = word_frequencies([a.document for a in analyses], segmenter, by="unit", drop_names=drop_names)
         for key, c in freqs.items():
             if c:
                 png, _ = word_cloud(c, font=font, width=600, height=360, max_words=80)

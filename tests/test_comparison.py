@@ -15,8 +15,8 @@ from conftest import DEMO, HELDOUT
 
 
 @pytest.fixture(scope="module")
-def comparison(demo_analyses):
-    return compare(demo_analyses).to_dict()
+def comparison(demo_comparison):
+    return demo_comparison
 
 
 def test_units_are_every_township_with_their_documents(comparison, demo_gold):
@@ -189,8 +189,9 @@ def test_yates_as_quanteda_applies_it():
 
 
 def test_williams_correction_is_the_default_in_the_comparison(demo_analyses):
-    corrected = compare(demo_analyses, top_terms=1000).to_dict()
-    plain = compare(demo_analyses, top_terms=1000, keyness_correction="none").to_dict()
+    reports = [a for a in demo_analyses if a.unit in ("东湖街道", "金桥镇", "石门乡", "白沙镇")]
+    corrected = compare(reports, top_terms=1000).to_dict()
+    plain = compare(reports, top_terms=1000, keyness_correction="none").to_dict()
     n_corr = sum(len(v) for v in corrected["keyness"].values())
     n_plain = sum(len(v) for v in plain["keyness"].values())
     assert n_corr < n_plain

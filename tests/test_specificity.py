@@ -57,10 +57,8 @@ def test_specificity_on_sets_the_rules_were_not_written_on(path, floor):
     assert acc >= floor
 
 
-def test_the_comparison_gives_each_documents_share_of_stock_wording(demo_analyses):
-    from speechlens import compare
-
-    c = compare(demo_analyses).to_dict()
+def test_the_comparison_gives_each_documents_share_of_stock_wording(demo_comparison):
+    c = demo_comparison
     docs = {d["document"]: d for d in c["documents"]}
     nanling = docs["2023-南岭镇-述职报告"]
     assert nanling["formulaic_share"] == 1.0 and nanling["admissions"] == 5
