@@ -66,9 +66,37 @@ def output_option(fn: Callable[..., Any]) -> Callable[..., Any]:
     )(fn)
 
 
+def _prepare_output(output: str | Path, *, folder: bool = False) -> Path:
+    """The output path with its folder created (as ``batch`` does), or a one-line error naming
+    the path and the reason. ``folder``: the output is itself a folder (``--plots``)."""
+    path = Path(output)
+    where = path if folder else path.parent
+    if not folder and path.is_dir():
+        raise SpeechlensError(f"{output}: is a folder; give a file name to write")
+    try:
+        where.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise SpeechlensError(f"{output}: cannot create folder {where}: a file of that name is in the way") from None
+    except OSError as exc:
+        raise SpeechlensError(f"{output}: cannot create folder {where} ({exc.strerror or exc})") from None
+    return path
+
+
+def _write(output: str | Path, data: str | bytes) -> None:
+    """Write a command's output file; a failure is one line naming the file."""
+    path = _prepare_output(output)
+    try:
+        if isinstance(data, bytes):
+            path.write_bytes(data)
+        else:
+            path.write_text(data, encoding="utf-8")
+    except OSError as exc:
+        raise SpeechlensError(f"{output}: cannot write ({exc.strerror or exc})") from None
+
+
 def _emit(text: str, output: str | None) -> None:
     if output:
-        Path(output).write_text(text, encoding="utf-8")
+        _write(output, text)
         click.echo(f"wrote {output}", err=True)
     else:
         click.echo(text)
@@ -368,23 +396,25 @@ def report(paths: tuple[str, ...], output: str, plots_dir: str | None, no_pictur
            keyness_correction: str, drop_names: bool) -> None:
     """Write a self-contained HTML report (overview, heat map, shared problems, word clouds)."""
     from .comparison import compare as compare_analyses
-    from .reporting import render_report, write_report
+    from .reporting import render_report
 
     az = _analyzer(backend, user_dict, hmm, model)
     results = _analyze_paths(paths, az)
     c = (compare_analyses(results, segmenter=az.segmenter, keyness_correction=keyness_correction,
                           drop_names=drop_names).to_dict() if len(results) > 1 else None)
-    write_report(output, render_report(results, c, pictures=not no_pictures, font=font,
-                                       segmenter=az.segmenter, title=title, drop_names=drop_names))
+    _prepare_output(output)
+    if plots_dir:
+        _prepare_output(plots_dir, folder=True)
+    _write(output, render_report(results, c, pictures=not no_pictures, font=font,
+                                 segmenter=az.segmenter, title=title, drop_names=drop_names))
     click.echo(f"wrote {output}", err=True)
     if plots_dir and c is not None:
         from .plots import problem_heatmap, theme_shares_chart
 
         out = Path(plots_dir)
-        out.mkdir(parents=True, exist_ok=True)
         for fmt in ("png", "svg"):
-            theme_shares_chart(c, out / f"theme-shares.{fmt}", font=font, fmt=fmt)
-            problem_heatmap(c, out / f"problem-heatmap.{fmt}", font=font, fmt=fmt)
+            _write(out / f"theme-shares.{fmt}", theme_shares_chart(c, font=font, fmt=fmt))
+            _write(out / f"problem-heatmap.{fmt}", problem_heatmap(c, font=font, fmt=fmt))
         click.echo(f"wrote charts to {out}", err=True)
 
 
@@ -407,10 +437,11 @@ def wordcloud(paths: tuple[str, ...], output: str, by: str | None, max_words: in
 
     groups = word_frequencies((read_document(p) for p in _expand(paths)),
                               _segmenter(backend, user_dict, hmm), by=by, drop_names=drop_names)
-    out = Path(output)
+    out = _prepare_output(output)
     for key, freqs in groups.items():
         target = out if by is None else out.with_name(f"{out.stem}-{key}{out.suffix or '.png'}")
-        _, drawn = word_cloud(freqs, target, font=font, max_words=max_words)
+        png, drawn = word_cloud(freqs, font=font, max_words=max_words)
+        _write(target, png)
         click.echo(f"wrote {target} ({len(drawn)} words)", err=True)
 
 

@@ -146,3 +146,29 @@ def test_compare_takes_the_keyness_correction(runner):
     top = plain["keyness"]["金桥镇"][0]
     corrected = {r["term"]: r["g2"] for r in default["keyness"]["金桥镇"]}
     assert corrected.get(top["term"], 0) < top["g2"]
+
+
+_ONE = str(DEMO / "2023-金桥镇-述职报告.txt")
+_TWO = str(DEMO / "2023-白沙镇-述职报告.txt")
+_WRITERS = {
+    "analyze": ["analyze", _ONE], "compare": ["compare", _ONE, _TWO], "report": ["report", _ONE, "--no-pictures"],
+    "wordcloud": ["wordcloud", _ONE], "kwic": ["kwic", "项目", _ONE], "segment": ["segment", _ONE],
+}
+
+
+@pytest.mark.parametrize("name", sorted(_WRITERS))
+def test_output_into_a_missing_folder_is_created(runner, tmp_path, name):
+    target = tmp_path / "new" / "deeper" / "out.txt"
+    r = runner.invoke(cli, [*_WRITERS[name], "-o", str(target)])
+    assert r.exit_code == 0, r.output
+    assert target.exists() and target.stat().st_size > 0
+
+
+@pytest.mark.parametrize("name", sorted(_WRITERS))
+def test_output_under_a_file_fails_in_one_line(runner, tmp_path, name):
+    blocker = tmp_path / "taken"
+    blocker.write_text("an earlier result", encoding="utf-8")
+    r = runner.invoke(cli, [*_WRITERS[name], "-o", str(blocker / "out.txt")])
+    assert r.exit_code == 1
+    assert r.output.strip().count("\n") == 0 and "taken" in r.output and "Traceback" not in r.output
+    assert blocker.read_text(encoding="utf-8") == "an earlier result"
