@@ -423,15 +423,34 @@ def problems_path(out: Path) -> Path:
 
 def write_tables(journal: Path, out: Path, fmt: str) -> list[str]:
     """Stream the journal into the documents table and the problems table, atomically."""
+    return _write_tables([journal], out, fmt, complete_lines_only=True)
+
+
+def write_tables_from(sources: Sequence[str | Path], out: str | Path, fmt: str | None = None) -> list[str]:
+    """The documents and problems tables (``OUT`` and ``OUT.problems.*``; CSV or Parquet, from
+    ``fmt`` or the extension) from JSON Lines files of records (``record_of``), as a Dask bag's
+    ``to_textfiles`` writes them: one fixed schema whatever the first records hold."""
+    out = Path(out)
+    fmt = fmt or {".csv": "csv", ".parquet": "parquet"}.get(out.suffix.lower())
+    if fmt not in ("csv", "parquet"):
+        raise SpeechlensError(f"{out}: write .csv or .parquet tables (or pass fmt)")
+    if fmt == "parquet":
+        _require_pyarrow()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    return _write_tables([Path(p) for p in sources], out, fmt, complete_lines_only=False)
+
+
+def _write_tables(sources: Sequence[Path], out: Path, fmt: str, *, complete_lines_only: bool) -> list[str]:
     ppath = problems_path(out)
     tmp_docs = out.with_name(out.name + ".tmp")
     tmp_probs = ppath.with_name(ppath.name + ".tmp")
 
     def records() -> Iterator[dict[str, Any]]:
-        with journal.open(encoding="utf-8") as fh:
-            for line in fh:
-                if line.endswith("\n"):
-                    yield json.loads(line)
+        for source in sources:
+            with source.open(encoding="utf-8") as fh:
+                for line in fh:
+                    if line.endswith("\n") or (not complete_lines_only and line.strip()):
+                        yield json.loads(line)
 
     if fmt == "csv":
         with tmp_docs.open("w", encoding="utf-8", newline="") as fd, tmp_probs.open("w", encoding="utf-8", newline="") as fp:
