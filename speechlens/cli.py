@@ -164,13 +164,56 @@ def drop_names_option(fn: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def comparison_options(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """Options of the comparison shared by analyze, compare and report."""
-    fn = drop_names_option(fn)
-    return click.option(
-        "--keyness-correction", type=click.Choice(["williams", "yates", "none"]), default="williams",
-        show_default=True, help="Correction of keyness G²: Williams' (default), Yates' as quanteda "
-                                "applies it (quanteda's default), or none.",
-    )(fn)
+    """Options of the comparison shared by analyze, compare and report; the command receives
+    them as ``comparison``, the keyword arguments of ``speechlens.compare``."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, keyness_correction: str, drop_names: bool, by: str, order: str | None,
+                stopwords_file: str | None, replace_stopwords: bool, keyness_target: str | None,
+                **kwargs: Any) -> Any:
+        try:
+            words = _read_words(stopwords_file) if stopwords_file else None
+        except SpeechlensError as exc:
+            raise click.ClickException(str(exc)) from None
+        kwargs["comparison"] = {
+            "keyness_correction": keyness_correction, "drop_names": drop_names, "by": by,
+            "order": [o for o in (order or "").replace("，", ",").split(",") if o.strip()] or None,
+            "stopwords": words, "default_stopwords": not replace_stopwords, "target": keyness_target}
+        return fn(*args, **kwargs)
+
+    for option in reversed((
+        click.option("--by", default="unit", show_default=True,
+                     help="Group documents by unit, year, any metadata key (county, role, a --metadata "
+                          "column) or several joined by commas (unit,year)."),
+        click.option("--order", default=None, help="Groups in this order first (comma-separated), then by pinyin."),
+        click.option("--keyness-target", default=None, help="Keyness of this group only, against all the others."),
+        click.option("--keyness-correction", type=click.Choice(["williams", "yates", "none"]), default="williams",
+                     show_default=True, help="Correction of keyness G²: Williams' (default), Yates' as quanteda "
+                                             "applies it (quanteda's default), or none."),
+        stopwords_options,
+        drop_names_option,
+    )):
+        wrapper = option(wrapper)
+    return wrapper
+
+
+def stopwords_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """``--stopwords FILE`` and ``--replace-stopwords`` for the commands that count words."""
+    fn = click.option("--stopwords", "stopwords_file", type=click.Path(dir_okay=False), default=None,
+                      help="More words to ignore in keyness and clouds, one a line (added to the shipped list).")(fn)
+    return click.option("--replace-stopwords", is_flag=True,
+                        help="Use the --stopwords file instead of the shipped list.")(fn)
+
+
+def _read_words(path: str) -> list[str]:
+    """Words of a user's list, one a line (# starts a comment); a bad file is one line of error."""
+    try:
+        text = Path(path).read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise SpeechlensError(f"{path}: stopword file not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SpeechlensError(f"{path}: cannot read stopword file as UTF-8 ({exc})") from None
+    return [w for line in text.splitlines() for w in [line.split("#", 1)[0].strip()] if w]
 
 
 def _analyzer(backend: str | None, user_dict: Iterable[str], hmm: bool, model: str | None):
@@ -187,7 +230,7 @@ def _analyze_paths(paths: Iterable[str], analyzer: Any) -> list[Any]:
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "jsonl", "markdown"]),
               default="table", show_default=True,
-              help="table: terminal summary; json: one Analysis (or documents + comparison); "
+              help="table: terminal summary; json: {documents: [Analysis...], comparison: ... or null}; "
                    "jsonl: one Analysis per line; markdown: report-ready tables.")
 @backend_option
 @dict_options
@@ -196,22 +239,19 @@ def _analyze_paths(paths: Iterable[str], analyzer: Any) -> list[Any]:
 @comparison_options
 @_fail_cleanly
 def analyze(paths: tuple[str, ...], fmt: str, backend: str | None, user_dict: tuple[str, ...],
-            hmm: bool, model: str | None, output: str | None, keyness_correction: str,
-            drop_names: bool) -> None:
+            hmm: bool, model: str | None, output: str | None, comparison: dict[str, Any]) -> None:
     """Tag themes and admitted problems; several files or a folder end with the comparison."""
     from .comparison import compare
     from .tables import analysis_markdown, analysis_text, comparison_markdown, comparison_text
 
     az = _analyzer(backend, user_dict, hmm, model)
     results = _analyze_paths(paths, az)
-    comparison = (compare(results, segmenter=az.segmenter, keyness_correction=keyness_correction,
-                          drop_names=drop_names).to_dict() if len(results) > 1 else None)
-    if fmt == "json":
-        if comparison is None:
-            text = json.dumps(results[0].to_dict(), ensure_ascii=False, indent=2)
-        else:
-            text = json.dumps({"documents": [a.to_dict() for a in results], "comparison": comparison},
-                              ensure_ascii=False, indent=2)
+    options = comparison
+    comparison = (compare(results, segmenter=az.segmenter, **options).to_dict()
+                  if len(results) > 1 else None)
+    if fmt == "json":  # one shape whatever the number of files
+        text = json.dumps({"documents": [a.to_dict() for a in results], "comparison": comparison},
+                          ensure_ascii=False, indent=2)
     elif fmt == "jsonl":
         text = "\n".join(json.dumps(a.to_dict(), ensure_ascii=False) for a in results)
     elif fmt == "markdown":
@@ -237,15 +277,13 @@ def analyze(paths: tuple[str, ...], fmt: str, backend: str | None, user_dict: tu
 @comparison_options
 @_fail_cleanly
 def compare(paths: tuple[str, ...], fmt: str, backend: str | None, user_dict: tuple[str, ...],
-            hmm: bool, model: str | None, output: str | None, keyness_correction: str,
-            drop_names: bool) -> None:
+            hmm: bool, model: str | None, output: str | None, comparison: dict[str, Any]) -> None:
     """Compare townships: shared and unique problems, problem matrix, keyness, similarity."""
     from .comparison import compare as compare_analyses
     from .tables import comparison_markdown, comparison_rows, comparison_text, to_csv
 
     az = _analyzer(backend, user_dict, hmm, model)
-    c = compare_analyses(_analyze_paths(paths, az), segmenter=az.segmenter,
-                         keyness_correction=keyness_correction, drop_names=drop_names).to_dict()
+    c = compare_analyses(_analyze_paths(paths, az), segmenter=az.segmenter, **comparison).to_dict()
     if fmt == "json":
         text = json.dumps(c, ensure_ascii=False, indent=2)
     elif fmt == "markdown":
@@ -393,20 +431,22 @@ def font_option(fn: Callable[..., Any]) -> Callable[..., Any]:
 @_fail_cleanly
 def report(paths: tuple[str, ...], output: str, plots_dir: str | None, no_pictures: bool, title: str,
            font: str | None, backend: str | None, user_dict: tuple[str, ...], hmm: bool, model: str | None,
-           keyness_correction: str, drop_names: bool) -> None:
+           comparison: dict[str, Any]) -> None:
     """Write a self-contained HTML report (overview, heat map, shared problems, word clouds)."""
     from .comparison import compare as compare_analyses
     from .reporting import render_report
 
     az = _analyzer(backend, user_dict, hmm, model)
     results = _analyze_paths(paths, az)
-    c = (compare_analyses(results, segmenter=az.segmenter, keyness_correction=keyness_correction,
-                          drop_names=drop_names).to_dict() if len(results) > 1 else None)
+    c = (compare_analyses(results, segmenter=az.segmenter, **comparison).to_dict()
+         if len(results) > 1 else None)
     _prepare_output(output)
     if plots_dir:
         _prepare_output(plots_dir, folder=True)
     _write(output, render_report(results, c, pictures=not no_pictures, font=font,
-                                 segmenter=az.segmenter, title=title, drop_names=drop_names))
+                                 segmenter=az.segmenter, title=title, drop_names=comparison["drop_names"],
+                                 by=comparison["by"], stopwords=comparison["stopwords"],
+                                 default_stopwords=comparison["default_stopwords"]))
     click.echo(f"wrote {output}", err=True)
     if plots_dir and c is not None:
         from .plots import problem_heatmap, theme_shares_chart
@@ -422,21 +462,26 @@ def report(paths: tuple[str, ...], output: str, plots_dir: str | None, no_pictur
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
               help="PNG to write; with --by unit, one PNG per unit named OUTPUT-UNIT.png.")
-@click.option("--by", type=click.Choice(["unit"]), default=None, help="One cloud per unit.")
+@click.option("--by", default=None,
+              help="One cloud per group: unit, year, any metadata key, or several joined by commas.")
 @click.option("--max-words", type=int, default=150, show_default=True)
 @font_option
 @backend_option
 @dict_options
 @drop_names_option
+@stopwords_options
 @_fail_cleanly
 def wordcloud(paths: tuple[str, ...], output: str, by: str | None, max_words: int, font: str | None,
-              backend: str | None, user_dict: tuple[str, ...], hmm: bool, drop_names: bool) -> None:
+              backend: str | None, user_dict: tuple[str, ...], hmm: bool, drop_names: bool,
+              stopwords_file: str | None, replace_stopwords: bool) -> None:
     """Draw a Chinese word cloud of the documents' words (stopwords removed)."""
     from .loading import read_document
     from .plots import word_cloud, word_frequencies
 
     groups = word_frequencies((read_document(p) for p in _expand(paths)),
-                              _segmenter(backend, user_dict, hmm), by=by, drop_names=drop_names)
+                              _segmenter(backend, user_dict, hmm), by=by, drop_names=drop_names,
+                              stopwords=_read_words(stopwords_file) if stopwords_file else None,
+                              default_stopwords=not replace_stopwords)
     out = _prepare_output(output)
     for key, freqs in groups.items():
         target = out if by is None else out.with_name(f"{out.stem}-{key}{out.suffix or '.png'}")

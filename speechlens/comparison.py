@@ -22,7 +22,9 @@ from .clustering import average_linkage, vectorize
 from .document import LABELS, Analysis
 from .keyness import keyness
 from .names import NamedSegmenter, names_of
-from .resources import stopwords
+from .errors import SpeechlensError
+from .grouping import group_key, ordered, shares_of, unit_name, year_changes
+from .resources import stopwords as shipped_stopwords
 from .segmentation import Segmenter, default_segmenter
 
 GROUP_THRESHOLD = 0.25
@@ -48,6 +50,8 @@ class Comparison:
     recurring: list[dict[str, Any]]
     method: dict[str, Any] = field(default_factory=dict)
     documents: list[dict[str, Any]] = field(default_factory=list)
+    by: str = "unit"
+    changes: list[dict[str, Any]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -61,58 +65,79 @@ class Comparison:
             "recurring_problems": self.recurring,
             "method": self.method,
             "documents": self.documents,
+            "by": self.by,
+            "year_changes": self.changes,
         }
 
 
 def unit_of(a: Analysis) -> str:
-    """The unit a document belongs to: its metadata, else its id or file name."""
-    d = a.document
-    return d.unit or d.id or (d.path and d.path.rsplit("/", 1)[-1]) or "(unknown)"
+    """The unit a document belongs to (simplified script): its metadata, else its id or file name."""
+    return unit_name(a)
 
 
 def compare(analyses: Iterable[Analysis], *, segmenter: Segmenter | Any = None,
             threshold: float = GROUP_THRESHOLD, top_terms: int = 10,
-            keyness_correction: str = "williams", drop_names: bool = False) -> Comparison:
-    """Compare analysed documents by unit (see the module docstring for each part).
+            keyness_correction: str = "williams", drop_names: bool = False,
+            by: str | Sequence[str] = "unit", order: Sequence[str] | None = None,
+            stopwords: Iterable[str] | None = None, default_stopwords: bool = True,
+            target: str | None = None) -> Comparison:
+    """Compare analysed documents by unit, or by any metadata (see the module docstring).
 
+    ``by``: "unit" (default), "year", a metadata key ("county", "role", a ``--metadata``
+    column) or several ("unit,year"); the groups come in ``order``, then by pinyin.
     ``keyness_correction``: "williams" (default), "yates" (quanteda's default for
-    ``textstat_keyness(measure = "lr")``) or "none"; see ``speechlens.keyness``. The documents'
-    unit, person and place names are kept whole when words are counted (``speechlens.names``);
-    ``drop_names`` leaves them out of keyness and similarity.
+    ``textstat_keyness(measure = "lr")``) or "none"; see ``speechlens.keyness``; ``target``:
+    keyness of that group only (against all the others). The documents' unit, person and place
+    names are kept whole when words are counted (``speechlens.names``); ``drop_names`` leaves
+    them out of keyness and similarity. ``stopwords``: more words to ignore, added to the
+    shipped list or, with ``default_stopwords=False``, replacing it.
     """
     docs = list(analyses)
     names = names_of(a.document for a in docs)
     seg = NamedSegmenter(segmenter or default_segmenter(), names)
     speeches = [a for a in docs if a.genre == "speech"]
     reports = [a for a in docs if a.genre != "speech"]
-    stop = stopwords() | names if drop_names else stopwords()
+    stop = (shipped_stopwords() if default_stopwords else frozenset()) | frozenset(stopwords or ())
+    if drop_names:
+        stop |= names
+    key_of = group_key(by)
 
     def words(text: str) -> list[str]:
         return [w for w in seg.words_of(text) if _WORD.fullmatch(w) and w not in stop]
 
     # units ----------------------------------------------------------------------------
-    by_unit: dict[str, list[Analysis]] = defaultdict(list)
+    groups_of: dict[str, list[Analysis]] = defaultdict(list)
     for a in reports:
-        by_unit[unit_of(a)].append(a)
+        groups_of[key_of(a)].append(a)
+    names_in_order = ordered(groups_of, order)
+    if target is not None and target not in groups_of:
+        raise SpeechlensError(f"no group named {target!r} to take as keyness target; groups: "
+                              + "、".join(names_in_order))
+    by_unit = {u: groups_of[u] for u in names_in_order}
     admitted = {id(a): admissions_of(a) for a in reports}
     units: dict[str, dict[str, Any]] = {}
-    documents = [_document_row(a, admitted[id(a)]) for a in reports]
-    for u, items in sorted(by_unit.items()):
+    documents = [_document_row(a, admitted[id(a)], key_of(a)) for a in reports]
+    for u, items in by_unit.items():
         weights = np.array([max(1, len(a.document.text)) for a in items], dtype=float)
-        shares = {l: round(float(np.average([a.themes.get(l, 0.0) for a in items], weights=weights)), 4)
-                  for l in LABELS}
+        per_year: dict[int, list[Analysis]] = defaultdict(list)
+        for a in items:
+            if a.year is not None:
+                per_year[a.year].append(a)
         units[u] = {"documents": len(items),
-                    "years": sorted({a.year for a in items if a.year is not None}),
-                    "themes": shares,
+                    "years": sorted(per_year),
+                    "themes": shares_of(items),
                     "problems": sum(len(admitted[id(a)]) for a in items),
                     "problem_sentences": sum(len(a.problems) for a in items),
                     "formulaic_share": _formulaic_share([x for a in items for x in admitted[id(a)]]),
-                    "characters": int(weights.sum())}
+                    "characters": int(weights.sum()),
+                    "by_year": {str(y): {"documents": len(per_year[y]), "themes": shares_of(per_year[y]),
+                                         "problems": sum(len(admitted[id(a)]) for a in per_year[y])}
+                                for y in sorted(per_year)} if len(per_year) > 1 else {}}
 
     # problem matrix ---------------------------------------------------------------------
     theme_m: dict[str, dict[str, int]] = {}
     sub_m: dict[str, dict[str, int]] = {}
-    for u, items in sorted(by_unit.items()):
+    for u, items in by_unit.items():
         tc = Counter()
         sc = Counter()
         for a in items:
@@ -125,14 +150,17 @@ def compare(analyses: Iterable[Analysis], *, segmenter: Segmenter | Any = None,
     matrix = {"themes": theme_m, "subthemes": sub_m}
 
     # shared problems --------------------------------------------------------------------
-    plist: list[tuple[str, Analysis, Admission]] = [(unit_of(a), a, p) for a in reports for p in admitted[id(a)]]
+    plist: list[tuple[str, Analysis, Admission]] = [(key_of(a), a, p) for a in reports for p in admitted[id(a)]]
+    rows: dict[int, list[int]] = defaultdict(list)
+    for k, (_, a, _) in enumerate(plist):
+        rows[id(a)].append(k)
     vecs, vocab_words = _problem_vectors([p for _, _, p in plist], words)
     keys = [_canonical(x) for x in plist]
     groups = average_linkage(vecs, threshold, keys=keys, same=[(p.text, p.subtheme) for _, _, p in plist])
     shared: list[dict[str, Any]] = []
     unique: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for members in groups:
-        member_units = sorted({plist[i][0] for i in members})
+        member_units = ordered({plist[i][0] for i in members}, names_in_order)
         if len(member_units) >= 2:
             examples = {}
             for i in sorted(members, key=lambda i: (-plist[i][2].score, keys[i])):
@@ -154,6 +182,7 @@ def compare(analyses: Iterable[Analysis], *, segmenter: Segmenter | Any = None,
         (u, e["text"]) for u, e in g["examples"].items())))
     for items_u in unique.values():
         items_u.sort(key=lambda r: (str(r["document"]), r["start"], r["text"]))
+    unique = {u: unique[u] for u in names_in_order if u in unique}
 
     # keyness and similarity ----------------------------------------------------------------
     unit_counts = {u: Counter(w for a in items for t in a.sentences for w in words(t.sentence.norm))
@@ -162,14 +191,17 @@ def compare(analyses: Iterable[Analysis], *, segmenter: Segmenter | Any = None,
     total = Counter()
     for c in unit_counts.values():
         total.update(c)
-    for u in sorted(unit_counts):
+    for u in names_in_order:
+        if target is not None and u != target:
+            continue
         ref = total - unit_counts[u]
         key[u] = (keyness(unit_counts[u], ref, top=top_terms, correction=keyness_correction)
                   if len(unit_counts) > 1 else [])
-    similarity = _unit_similarity(unit_counts)
+    similarity = _unit_similarity(unit_counts, names_in_order)
 
     speech = _speech_links(speeches, plist, vecs, words) if speeches else None
     recurring = _recurring(plist, vecs)
+    changes = year_changes(reports, admitted, rows, vecs, RECURRENCE_THRESHOLD, order)
     method = {
         "problems": "admissions: an enumerated item or flagged sentence with the flagged sentences that "
                     "elaborate it (same item heading, or the next sentence of the same paragraph) counts once",
@@ -191,11 +223,15 @@ def compare(analyses: Iterable[Analysis], *, segmenter: Segmenter | Any = None,
         "speech": f"a speech criticism or task is addressed by a unit when one of its admissions has "
                   f"similarity >= {SPEECH_THRESHOLD}",
         "recurring": f"the same unit admits a problem with similarity >= {RECURRENCE_THRESHOLD} in two years",
+        "groups": f"documents grouped by {', '.join(_by_keys(by))} (unit names in simplified script); "
+                  "groups in the given order, then by pinyin",
+        "year_changes": "each unit against itself the year before: theme shares, and admissions new, "
+                        f"recurring (an earlier admission with similarity >= {RECURRENCE_THRESHOLD}) or dropped",
     }
     return Comparison(units=units, problem_matrix=matrix, shared_problems=shared,
                       unique_problems=dict(sorted(unique.items())), keyness=key,
                       similarity=similarity, speech=speech, recurring=recurring, method=method,
-                      documents=documents)
+                      documents=documents, by=",".join(_by_keys(by)), changes=changes)
 
 
 def _formulaic_share(items: Sequence[Admission]) -> float | None:
@@ -203,9 +239,13 @@ def _formulaic_share(items: Sequence[Admission]) -> float | None:
     return round(sum(x.specificity == "formulaic" for x in items) / len(items), 4) if items else None
 
 
-def _document_row(a: Analysis, items: Sequence[Admission]) -> dict[str, Any]:
+def _by_keys(by: str | Sequence[str]) -> list[str]:
+    return [k.strip() for k in (by.split(",") if isinstance(by, str) else by) if str(k).strip()]
+
+
+def _document_row(a: Analysis, items: Sequence[Admission], group: str) -> dict[str, Any]:
     d = a.document
-    return {"document": d.id or d.path, "unit": unit_of(a), "year": d.year, "genre": a.genre,
+    return {"document": d.id or d.path, "unit": unit_of(a), "group": group, "year": d.year, "genre": a.genre,
             "admissions": len(items), "formulaic": sum(x.specificity == "formulaic" for x in items),
             "formulaic_share": _formulaic_share(items)}
 
@@ -257,8 +297,7 @@ def _group_label(problems: Sequence[Admission], words, k: int = 3) -> str:
     return " · ".join(w for w, _ in sorted(c.items(), key=lambda x: (-x[1], -len(x[0]), x[0]))[:k])
 
 
-def _unit_similarity(unit_counts: dict[str, Counter[str]]) -> dict[str, dict[str, float]]:
-    units = sorted(unit_counts)
+def _unit_similarity(unit_counts: dict[str, Counter[str]], units: list[str]) -> dict[str, dict[str, float]]:
     vecs, _ = _vectorize([Counter({"w:" + w: c for w, c in unit_counts[u].items()}) for u in units],
                          [None] * len(units), 0.0)
     sims = (vecs @ vecs.T).toarray()

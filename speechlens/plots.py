@@ -15,7 +15,6 @@ from typing import Any, Iterable, Mapping
 
 from .document import LABELS, THEME_NAMES as NAMES, Document
 from .fonts import find_font
-from .resources import stopwords
 
 COLORS = {"development": "#d9822b", "livelihood": "#2b8a3e", "safety": "#1c7ed6", "party": "#c92a2a"}
 _WORD = re.compile(r"[\u4e00-\u9fff]{2,}")
@@ -87,21 +86,29 @@ def problem_heatmap(comparison: Mapping[str, Any], path: str | Path | None = Non
 
 
 def word_frequencies(documents: Iterable[Document], segmenter: Any = None, *,
-                     by: str | None = None, drop_names: bool = False) -> dict[str, Counter[str]]:
-    """Word counts for word clouds, overall or per unit (stopwords, single characters and
-    figures removed); the documents' unit, person and place names count as whole words, or not
-    at all with ``drop_names``."""
+                     by: str | None = None, drop_names: bool = False, stopwords: Iterable[str] | None = None,
+                     default_stopwords: bool = True) -> dict[str, Counter[str]]:
+    """Word counts for word clouds, overall or per group (``by`` as in ``compare``: unit, year,
+    any metadata key); stopwords (the shipped list plus ``stopwords``, or only those with
+    ``default_stopwords=False``), single characters and figures removed; the documents' unit,
+    person and place names count as whole words, or not at all with ``drop_names``."""
+    from .document import Analysis
+    from .grouping import group_key
     from .names import NamedSegmenter, names_of
+    from .resources import stopwords as shipped
     from .segmentation import default_segmenter
     from .structure import sentences_of
 
     documents = list(documents)
     names = names_of(documents)
     seg = NamedSegmenter(segmenter or default_segmenter(), names)
-    stop = stopwords() | names if drop_names else stopwords()
+    stop = (shipped() if default_stopwords else frozenset()) | frozenset(stopwords or ())
+    if drop_names:
+        stop |= names
+    key_of = group_key(by) if by else None
     out: dict[str, Counter[str]] = {}
     for doc in documents:
-        key = (doc.unit or doc.id or "(unknown)") if by == "unit" else "all"
+        key = key_of(Analysis(document=doc, themes={}, sentences=(), problems=())) if key_of else "all"
         c = out.setdefault(key, Counter())
         for s in sentences_of(doc):
             c.update(w for w in seg.words_of(s.norm) if _WORD.fullmatch(w) and w not in stop)

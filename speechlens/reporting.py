@@ -20,7 +20,8 @@ def _context(text: str, start: int, end: int, limit: int = 120) -> tuple[str, st
 
 def render_report(analyses: Sequence[Analysis], comparison: dict[str, Any] | None = None, *,
                   pictures: bool = True, font: str | None = None, segmenter: Any = None,
-                  title: str = "speechlens report", drop_names: bool = False) -> str:
+                  title: str = "speechlens report", drop_names: bool = False, by: str = "unit",
+                  stopwords: Any = None, default_stopwords: bool = True) -> str:
     """The report page as a string; ``pictures`` adds charts and word clouds (needs a CJK font)."""
     from jinja2 import Environment, PackageLoader, select_autoescape
 
@@ -34,7 +35,8 @@ def render_report(analyses: Sequence[Analysis], comparison: dict[str, Any] | Non
     if pictures:
         from .plots import problem_heatmap, theme_shares_chart, word_cloud, word_frequencies
 
-        freqs = word_frequencies([a.document for a in analyses], segmenter, by="unit", drop_names=drop_names)
+        freqs = word_frequencies([a.document for a in analyses], segmenter, by=by, drop_names=drop_names,
+                                 stopwords=stopwords, default_stopwords=default_stopwords)
         for key, c in freqs.items():
             if c:
                 png, _ = word_cloud(c, font=font, width=600, height=360, max_words=80)
@@ -44,6 +46,9 @@ def render_report(analyses: Sequence[Analysis], comparison: dict[str, Any] | Non
                            "data": base64.b64encode(theme_shares_chart(comparison, font=font)).decode("ascii")})
             charts.append({"alt": "admitted problems per unit and theme",
                            "data": base64.b64encode(problem_heatmap(comparison, font=font)).decode("ascii")})
+    from .grouping import group_key
+
+    key_of = group_key(by)
     for a in analyses:
         d = a.document
         probs = []
@@ -52,7 +57,7 @@ def render_report(analyses: Sequence[Analysis], comparison: dict[str, Any] | Non
             probs.append({"text": p.text, "before": before, "after": after, "themes": p.themes,
                           "specificity": p.specificity})
         docs.append({"unit": d.unit, "id": d.id, "year": d.year, "genre": d.genre, "path": d.path,
-                     "themes": a.themes, "problems": probs, "cloud": clouds.get(d.unit or d.id or "(unknown)")})
+                     "themes": a.themes, "problems": probs, "cloud": clouds.get(key_of(a))})
     single = None
     if len(analyses) == 1:
         a = analyses[0]

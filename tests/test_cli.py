@@ -41,10 +41,12 @@ def test_segment_text_and_json(runner):
     assert d["unit"] == "金桥镇" and d["sentences"][0]["tokens"]
 
 
-def test_analyze_single_json_is_the_analysis(runner):
+def test_analyze_json_has_one_shape_for_one_file_or_many(runner):
     f = str(DEMO / "2023-金桥镇-述职报告.txt")
     d = json.loads(runner.invoke(cli, ["analyze", f, "--format", "json"]).output)
-    assert d["unit"] == "金桥镇" and d["problems"] and set(d["themes"]) == {"development", "livelihood", "safety", "party"}
+    assert set(d) == {"documents", "comparison"} and d["comparison"] is None
+    doc = d["documents"][0]
+    assert doc["unit"] == "金桥镇" and doc["problems"] and set(doc["themes"]) == {"development", "livelihood", "safety", "party"}
 
 
 def test_analyze_folder_json_has_documents_and_comparison(runner):
