@@ -52,6 +52,25 @@ class Comparison:
     documents: list[dict[str, Any]] = field(default_factory=list)
     by: str = "unit"
     changes: list[dict[str, Any]] = field(default_factory=list)
+    admissions: list[dict[str, Any]] = field(default_factory=list)
+
+    def __repr__(self) -> str:
+        return (f"<Comparison of {len(self.units)} groups by {self.by}: "
+                f"{sum(u['problems'] for u in self.units.values())} admissions, "
+                f"{len(self.shared_problems)} shared problems>")
+
+    def _repr_html_(self) -> str:
+        from .frames import comparison_html
+
+        return comparison_html(self.to_dict())
+
+    def to_pandas(self) -> dict[str, Any]:
+        """Tidy DataFrames (``pip install "speechlens[pandas]"``): units, documents, admissions,
+        problem_matrix, shared_problems, keyness, similarity, year_changes; ``id`` columns join
+        them (admission -> document, admission -> shared problem)."""
+        from .frames import comparison_frames
+
+        return comparison_frames(self.to_dict())
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -67,6 +86,7 @@ class Comparison:
             "documents": self.documents,
             "by": self.by,
             "year_changes": self.changes,
+            "admissions": self.admissions,
         }
 
 
@@ -174,6 +194,7 @@ def compare(analyses: Iterable[Analysis], *, segmenter: Segmenter | Any = None,
                 "themes": _top_counts(t for i in members for t in plist[i][2].themes),
                 "subtheme": Counter(plist[i][2].subtheme for i in members).most_common(1)[0][0],
                 "examples": dict(sorted(examples.items())),
+                "_members": members,
             })
         else:
             for i in members:
@@ -183,6 +204,13 @@ def compare(analyses: Iterable[Analysis], *, segmenter: Segmenter | Any = None,
     for items_u in unique.values():
         items_u.sort(key=lambda r: (str(r["document"]), r["start"], r["text"]))
     unique = {u: unique[u] for u in names_in_order if u in unique}
+    group_of_item: dict[int, int] = {}
+    for k, g in enumerate(shared):
+        g["id"] = k
+        for i in g.pop("_members"):
+            group_of_item[i] = k
+    admissions_table = [dict(_problem_ref(a, p), group=u, unit=unit_of(a), shared_problem=group_of_item.get(i))
+                        for i, (u, a, p) in enumerate(plist)]
 
     # keyness and similarity ----------------------------------------------------------------
     unit_counts = {u: Counter(w for a in items for t in a.sentences for w in words(t.sentence.norm))
@@ -231,7 +259,8 @@ def compare(analyses: Iterable[Analysis], *, segmenter: Segmenter | Any = None,
     return Comparison(units=units, problem_matrix=matrix, shared_problems=shared,
                       unique_problems=dict(sorted(unique.items())), keyness=key,
                       similarity=similarity, speech=speech, recurring=recurring, method=method,
-                      documents=documents, by=",".join(_by_keys(by)), changes=changes)
+                      documents=documents, by=",".join(_by_keys(by)), changes=changes,
+                      admissions=admissions_table)
 
 
 def _formulaic_share(items: Sequence[Admission]) -> float | None:

@@ -194,6 +194,25 @@ class Analysis:
     sections: tuple[Mapping[str, Any], ...] = ()
     detected_genre: str | None = None
 
+    def __repr__(self) -> str:
+        d = self.document
+        bits = " ".join(str(x) for x in (d.unit, d.year, self.genre) if x) or (d.path or d.id or "text")
+        top = ", ".join(f"{k} {v:.0%}" for k, v in sorted(self.themes.items(), key=lambda kv: -kv[1])[:2])
+        return (f"<Analysis {bits}: {len(self.sentences)} sentences, {len(self.admissions)} admissions"
+                + (f"; {top}" if top else "") + ">")
+
+    def _repr_html_(self) -> str:
+        from .frames import analysis_html
+
+        return analysis_html(self)
+
+    def to_pandas(self) -> dict[str, Any]:
+        """Tidy DataFrames (``pip install "speechlens[pandas]"``): documents, sentences, problems,
+        admissions; metadata as columns, numbers as numbers, ``document`` joins them."""
+        from .frames import analysis_frames
+
+        return analysis_frames([self])
+
     @property
     def unit(self) -> str | None:
         return self.document.unit

@@ -170,7 +170,8 @@ CSV_COLUMNS = ("table", "unit", "item", "measure", "value", "text")
 
 
 def comparison_rows(c: dict[str, Any]) -> list[dict[str, Any]]:
-    """The comparison as one tidy long table (one fact per row)."""
+    """The comparison as one tidy long table (one fact per row); ``value`` is always a number
+    (counts, shares, G², cosines, 0/1 flags), so pandas and R read it as one numeric column."""
     rows: list[dict[str, Any]] = []
 
     def add(table: str, unit: str, item: str, measure: str, value: Any, text: str = "") -> None:
@@ -195,7 +196,8 @@ def comparison_rows(c: dict[str, Any]) -> list[dict[str, Any]]:
             add("shared_problems", u, g["label"], "member_of_group_of_units", len(g["units"]), ex["text"])
     for u, items in c["unique_problems"].items():
         for p in items:
-            add("unique_problems", u, p.get("subtheme") or "", "specificity", p["specificity"], p["text"])
+            add("unique_problems", u, p.get("subtheme") or "", "formulaic", int(p["specificity"] == "formulaic"),
+                p["text"])
     for u, items in c["keyness"].items():
         for r in items:
             add("keyness", u, r["term"], "g2", r["g2"], f"p={r['p']}; target={r['target']}; reference={r['reference']}")
@@ -205,7 +207,7 @@ def comparison_rows(c: dict[str, Any]) -> list[dict[str, Any]]:
     if c.get("speech"):
         for p in c["speech"]["points"]:
             for u, ex in (p["addressed_by"] or {"": {"text": ""}}).items():
-                add("speech_" + p["kind"], u, p["text"], "addressed", bool(u), ex["text"])
+                add("speech_" + p["kind"], u, p["text"], "addressed", int(bool(u)), ex["text"])
     for r in c.get("recurring_problems") or []:
         add("recurring_problems", r["unit"], f"{r['years'][0]}-{r['years'][1]}", "similarity",
             r["similarity"], r["later"])
