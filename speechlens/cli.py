@@ -449,12 +449,15 @@ def report(paths: tuple[str, ...], output: str, plots_dir: str | None, no_pictur
                                  default_stopwords=comparison["default_stopwords"]))
     click.echo(f"wrote {output}", err=True)
     if plots_dir and c is not None:
-        from .plots import problem_heatmap, theme_shares_chart
+        from .plots import problem_heatmap, theme_shares_chart, trend_chart
 
         out = Path(plots_dir)
         for fmt in ("png", "svg"):
             _write(out / f"theme-shares.{fmt}", theme_shares_chart(c, font=font, fmt=fmt))
             _write(out / f"problem-heatmap.{fmt}", problem_heatmap(c, font=font, fmt=fmt))
+            trend = trend_chart(c, font=font, fmt=fmt)
+            if trend is not None:
+                _write(out / f"year-trend.{fmt}", trend)
         click.echo(f"wrote charts to {out}", err=True)
 
 

@@ -85,6 +85,34 @@ def problem_heatmap(comparison: Mapping[str, Any], path: str | Path | None = Non
     return _save(fig, path, fmt)
 
 
+def trend_chart(comparison: Mapping[str, Any], path: str | Path | None = None, *,
+                font: str | None = None, fmt: str = "png") -> bytes | None:
+    """Each unit reporting in several years: its theme shares (lines) and admissions (labels)
+    year by year, one panel per unit; None when no unit has two years."""
+    from matplotlib.font_manager import FontProperties
+
+    units = {u: info["by_year"] for u, info in comparison["units"].items() if info.get("by_year")}
+    if not units:
+        return None
+    fp = FontProperties(fname=find_font(font, needed="".join(units) + "发展民生安全党建年份主题占比承认的问题"))
+    fig = _figure(3.2 * min(len(units), 3), 2.8 * ((len(units) + 2) // 3))
+    for k, (u, years) in enumerate(units.items()):
+        ax = fig.add_subplot((len(units) + 2) // 3, min(len(units), 3), k + 1)
+        xs = [int(y) for y in years]
+        for l in LABELS:
+            ax.plot(xs, [years[y]["themes"][l] for y in years], marker="o", color=COLORS[l], label=NAMES[l])
+        for x, y in zip(xs, years):
+            ax.annotate(f"{years[y]['problems']}", (x, 0.02), ha="center", fontsize=8)
+        ax.set_xticks(xs)
+        ax.set_ylim(0, max(0.6, max(years[y]["themes"][l] for y in years for l in LABELS) + 0.05))
+        ax.set_title(u, fontproperties=fp)
+        if k == 0:
+            ax.set_ylabel("主题占比 (theme share)", fontproperties=fp)
+            ax.legend(prop=fp, fontsize=7)
+    fig.suptitle("年度变化 (year over year; figures: admitted problems)", fontproperties=fp, y=1.04)
+    return _save(fig, path, fmt)
+
+
 def word_frequencies(documents: Iterable[Document], segmenter: Any = None, *,
                      by: str | None = None, drop_names: bool = False, stopwords: Iterable[str] | None = None,
                      default_stopwords: bool = True) -> dict[str, Counter[str]]:

@@ -33,7 +33,7 @@ def render_report(analyses: Sequence[Analysis], comparison: dict[str, Any] | Non
     clouds: dict[str, str] = {}
     charts: list[dict[str, str]] = []
     if pictures:
-        from .plots import problem_heatmap, theme_shares_chart, word_cloud, word_frequencies
+        from .plots import problem_heatmap, theme_shares_chart, trend_chart, word_cloud, word_frequencies
 
         freqs = word_frequencies([a.document for a in analyses], segmenter, by=by, drop_names=drop_names,
                                  stopwords=stopwords, default_stopwords=default_stopwords)
@@ -46,6 +46,10 @@ def render_report(analyses: Sequence[Analysis], comparison: dict[str, Any] | Non
                            "data": base64.b64encode(theme_shares_chart(comparison, font=font)).decode("ascii")})
             charts.append({"alt": "admitted problems per unit and theme",
                            "data": base64.b64encode(problem_heatmap(comparison, font=font)).decode("ascii")})
+            trend = trend_chart(comparison, font=font)
+            if trend is not None:
+                charts.append({"alt": "theme shares and admitted problems year over year",
+                               "data": base64.b64encode(trend).decode("ascii")})
     from .grouping import group_key
 
     key_of = group_key(by)

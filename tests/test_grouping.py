@@ -90,3 +90,17 @@ def test_cli_by_year_and_wordcloud_by_any_key(tmp_path):
     r = runner.invoke(cli, ["wordcloud", *files, "--by", "year", "-o", str(tmp_path / "c.png")])
     assert r.exit_code == 0, r.output
     assert (tmp_path / "c-2022.png").exists() and (tmp_path / "c-2023.png").exists()
+
+
+def test_trend_chart_of_units_reporting_in_several_years(demo_comparison, demo_analyses):
+    from speechlens.fonts import FontError, find_font
+    from speechlens.plots import trend_chart
+
+    try:
+        find_font()
+    except FontError:
+        pytest.skip("no CJK font on this machine")
+    png = trend_chart(demo_comparison)
+    assert png is not None and png[:8] == b"\x89PNG\r\n\x1a\n"
+    single = compare([a for a in demo_analyses if a.unit in ("金桥镇", "石门乡")]).to_dict()
+    assert trend_chart(single) is None
