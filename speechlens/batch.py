@@ -401,7 +401,10 @@ PROBLEM_COLUMNS = ("key", "id", "unit", "year", "index", "text", "start", "end",
                    "specificity", "cues", "section", "score")
 
 
-def _flat(rec: Mapping[str, Any]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+_LIST_COLUMNS = ("themes", "cues")  # Parquet keeps them as list columns; CSV joins them with ";"
+
+
+def _flat(rec: Mapping[str, Any], *, lists: bool = False) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     row = {c: rec.get(c) for c in DOC_COLUMNS}
     for l in LABELS:
         row[f"theme_{l}"] = (rec.get("themes") or {}).get(l)
@@ -410,8 +413,8 @@ def _flat(rec: Mapping[str, Any]) -> tuple[dict[str, Any], list[dict[str, Any]]]
     for i, p in enumerate(rec.get("problems") or []):
         probs.append({"key": rec["key"], "id": rec.get("id"), "unit": rec.get("unit"), "year": rec.get("year"),
                       "index": i, "text": p["text"], "start": p["start"], "end": p["end"],
-                      "themes": ";".join(p["themes"]), "subtheme": p["subtheme"],
-                      "specificity": p["specificity"], "cues": ";".join(p["cues"]),
+                      "themes": list(p["themes"]) if lists else ";".join(p["themes"]), "subtheme": p["subtheme"],
+                      "specificity": p["specificity"], "cues": list(p["cues"]) if lists else ";".join(p["cues"]),
                       "section": p["section"], "score": p["score"]})
     return row, probs
 
@@ -469,11 +472,13 @@ def _write_tables(sources: Sequence[Path], out: Path, fmt: str, *, complete_line
         doc_schema = pa.schema([(c, pa.int64() if c in ("year", "characters", "problem_count") else
                                  pa.float64() if c.startswith("theme_") else pa.string()) for c in DOC_COLUMNS])
         prob_schema = pa.schema([(c, pa.int64() if c in ("year", "index", "start", "end") else
-                                  pa.float64() if c == "score" else pa.string()) for c in PROBLEM_COLUMNS])
+                                  pa.float64() if c == "score" else
+                                  pa.list_(pa.string()) if c in _LIST_COLUMNS else pa.string())
+                                 for c in PROBLEM_COLUMNS])
         with pq.ParquetWriter(tmp_docs, doc_schema) as wd, pq.ParquetWriter(tmp_probs, prob_schema) as wp:
             rows, probs = [], []
             for rec in records():
-                r, p = _flat(rec)
+                r, p = _flat(rec, lists=True)
                 rows.append(r)
                 probs.extend(p)
                 if len(rows) >= 5000:

@@ -251,7 +251,7 @@ class Analysis:
             "model": self.model,
             "themes": {k: round(float(self.themes.get(k, 0.0)), 4) for k in LABELS},
             "sentences": [t.to_dict() for t in self.sentences],
-            "problems": [p.to_dict() for p in self.problems],
+            "problems": [dict(p.to_dict(), document=d.id or d.path, unit=d.unit) for p in self.problems],
             "admissions": [x.to_dict() for x in self.admissions],
             "sections": [dict(x) for x in self.sections],
         }
