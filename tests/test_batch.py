@@ -191,7 +191,7 @@ def test_parquet_output(analyzer, tmp_path):
     assert t.num_rows == 5
     probs = pq.read_table(tmp_path / "out.problems.parquet")
     assert probs.num_rows > 0
-    assert str(probs.schema.field("themes").type) == "list<item: string>"
+    assert str(probs.schema.field("themes").type).startswith("list<")
     assert all(isinstance(v, list) for v in probs.column("cues").to_pylist())
 
 
@@ -403,4 +403,4 @@ def test_the_readme_dask_bag_recipe_runs_on_a_local_cluster(tiny_classifier, tmp
     assert len(docs) == 7 and len({d["key"] for d in docs}) == 7
     assert sum(d["error"] is not None for d in docs) == 1
     assert probs.schema.field("start").type == "int64"
-    assert str(probs.schema.field("themes").type) == "list<item: string>"  # a list column, not "a;b"
+    assert str(probs.schema.field("themes").type).startswith("list<")  # a list column, not "a;b"
