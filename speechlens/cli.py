@@ -223,7 +223,14 @@ def _analyzer(backend: str | None, user_dict: Iterable[str], hmm: bool, model: s
 
 
 def _analyze_paths(paths: Iterable[str], analyzer: Any) -> list[Any]:
-    return list(analyzer.pipe(_expand(paths), on_error="raise"))
+    """Analyses of the files, with a progress bar on a terminal when there are several."""
+    files = _expand(paths)
+    results = analyzer.pipe(files, on_error="raise")
+    if len(files) > 1 and sys.stderr.isatty():
+        from tqdm import tqdm
+
+        results = tqdm(results, total=len(files), unit="doc", desc="analysing", leave=False, file=sys.stderr)
+    return list(results)
 
 
 @cli.command()

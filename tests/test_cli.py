@@ -174,3 +174,16 @@ def test_output_under_a_file_fails_in_one_line(runner, tmp_path, name):
     assert r.exit_code == 1
     assert r.output.strip().count("\n") == 0 and "taken" in r.output and "Traceback" not in r.output
     assert blocker.read_text(encoding="utf-8") == "an earlier result"
+
+
+def test_a_progress_bar_on_a_terminal_for_several_files(monkeypatch, analyzer):
+    from speechlens import cli as cli_module
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    err = Terminal()
+    monkeypatch.setattr(cli_module.sys, "stderr", err)
+    results = cli_module._analyze_paths([_ONE, _TWO], analyzer)
+    assert len(results) == 2 and "analysing" in err.getvalue() and "2/2" in err.getvalue()
