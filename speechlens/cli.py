@@ -277,20 +277,31 @@ def analyze(paths: tuple[str, ...], fmt: str, backend: str | None, user_dict: tu
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "markdown", "csv"]),
               default="table", show_default=True,
               help="csv: one tidy long table (table, unit, item, measure, value, text).")
+@click.option("--dtm", type=click.Path(dir_okay=False), default=None,
+              help="Also write the document-term matrix: .mtx (Matrix Market, for R/quanteda or "
+                   "scikit-learn), .parquet or .csv (document, term, count).")
 @backend_option
 @dict_options
 @model_option
 @output_option
 @comparison_options
 @_fail_cleanly
-def compare(paths: tuple[str, ...], fmt: str, backend: str | None, user_dict: tuple[str, ...],
+def compare(paths: tuple[str, ...], fmt: str, dtm: str | None, backend: str | None, user_dict: tuple[str, ...],
             hmm: bool, model: str | None, output: str | None, comparison: dict[str, Any]) -> None:
     """Compare townships: shared and unique problems, problem matrix, keyness, similarity."""
     from .comparison import compare as compare_analyses
     from .tables import comparison_markdown, comparison_rows, comparison_text, to_csv
 
     az = _analyzer(backend, user_dict, hmm, model)
-    c = compare_analyses(_analyze_paths(paths, az), segmenter=az.segmenter, **comparison).to_dict()
+    results = _analyze_paths(paths, az)
+    if dtm:
+        from .dtm import write_dtm
+
+        _prepare_output(dtm)
+        written = write_dtm(dtm, results, segmenter=az.segmenter, drop_names=comparison["drop_names"],
+                            stopwords=comparison["stopwords"], default_stopwords=comparison["default_stopwords"])
+        click.echo("wrote " + ", ".join(written), err=True)
+    c = compare_analyses(results, segmenter=az.segmenter, **comparison).to_dict()
     if fmt == "json":
         text = json.dumps(c, ensure_ascii=False, indent=2)
     elif fmt == "markdown":
