@@ -170,15 +170,19 @@ def comparison_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(fn)
     def wrapper(*args: Any, keyness_correction: str, drop_names: bool, by: str, order: str | None,
                 stopwords_file: str | None, replace_stopwords: bool, keyness_target: str | None,
-                **kwargs: Any) -> Any:
+                themes_file: str | None, **kwargs: Any) -> Any:
+        from .user_themes import read_user_themes
+
         try:
             words = _read_words(stopwords_file) if stopwords_file else None
+            themes = read_user_themes(themes_file) if themes_file else None
         except SpeechlensError as exc:
             raise click.ClickException(str(exc)) from None
         kwargs["comparison"] = {
             "keyness_correction": keyness_correction, "drop_names": drop_names, "by": by,
             "order": [o for o in (order or "").replace("，", ",").split(",") if o.strip()] or None,
-            "stopwords": words, "default_stopwords": not replace_stopwords, "target": keyness_target}
+            "stopwords": words, "default_stopwords": not replace_stopwords, "target": keyness_target,
+            "user_themes": themes}
         return fn(*args, **kwargs)
 
     for option in reversed((
@@ -187,6 +191,9 @@ def comparison_options(fn: Callable[..., Any]) -> Callable[..., Any]:
                           "column) or several joined by commas (unit,year)."),
         click.option("--order", default=None, help="Groups in this order first (comma-separated), then by pinyin."),
         click.option("--keyness-target", default=None, help="Keyness of this group only, against all the others."),
+        click.option("--themes", "themes_file", type=click.Path(dir_okay=False), default=None,
+                     help="Extra themes as word lists, one a line ('生态环保: 污水 垃圾分类 河长制'), "
+                          "reported beside the four trained ones."),
         click.option("--keyness-correction", type=click.Choice(["williams", "yates", "none"]), default="williams",
                      show_default=True, help="Correction of keyness G²: Williams' (default), Yates' as quanteda "
                                              "applies it (quanteda's default), or none."),

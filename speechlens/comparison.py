@@ -13,7 +13,7 @@ import math
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, Mapping, Sequence
 
 import numpy as np
 
@@ -22,6 +22,7 @@ from .clustering import average_linkage, vectorize
 from .document import LABELS, Analysis
 from .keyness import keyness
 from .names import NamedSegmenter, names_of
+from .user_themes import user_theme_shares
 from .errors import SpeechlensError
 from .grouping import group_key, ordered, shares_of, unit_name, year_changes
 from .resources import stopwords as shipped_stopwords
@@ -100,7 +101,7 @@ def compare(analyses: Iterable[Analysis], *, segmenter: Segmenter | Any = None,
             keyness_correction: str = "williams", drop_names: bool = False,
             by: str | Sequence[str] = "unit", order: Sequence[str] | None = None,
             stopwords: Iterable[str] | None = None, default_stopwords: bool = True,
-            target: str | None = None) -> Comparison:
+            target: str | None = None, user_themes: Mapping[str, Sequence[str]] | None = None) -> Comparison:
     """Compare analysed documents by unit, or by any metadata (see the module docstring).
 
     ``by``: "unit" (default), "year", a metadata key ("county", "role", a ``--metadata``
@@ -110,7 +111,8 @@ def compare(analyses: Iterable[Analysis], *, segmenter: Segmenter | Any = None,
     keyness of that group only (against all the others). The documents' unit, person and place
     names are kept whole when words are counted (``speechlens.names``); ``drop_names`` leaves
     them out of keyness and similarity. ``stopwords``: more words to ignore, added to the
-    shipped list or, with ``default_stopwords=False``, replacing it.
+    shipped list or, with ``default_stopwords=False``, replacing it. ``user_themes``: extra
+    themes as word lists (``speechlens.user_themes``), reported beside the trained ones.
     """
     docs = list(analyses)
     names = names_of(a.document for a in docs)
@@ -137,6 +139,10 @@ def compare(analyses: Iterable[Analysis], *, segmenter: Segmenter | Any = None,
     admitted = {id(a): admissions_of(a) for a in reports}
     units: dict[str, dict[str, Any]] = {}
     documents = [_document_row(a, admitted[id(a)], key_of(a)) for a in reports]
+    extra = {id(a): user_theme_shares(a, user_themes) for a in reports} if user_themes else {}
+    for a, row in zip(reports, documents):
+        if extra:
+            row["user_themes"] = extra[id(a)]
     for u, items in by_unit.items():
         weights = np.array([max(1, len(a.document.text)) for a in items], dtype=float)
         per_year: dict[int, list[Analysis]] = defaultdict(list)
@@ -153,6 +159,10 @@ def compare(analyses: Iterable[Analysis], *, segmenter: Segmenter | Any = None,
                     "by_year": {str(y): {"documents": len(per_year[y]), "themes": shares_of(per_year[y]),
                                          "problems": sum(len(admitted[id(a)]) for a in per_year[y])}
                                 for y in sorted(per_year)} if len(per_year) > 1 else {}}
+        if extra:
+            units[u]["user_themes"] = {name: round(float(np.average([extra[id(a)][name] for a in items],
+                                                                    weights=weights)), 4)
+                                       for name in user_themes}
 
     # problem matrix ---------------------------------------------------------------------
     theme_m: dict[str, dict[str, int]] = {}

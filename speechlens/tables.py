@@ -80,6 +80,14 @@ def comparison_text(c: dict[str, Any], *, line: int = 100, keyness_top: int = 5)
         out.append(pad(u, uw) + f"{info['documents']:>4}  " +
                    "  ".join(f"{info['themes'][l]:4.0%}" for l in LABELS) + f"  {info['problems']:>8}"
                    + ("     —" if share is None else f"  {share:4.0%}"))
+    extra = [n for info in units.values() for n in info.get("user_themes", {})]
+    if extra:
+        names = list(dict.fromkeys(extra))
+        out.append("")
+        out.append("-- Your themes (share of body text naming their words)")
+        out.append(pad("unit", uw) + "  ".join(pad(n, max(6, width(n))) for n in names))
+        for u, info in units.items():
+            out.append(pad(u, uw) + "  ".join(pad(f"{info['user_themes'][n]:.0%}", max(6, width(n))) for n in names))
     out.append("")
     out.append(f"-- Shared problems ({len(c['shared_problems'])} groups admitted by two or more units)")
     for g in c["shared_problems"]:
@@ -183,6 +191,8 @@ def comparison_rows(c: dict[str, Any]) -> list[dict[str, Any]]:
         add("units", u, "problems", "count", info["problems"])
         if info.get("formulaic_share") is not None:
             add("units", u, "formulaic", "share", info["formulaic_share"])
+        for name, share in (info.get("user_themes") or {}).items():
+            add("user_themes", u, name, "share", share)
         for l in LABELS:
             add("units", u, l, "share", info["themes"][l])
     for u, row in c["problem_matrix"]["themes"].items():
