@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Iterator, Mapping, Sequence
 
 LABELS: tuple[str, ...] = ("development", "livelihood", "safety", "party")
@@ -226,7 +227,7 @@ class Analysis:
     def year(self) -> int | None:
         return self.document.year
 
-    @property
+    @cached_property
     def admissions(self) -> tuple[Any, ...]:
         """The admitted problems as their writer enumerated them: an item with the flagged
         sentences that elaborate it is one (``speechlens.admissions``); ``problems`` are the
