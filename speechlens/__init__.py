@@ -32,11 +32,14 @@ _EXPORTS = {
     "analyze_many": "analysis",
     "Comparison": "comparison",
     "compare": "comparison",
+    "Admission": "admissions",
+    "admissions_of": "admissions",
 }
 
 __all__ = sorted(_EXPORTS) + ["__version__"]
 
 if TYPE_CHECKING:  # pragma: no cover
+    from .admissions import Admission, admissions_of
     from .analysis import Analyzer, analyze, analyze_many
     from .comparison import Comparison, compare
     from .document import LABELS, Analysis, Document, Problem, Sentence, TaggedSentence

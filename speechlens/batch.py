@@ -401,7 +401,10 @@ PROBLEM_COLUMNS = ("key", "id", "unit", "year", "index", "text", "start", "end",
                    "specificity", "cues", "section", "score")
 
 
-def _flat(rec: Mapping[str, Any]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+_LIST_COLUMNS = ("themes", "cues")  # Parquet keeps them as list columns; CSV joins them with ";"
+
+
+def _flat(rec: Mapping[str, Any], *, lists: bool = False) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     row = {c: rec.get(c) for c in DOC_COLUMNS}
     for l in LABELS:
         row[f"theme_{l}"] = (rec.get("themes") or {}).get(l)
@@ -410,8 +413,8 @@ def _flat(rec: Mapping[str, Any]) -> tuple[dict[str, Any], list[dict[str, Any]]]
     for i, p in enumerate(rec.get("problems") or []):
         probs.append({"key": rec["key"], "id": rec.get("id"), "unit": rec.get("unit"), "year": rec.get("year"),
                       "index": i, "text": p["text"], "start": p["start"], "end": p["end"],
-                      "themes": ";".join(p["themes"]), "subtheme": p["subtheme"],
-                      "specificity": p["specificity"], "cues": ";".join(p["cues"]),
+                      "themes": list(p["themes"]) if lists else ";".join(p["themes"]), "subtheme": p["subtheme"],
+                      "specificity": p["specificity"], "cues": list(p["cues"]) if lists else ";".join(p["cues"]),
                       "section": p["section"], "score": p["score"]})
     return row, probs
 
@@ -423,15 +426,34 @@ def problems_path(out: Path) -> Path:
 
 def write_tables(journal: Path, out: Path, fmt: str) -> list[str]:
     """Stream the journal into the documents table and the problems table, atomically."""
+    return _write_tables([journal], out, fmt, complete_lines_only=True)
+
+
+def write_tables_from(sources: Sequence[str | Path], out: str | Path, fmt: str | None = None) -> list[str]:
+    """The documents and problems tables (``OUT`` and ``OUT.problems.*``; CSV or Parquet, from
+    ``fmt`` or the extension) from JSON Lines files of records (``record_of``), as a Dask bag's
+    ``to_textfiles`` writes them: one fixed schema whatever the first records hold."""
+    out = Path(out)
+    fmt = fmt or {".csv": "csv", ".parquet": "parquet"}.get(out.suffix.lower())
+    if fmt not in ("csv", "parquet"):
+        raise SpeechlensError(f"{out}: write .csv or .parquet tables (or pass fmt)")
+    if fmt == "parquet":
+        _require_pyarrow()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    return _write_tables([Path(p) for p in sources], out, fmt, complete_lines_only=False)
+
+
+def _write_tables(sources: Sequence[Path], out: Path, fmt: str, *, complete_lines_only: bool) -> list[str]:
     ppath = problems_path(out)
     tmp_docs = out.with_name(out.name + ".tmp")
     tmp_probs = ppath.with_name(ppath.name + ".tmp")
 
     def records() -> Iterator[dict[str, Any]]:
-        with journal.open(encoding="utf-8") as fh:
-            for line in fh:
-                if line.endswith("\n"):
-                    yield json.loads(line)
+        for source in sources:
+            with source.open(encoding="utf-8") as fh:
+                for line in fh:
+                    if line.endswith("\n") or (not complete_lines_only and line.strip()):
+                        yield json.loads(line)
 
     if fmt == "csv":
         with tmp_docs.open("w", encoding="utf-8", newline="") as fd, tmp_probs.open("w", encoding="utf-8", newline="") as fp:
@@ -450,11 +472,13 @@ def write_tables(journal: Path, out: Path, fmt: str) -> list[str]:
         doc_schema = pa.schema([(c, pa.int64() if c in ("year", "characters", "problem_count") else
                                  pa.float64() if c.startswith("theme_") else pa.string()) for c in DOC_COLUMNS])
         prob_schema = pa.schema([(c, pa.int64() if c in ("year", "index", "start", "end") else
-                                  pa.float64() if c == "score" else pa.string()) for c in PROBLEM_COLUMNS])
+                                  pa.float64() if c == "score" else
+                                  pa.list_(pa.string()) if c in _LIST_COLUMNS else pa.string())
+                                 for c in PROBLEM_COLUMNS])
         with pq.ParquetWriter(tmp_docs, doc_schema) as wd, pq.ParquetWriter(tmp_probs, prob_schema) as wp:
             rows, probs = [], []
             for rec in records():
-                r, p = _flat(rec)
+                r, p = _flat(rec, lists=True)
                 rows.append(r)
                 probs.extend(p)
                 if len(rows) >= 5000:

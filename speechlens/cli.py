@@ -74,9 +74,37 @@ def lang_option(fn: Callable[..., Any]) -> Callable[..., Any]:
     )(fn)
 
 
+def _prepare_output(output: str | Path, *, folder: bool = False) -> Path:
+    """The output path with its folder created (as ``batch`` does), or a one-line error naming
+    the path and the reason. ``folder``: the output is itself a folder (``--plots``)."""
+    path = Path(output)
+    where = path if folder else path.parent
+    if not folder and path.is_dir():
+        raise SpeechlensError(f"{output}: is a folder; give a file name to write")
+    try:
+        where.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise SpeechlensError(f"{output}: cannot create folder {where}: a file of that name is in the way") from None
+    except OSError as exc:
+        raise SpeechlensError(f"{output}: cannot create folder {where} ({exc.strerror or exc})") from None
+    return path
+
+
+def _write(output: str | Path, data: str | bytes) -> None:
+    """Write a command's output file; a failure is one line naming the file."""
+    path = _prepare_output(output)
+    try:
+        if isinstance(data, bytes):
+            path.write_bytes(data)
+        else:
+            path.write_text(data, encoding="utf-8")
+    except OSError as exc:
+        raise SpeechlensError(f"{output}: cannot write ({exc.strerror or exc})") from None
+
+
 def _emit(text: str, output: str | None) -> None:
     if output:
-        Path(output).write_text(text, encoding="utf-8")
+        _write(output, text)
         click.echo(f"wrote {output}", err=True)
     else:
         click.echo(text)
@@ -134,6 +162,74 @@ def model_option(fn: Callable[..., Any]) -> Callable[..., Any]:
     )(fn)
 
 
+def drop_names_option(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """``--drop-names`` shared by the commands that count words."""
+    return click.option(
+        "--drop-names", is_flag=True,
+        help="Leave the documents' unit, person and place names out of keyness and word clouds.",
+    )(fn)
+
+
+def comparison_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Options of the comparison shared by analyze, compare and report; the command receives
+    them as ``comparison``, the keyword arguments of ``speechlens.compare``."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, keyness_correction: str, drop_names: bool, by: str, order: str | None,
+                stopwords_file: str | None, replace_stopwords: bool, keyness_target: str | None,
+                themes_file: str | None, **kwargs: Any) -> Any:
+        from .user_themes import read_user_themes
+
+        try:
+            words = _read_words(stopwords_file) if stopwords_file else None
+            themes = read_user_themes(themes_file) if themes_file else None
+        except SpeechlensError as exc:
+            raise click.ClickException(str(exc)) from None
+        kwargs["comparison"] = {
+            "keyness_correction": keyness_correction, "drop_names": drop_names, "by": by,
+            "order": [o for o in (order or "").replace("，", ",").split(",") if o.strip()] or None,
+            "stopwords": words, "default_stopwords": not replace_stopwords, "target": keyness_target,
+            "user_themes": themes}
+        return fn(*args, **kwargs)
+
+    for option in reversed((
+        click.option("--by", default="unit", show_default=True,
+                     help="Group documents by unit, year, any metadata key (county, role, a --metadata "
+                          "column) or several joined by commas (unit,year)."),
+        click.option("--order", default=None, help="Groups in this order first (comma-separated), then by pinyin."),
+        click.option("--keyness-target", default=None, help="Keyness of this group only, against all the others."),
+        click.option("--themes", "themes_file", type=click.Path(dir_okay=False), default=None,
+                     help="Extra themes as word lists, one a line ('生态环保: 污水 垃圾分类 河长制'), "
+                          "reported beside the four trained ones."),
+        click.option("--keyness-correction", type=click.Choice(["williams", "yates", "none"]), default="williams",
+                     show_default=True, help="Correction of keyness G²: Williams' (default), Yates' as quanteda "
+                                             "applies it (quanteda's default), or none."),
+        stopwords_options,
+        drop_names_option,
+    )):
+        wrapper = option(wrapper)
+    return wrapper
+
+
+def stopwords_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """``--stopwords FILE`` and ``--replace-stopwords`` for the commands that count words."""
+    fn = click.option("--stopwords", "stopwords_file", type=click.Path(dir_okay=False), default=None,
+                      help="More words to ignore in keyness and clouds, one a line (added to the shipped list).")(fn)
+    return click.option("--replace-stopwords", is_flag=True,
+                        help="Use the --stopwords file instead of the shipped list.")(fn)
+
+
+def _read_words(path: str) -> list[str]:
+    """Words of a user's list, one a line (# starts a comment); a bad file is one line of error."""
+    try:
+        text = Path(path).read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise SpeechlensError(f"{path}: stopword file not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SpeechlensError(f"{path}: cannot read stopword file as UTF-8 ({exc})") from None
+    return [w for line in text.splitlines() for w in [line.split("#", 1)[0].strip()] if w]
+
+
 def _analyzer(backend: str | None, user_dict: Iterable[str], hmm: bool, model: str | None):
     from .analysis import Analyzer
 
@@ -141,7 +237,15 @@ def _analyzer(backend: str | None, user_dict: Iterable[str], hmm: bool, model: s
 
 
 def _analyze_paths(paths: Iterable[str], analyzer: Any) -> list[Any]:
-    return list(analyzer.pipe([_read(p) if p == "-" else p for p in _expand(paths)], on_error="raise"))
+    """Analyses of the files (``-`` is standard input), with a progress bar on a terminal when
+    there are several."""
+    files = _expand(paths)
+    results = analyzer.pipe([_read(p) if p == "-" else p for p in files], on_error="raise")
+    if len(files) > 1 and sys.stderr.isatty():
+        from tqdm import tqdm
+
+        results = tqdm(results, total=len(files), unit="doc", desc="analysing", leave=False, file=sys.stderr)
+    return list(results)
 
 
 def _read(path: str) -> Any:
@@ -159,29 +263,29 @@ def _read(path: str) -> Any:
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "jsonl", "markdown"]),
               default="table", show_default=True,
-              help="table: terminal summary; json: one Analysis (or documents + comparison); "
+              help="table: terminal summary; json: {documents: [Analysis...], comparison: ... or null}; "
                    "jsonl: one Analysis per line; markdown: report-ready tables.")
 @backend_option
 @dict_options
 @model_option
 @output_option
 @lang_option
+@comparison_options
 @_fail_cleanly
 def analyze(paths: tuple[str, ...], fmt: str, backend: str | None, user_dict: tuple[str, ...],
-            hmm: bool, model: str | None, output: str | None, lang: str) -> None:
+            hmm: bool, model: str | None, output: str | None, lang: str, comparison: dict[str, Any]) -> None:
     """Tag themes and admitted problems; several files or a folder end with the comparison."""
     from .comparison import compare
     from .tables import analysis_markdown, analysis_text, comparison_markdown, comparison_text
 
     az = _analyzer(backend, user_dict, hmm, model)
     results = _analyze_paths(paths, az)
-    comparison = compare(results, segmenter=az.segmenter).to_dict() if len(results) > 1 else None
-    if fmt == "json":
-        if comparison is None:
-            text = json.dumps(results[0].to_dict(), ensure_ascii=False, indent=2)
-        else:
-            text = json.dumps({"documents": [a.to_dict() for a in results], "comparison": comparison},
-                              ensure_ascii=False, indent=2)
+    options = comparison
+    comparison = (compare(results, segmenter=az.segmenter, **options).to_dict()
+                  if len(results) > 1 else None)
+    if fmt == "json":  # one shape whatever the number of files
+        text = json.dumps({"documents": [a.to_dict() for a in results], "comparison": comparison},
+                          ensure_ascii=False, indent=2)
     elif fmt == "jsonl":
         text = "\n".join(json.dumps(a.to_dict(), ensure_ascii=False) for a in results)
     elif fmt == "markdown":
@@ -200,20 +304,32 @@ def analyze(paths: tuple[str, ...], fmt: str, backend: str | None, user_dict: tu
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "markdown", "csv"]),
               default="table", show_default=True,
               help="csv: one tidy long table (table, unit, item, measure, value, text, item_name).")
+@click.option("--dtm", type=click.Path(dir_okay=False), default=None,
+              help="Also write the document-term matrix: .mtx (Matrix Market, for R/quanteda or "
+                   "scikit-learn), .parquet or .csv (document, term, count).")
 @backend_option
 @dict_options
 @model_option
 @output_option
 @lang_option
+@comparison_options
 @_fail_cleanly
-def compare(paths: tuple[str, ...], fmt: str, backend: str | None, user_dict: tuple[str, ...],
-            hmm: bool, model: str | None, output: str | None, lang: str) -> None:
+def compare(paths: tuple[str, ...], fmt: str, dtm: str | None, backend: str | None, user_dict: tuple[str, ...],
+            hmm: bool, model: str | None, output: str | None, lang: str, comparison: dict[str, Any]) -> None:
     """Compare townships: shared and unique problems, problem matrix, keyness, similarity."""
     from .comparison import compare as compare_analyses
     from .tables import comparison_markdown, comparison_rows, comparison_text, to_csv
 
     az = _analyzer(backend, user_dict, hmm, model)
-    c = compare_analyses(_analyze_paths(paths, az), segmenter=az.segmenter).to_dict()
+    results = _analyze_paths(paths, az)
+    if dtm:
+        from .dtm import write_dtm
+
+        _prepare_output(dtm)
+        written = write_dtm(dtm, results, segmenter=az.segmenter, drop_names=comparison["drop_names"],
+                            stopwords=comparison["stopwords"], default_stopwords=comparison["default_stopwords"])
+        click.echo("wrote " + ", ".join(written), err=True)
+    c = compare_analyses(results, segmenter=az.segmenter, **comparison).to_dict()
     if fmt == "json":
         text = json.dumps(c, ensure_ascii=False, indent=2)
     elif fmt == "markdown":
@@ -360,10 +476,11 @@ def font_option(fn: Callable[..., Any]) -> Callable[..., Any]:
 @dict_options
 @model_option
 @lang_option
+@comparison_options
 @_fail_cleanly
 def report(paths: tuple[str, ...], output: str, plots_dir: str | None, no_pictures: bool, keep_names: bool,
            title: str | None, font: str | None, backend: str | None, user_dict: tuple[str, ...], hmm: bool,
-           model: str | None, lang: str) -> None:
+           model: str | None, lang: str, comparison: dict[str, Any]) -> None:
     """Write a report: self-contained HTML or Word (overview, heat map, shared problems, word clouds)."""
     from .comparison import compare as compare_analyses
     from .reporting import write_any_report
@@ -373,18 +490,26 @@ def report(paths: tuple[str, ...], output: str, plots_dir: str | None, no_pictur
         raise SpeechlensError(f"{output}: is one of the inputs; choose another output file")
     az = _analyzer(backend, user_dict, hmm, model)
     results = _analyze_paths(files, az)
-    c = compare_analyses(results, segmenter=az.segmenter).to_dict() if len(results) > 1 else None
+    c = (compare_analyses(results, segmenter=az.segmenter, **comparison).to_dict()
+         if len(results) > 1 else None)
+    _prepare_output(output)
+    if plots_dir:
+        _prepare_output(plots_dir, folder=True)
     write_any_report(output, results, c, pictures=not no_pictures, font=font, segmenter=az.segmenter,
-                     title=title, lang=lang, keep_names=keep_names)
+                     title=title, lang=lang, keep_names=keep_names, drop_names=comparison["drop_names"],
+                     by=comparison["by"], stopwords=comparison["stopwords"],
+                     default_stopwords=comparison["default_stopwords"])
     click.echo(f"wrote {output}", err=True)
     if plots_dir and c is not None:
-        from .plots import problem_heatmap, theme_shares_chart
+        from .plots import problem_heatmap, theme_shares_chart, trend_chart
 
         out = Path(plots_dir)
-        out.mkdir(parents=True, exist_ok=True)
         for fmt in ("png", "svg"):
-            theme_shares_chart(c, out / f"theme-shares.{fmt}", font=font, fmt=fmt, lang=lang)
-            problem_heatmap(c, out / f"problem-heatmap.{fmt}", font=font, fmt=fmt, lang=lang)
+            _write(out / f"theme-shares.{fmt}", theme_shares_chart(c, font=font, fmt=fmt, lang=lang))
+            _write(out / f"problem-heatmap.{fmt}", problem_heatmap(c, font=font, fmt=fmt, lang=lang))
+            trend = trend_chart(c, font=font, fmt=fmt, lang=lang)
+            if trend is not None:
+                _write(out / f"year-trend.{fmt}", trend)
         click.echo(f"wrote charts to {out}", err=True)
 
 
@@ -392,24 +517,32 @@ def report(paths: tuple[str, ...], output: str, plots_dir: str | None, no_pictur
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
               help="PNG to write; with --by unit, one PNG per unit named OUTPUT-UNIT.png.")
-@click.option("--by", type=click.Choice(["unit"]), default=None, help="One cloud per unit.")
+@click.option("--by", default=None,
+              help="One cloud per group: unit, year, any metadata key, or several joined by commas.")
 @click.option("--max-words", type=int, default=150, show_default=True)
 @click.option("--keep-names", is_flag=True, help="Keep person names (dropped by default).")
 @font_option
 @backend_option
 @dict_options
+@drop_names_option
+@stopwords_options
 @_fail_cleanly
 def wordcloud(paths: tuple[str, ...], output: str, by: str | None, max_words: int, keep_names: bool,
-              font: str | None, backend: str | None, user_dict: tuple[str, ...], hmm: bool) -> None:
+              font: str | None, backend: str | None, user_dict: tuple[str, ...], hmm: bool, drop_names: bool,
+              stopwords_file: str | None, replace_stopwords: bool) -> None:
     """Draw a Chinese word cloud of the documents' words (stopwords, stock words and names removed)."""
     from .plots import word_cloud, word_frequencies
 
     groups = word_frequencies((_read(p) for p in _expand(paths)),
-                              _segmenter(backend, user_dict, hmm), by=by, keep_names=keep_names)
-    out = Path(output)
+                              _segmenter(backend, user_dict, hmm), by=by, keep_names=keep_names,
+                              drop_names=drop_names,
+                              stopwords=_read_words(stopwords_file) if stopwords_file else None,
+                              default_stopwords=not replace_stopwords)
+    out = _prepare_output(output)
     for key, freqs in groups.items():
         target = out if by is None else out.with_name(f"{out.stem}-{key}{out.suffix or '.png'}")
-        _, drawn = word_cloud(freqs, target, font=font, max_words=max_words)
+        png, drawn = word_cloud(freqs, font=font, max_words=max_words)
+        _write(target, png)
         click.echo(f"wrote {target} ({len(drawn)} words)", err=True)
 
 

@@ -1,8 +1,9 @@
 """Comparing units (townships, streets) across analysed documents.
 
-``compare(analyses)`` builds a Comparison: per-unit theme shares and problem counts, unit x
-theme / sub-theme problem matrices, shared problems (deterministic average-linkage clustering
-of admissions over word and character tf-idf plus sub-theme), keyness (signed log-likelihood
+``compare(analyses)`` builds a Comparison: per-unit theme shares and counts of admissions (an
+enumerated item with its elaboration is one, see ``admissions``), unit x theme / sub-theme
+matrices of admissions, shared problems (deterministic average-linkage clustering of admissions
+over word and character tf-idf plus sub-theme), keyness (signed log-likelihood
 G²), unit similarity, how a review speech's criticisms are echoed, and recurring problems.
 """
 
@@ -12,13 +13,19 @@ import math
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, Mapping, Sequence
 
 import numpy as np
 
-from .document import LABELS, Analysis, Problem
+from .admissions import Admission, admissions_of
+from .clustering import average_linkage, vectorize
+from .document import LABELS, Analysis
 from .keyness import keyness
-from .resources import stopwords
+from .names import NamedSegmenter, names_of
+from .user_themes import user_theme_shares
+from .errors import SpeechlensError
+from .grouping import group_key, ordered, shares_of, unit_name, year_changes
+from .resources import stopwords as shipped_stopwords
 from .segmentation import Segmenter, default_segmenter
 
 GROUP_THRESHOLD = 0.25
@@ -43,6 +50,28 @@ class Comparison:
     speech: dict[str, Any] | None
     recurring: list[dict[str, Any]]
     method: dict[str, Any] = field(default_factory=dict)
+    documents: list[dict[str, Any]] = field(default_factory=list)
+    by: str = "unit"
+    changes: list[dict[str, Any]] = field(default_factory=list)
+    admissions: list[dict[str, Any]] = field(default_factory=list)
+
+    def __repr__(self) -> str:
+        return (f"<Comparison of {len(self.units)} groups by {self.by}: "
+                f"{sum(u['problems'] for u in self.units.values())} admissions, "
+                f"{len(self.shared_problems)} shared problems>")
+
+    def _repr_html_(self) -> str:
+        from .frames import comparison_html
+
+        return comparison_html(self.to_dict())
+
+    def to_pandas(self) -> dict[str, Any]:
+        """Tidy DataFrames (``pip install "speechlens[pandas]"``): units, documents, admissions,
+        problem_matrix, shared_problems, keyness, similarity, year_changes; ``id`` columns join
+        them (admission -> document, admission -> shared problem)."""
+        from .frames import comparison_frames
+
+        return comparison_frames(self.to_dict())
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -55,50 +84,94 @@ class Comparison:
             "speech": self.speech,
             "recurring_problems": self.recurring,
             "method": self.method,
+            "documents": self.documents,
+            "by": self.by,
+            "year_changes": self.changes,
+            "admissions": self.admissions,
         }
 
 
 def unit_of(a: Analysis) -> str:
-    """The unit a document belongs to: its metadata, else its id or file name."""
-    d = a.document
-    return d.unit or d.id or (d.path and d.path.rsplit("/", 1)[-1]) or "(unknown)"
+    """The unit a document belongs to (simplified script): its metadata, else its id or file name."""
+    return unit_name(a)
 
 
-def compare(analyses: Iterable[Analysis], *, segmenter: Segmenter | None = None,
-            threshold: float = GROUP_THRESHOLD, top_terms: int = 10) -> Comparison:
-    """Compare analysed documents by unit (see the module docstring for each part)."""
+def compare(analyses: Iterable[Analysis], *, segmenter: Segmenter | Any = None,
+            threshold: float = GROUP_THRESHOLD, top_terms: int = 10,
+            keyness_correction: str = "williams", drop_names: bool = False,
+            by: str | Sequence[str] = "unit", order: Sequence[str] | None = None,
+            stopwords: Iterable[str] | None = None, default_stopwords: bool = True,
+            target: str | None = None, user_themes: Mapping[str, Sequence[str]] | None = None) -> Comparison:
+    """Compare analysed documents by unit, or by any metadata (see the module docstring).
+
+    ``by``: "unit" (default), "year", a metadata key ("county", "role", a ``--metadata``
+    column) or several ("unit,year"); the groups come in ``order``, then by pinyin.
+    ``keyness_correction``: "williams" (default), "yates" (quanteda's default for
+    ``textstat_keyness(measure = "lr")``) or "none"; see ``speechlens.keyness``; ``target``:
+    keyness of that group only (against all the others). The documents' unit, person and place
+    names are kept whole when words are counted (``speechlens.names``); ``drop_names`` leaves
+    them out of keyness and similarity. ``stopwords``: more words to ignore, added to the
+    shipped list or, with ``default_stopwords=False``, replacing it. ``user_themes``: extra
+    themes as word lists (``speechlens.user_themes``), reported beside the trained ones.
+    """
     docs = list(analyses)
-    seg = segmenter or default_segmenter()
+    names = names_of(a.document for a in docs)
+    seg = NamedSegmenter(segmenter or default_segmenter(), names)
     speeches = [a for a in docs if a.genre == "speech"]
     reports = [a for a in docs if a.genre != "speech"]
-    stop = stopwords()
+    stop = (shipped_stopwords() if default_stopwords else frozenset()) | frozenset(stopwords or ())
+    if drop_names:
+        stop |= names
+    key_of = group_key(by)
 
     def words(text: str) -> list[str]:
         return [w for w in seg.words_of(text) if _WORD.fullmatch(w) and w not in stop]
 
     # units ----------------------------------------------------------------------------
-    by_unit: dict[str, list[Analysis]] = defaultdict(list)
+    groups_of: dict[str, list[Analysis]] = defaultdict(list)
     for a in reports:
-        by_unit[unit_of(a)].append(a)
+        groups_of[key_of(a)].append(a)
+    names_in_order = ordered(groups_of, order)
+    if target is not None and target not in groups_of:
+        raise SpeechlensError(f"no group named {target!r} to take as keyness target; groups: "
+                              + "、".join(names_in_order))
+    by_unit = {u: groups_of[u] for u in names_in_order}
+    admitted = {id(a): admissions_of(a) for a in reports}
     units: dict[str, dict[str, Any]] = {}
-    for u, items in sorted(by_unit.items()):
+    documents = [_document_row(a, admitted[id(a)], key_of(a)) for a in reports]
+    extra = {id(a): user_theme_shares(a, user_themes) for a in reports} if user_themes else {}
+    for a, row in zip(reports, documents):
+        if extra:
+            row["user_themes"] = extra[id(a)]
+    for u, items in by_unit.items():
         weights = np.array([max(1, len(a.document.text)) for a in items], dtype=float)
-        shares = {l: round(float(np.average([a.themes.get(l, 0.0) for a in items], weights=weights)), 4)
-                  for l in LABELS}
+        per_year: dict[int, list[Analysis]] = defaultdict(list)
+        for a in items:
+            if a.year is not None:
+                per_year[a.year].append(a)
         units[u] = {"documents": len(items),
-                    "years": sorted({a.year for a in items if a.year is not None}),
-                    "themes": shares,
-                    "problems": sum(len(a.problems) for a in items),
-                    "characters": int(weights.sum())}
+                    "years": sorted(per_year),
+                    "themes": shares_of(items),
+                    "problems": sum(len(admitted[id(a)]) for a in items),
+                    "problem_sentences": sum(len(a.problems) for a in items),
+                    "formulaic_share": _formulaic_share([x for a in items for x in admitted[id(a)]]),
+                    "characters": int(weights.sum()),
+                    "by_year": {str(y): {"documents": len(per_year[y]), "themes": shares_of(per_year[y]),
+                                         "problems": sum(len(admitted[id(a)]) for a in per_year[y])}
+                                for y in sorted(per_year)} if len(per_year) > 1 else {}}
+        if extra:
+            units[u]["user_themes"] = {name: round(float(np.average([extra[id(a)][name] for a in items],
+                                                                    weights=weights)), 4)
+                                       for name in user_themes}
 
     # problem matrix ---------------------------------------------------------------------
     theme_m: dict[str, dict[str, int]] = {}
     sub_m: dict[str, dict[str, int]] = {}
-    for u, items in sorted(by_unit.items()):
+    for u, items in by_unit.items():
         tc = Counter()
         sc = Counter()
         for a in items:
-            for p in a.problems:
+            for p in admitted[id(a)]:
                 for t in (p.themes or ("none",)):
                     tc[t] += 1
                 sc[p.subtheme or "none/other"] += 1
@@ -107,16 +180,20 @@ def compare(analyses: Iterable[Analysis], *, segmenter: Segmenter | None = None,
     matrix = {"themes": theme_m, "subthemes": sub_m}
 
     # shared problems --------------------------------------------------------------------
-    plist: list[tuple[str, Analysis, Problem]] = [(unit_of(a), a, p) for a in reports for p in a.problems]
+    plist: list[tuple[str, Analysis, Admission]] = [(key_of(a), a, p) for a in reports for p in admitted[id(a)]]
+    rows: dict[int, list[int]] = defaultdict(list)
+    for k, (_, a, _) in enumerate(plist):
+        rows[id(a)].append(k)
     vecs, vocab_words = _problem_vectors([p for _, _, p in plist], words)
-    groups = _average_linkage(vecs, threshold)
+    keys = [_canonical(x) for x in plist]
+    groups = average_linkage(vecs, threshold, keys=keys, same=[(p.text, p.subtheme) for _, _, p in plist])
     shared: list[dict[str, Any]] = []
     unique: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for members in groups:
-        member_units = sorted({plist[i][0] for i in members})
+        member_units = ordered({plist[i][0] for i in members}, names_in_order)
         if len(member_units) >= 2:
             examples = {}
-            for i in sorted(members, key=lambda i: -plist[i][2].score):
+            for i in sorted(members, key=lambda i: (-plist[i][2].score, keys[i])):
                 u = plist[i][0]
                 if u not in examples:
                     examples[u] = _problem_ref(plist[i][1], plist[i][2])
@@ -127,13 +204,26 @@ def compare(analyses: Iterable[Analysis], *, segmenter: Segmenter | None = None,
                 "themes": _top_counts(t for i in members for t in plist[i][2].themes),
                 "subtheme": Counter(plist[i][2].subtheme for i in members).most_common(1)[0][0],
                 "examples": dict(sorted(examples.items())),
-                "members": [{"document": plist[i][1].document.id or plist[i][1].document.path,
-                             "start": plist[i][2].start} for i in sorted(members)],
+                "members": sorted(({"document": plist[i][1].document.id or plist[i][1].document.path,
+                                    "start": plist[i][2].start} for i in members),
+                                  key=lambda m: (str(m["document"]), m["start"])),
+                "_members": members,
             })
         else:
             for i in members:
                 unique[plist[i][0]].append(_problem_ref(plist[i][1], plist[i][2]))
-    shared.sort(key=lambda g: (-len(g["units"]), -g["count"], g["label"]))
+    shared.sort(key=lambda g: (-len(g["units"]), -g["count"], g["label"], sorted(
+        (u, e["text"]) for u, e in g["examples"].items())))
+    for items_u in unique.values():
+        items_u.sort(key=lambda r: (str(r["document"]), r["start"], r["text"]))
+    unique = {u: unique[u] for u in names_in_order if u in unique}
+    group_of_item: dict[int, int] = {}
+    for k, g in enumerate(shared):
+        g["id"] = k
+        for i in g.pop("_members"):
+            group_of_item[i] = k
+    admissions_table = [dict(_problem_ref(a, p), group=u, unit=unit_of(a), shared_problem=group_of_item.get(i))
+                        for i, (u, a, p) in enumerate(plist)]
 
     # keyness and similarity ----------------------------------------------------------------
     unit_counts = {u: Counter(w for a in items for t in a.sentences for w in words(t.sentence.norm))
@@ -142,34 +232,70 @@ def compare(analyses: Iterable[Analysis], *, segmenter: Segmenter | None = None,
     total = Counter()
     for c in unit_counts.values():
         total.update(c)
-    for u in sorted(unit_counts):
+    for u in names_in_order:
+        if target is not None and u != target:
+            continue
         ref = total - unit_counts[u]
-        key[u] = keyness(unit_counts[u], ref, top=top_terms) if len(unit_counts) > 1 else []
-    similarity = _unit_similarity(unit_counts)
+        key[u] = (keyness(unit_counts[u], ref, top=top_terms, correction=keyness_correction)
+                  if len(unit_counts) > 1 else [])
+    similarity = _unit_similarity(unit_counts, names_in_order)
 
     speech = _speech_links(speeches, plist, vecs, words) if speeches else None
     recurring = _recurring(plist, vecs)
+    changes = year_changes(reports, admitted, rows, vecs, RECURRENCE_THRESHOLD, order)
     method = {
-        "shared_problems": "average-linkage clustering of admissions; cosine similarity over "
-                           "l2-normalised tf-idf of words (governance dictionary, stopwords removed) and "
-                           f"character bigrams (weight {1 - SUBTHEME_WEIGHT:.2f}), plus {SUBTHEME_WEIGHT:.2f} for the same predicted sub-theme; groups merge while "
-                           f"the mean similarity is >= {threshold}; ties broken by input order",
-        "keyness": "signed log-likelihood G2 (2x2 table, unit vs all other units), p from chi-squared "
-                   "with 1 df; terms with p < 0.05 and at least 2 occurrences",
+        "problems": "admissions: an enumerated item or flagged sentence with the flagged sentences that "
+                    "elaborate it (same item heading, or the next sentence of the same paragraph) counts once",
+        "shared_problems": "average-linkage (UPGMA) clustering of admissions, the same exact method at "
+                           "every size; cosine similarity over l2-normalised tf-idf (idf = ln(n/df) + 1) of "
+                           "words (governance dictionary, stopwords removed) and character bigrams (weight "
+                           f"{1 - SUBTHEME_WEIGHT:.2f}), plus {SUBTHEME_WEIGHT:.2f} for the same predicted "
+                           f"sub-theme; groups merge while the mean similarity is >= {threshold}; computed "
+                           "with scipy's linkage inside each connected component of the graph of pairs "
+                           f"with similarity >= {threshold} (no group can span two); the admissions are "
+                           "put in a canonical order first, so the groups do not depend on input order",
+        "keyness": "signed log-likelihood G2 (2x2 table, unit vs all other units)"
+                   + {"williams": ", with Williams' correction", "yates": ", with Yates' correction as quanteda "
+                      "applies it", "none": ", uncorrected"}[keyness_correction] + "; p from chi-squared with 1 df; terms with p < 0.05 and at "
+                   "least 2 occurrences",
         "similarity": "cosine similarity of the units' tf-idf word vectors",
+        "formulaic_share": "share of a document's (or unit's) admissions whose specificity is formulaic: "
+                           "no figure, date or named place/project/unit; quoted stock slogans do not count",
         "speech": f"a speech criticism or task is addressed by a unit when one of its admissions has "
                   f"similarity >= {SPEECH_THRESHOLD}",
         "recurring": f"the same unit admits a problem with similarity >= {RECURRENCE_THRESHOLD} in two years",
+        "groups": f"documents grouped by {', '.join(_by_keys(by))} (unit names in simplified script); "
+                  "groups in the given order, then by pinyin",
+        "year_changes": "each unit against itself the year before: theme shares, and admissions new, "
+                        f"recurring (an earlier admission with similarity >= {RECURRENCE_THRESHOLD}) or dropped",
     }
     return Comparison(units=units, problem_matrix=matrix, shared_problems=shared,
                       unique_problems=dict(sorted(unique.items())), keyness=key,
-                      similarity=similarity, speech=speech, recurring=recurring, method=method)
+                      similarity=similarity, speech=speech, recurring=recurring, method=method,
+                      documents=documents, by=",".join(_by_keys(by)), changes=changes,
+                      admissions=admissions_table)
 
 
-def _problem_ref(a: Analysis, p: Problem) -> dict[str, Any]:
+def _formulaic_share(items: Sequence[Admission]) -> float | None:
+    """The share of admissions in stock wording (套话); None when there are none."""
+    return round(sum(x.specificity == "formulaic" for x in items) / len(items), 4) if items else None
+
+
+def _by_keys(by: str | Sequence[str]) -> list[str]:
+    return [k.strip() for k in (by.split(",") if isinstance(by, str) else by) if str(k).strip()]
+
+
+def _document_row(a: Analysis, items: Sequence[Admission], group: str) -> dict[str, Any]:
+    d = a.document
+    return {"document": d.id or d.path, "unit": unit_of(a), "group": group, "year": d.year, "genre": a.genre,
+            "admissions": len(items), "formulaic": sum(x.specificity == "formulaic" for x in items),
+            "formulaic_share": _formulaic_share(items)}
+
+
+def _problem_ref(a: Analysis, p: Admission) -> dict[str, Any]:
     return {"text": p.text, "document": a.document.id or a.document.path, "year": a.year,
             "start": p.start, "end": p.end, "themes": list(p.themes), "subtheme": p.subtheme,
-            "specificity": p.specificity}
+            "specificity": p.specificity, "sentences": len(p.parts)}
 
 
 def _top_counts(items: Iterable[str]) -> list[str]:
@@ -191,67 +317,17 @@ def _problem_vectors(problems: Sequence[Any], words, subtheme_weight: float = SU
 
 
 def _vectorize(feats: list[Counter[str]], subs: list[str | None], weight: float):
-    vocab: dict[str, int] = {}
-    df: Counter[str] = Counter()
-    for f in feats:
-        df.update(f.keys())
-    for term in sorted(df):
-        vocab[term] = len(vocab)
-    sub_names = sorted({s for s in subs if s})
-    n = len(feats)
-    m = np.zeros((n, len(vocab) + len(sub_names)))
-    for i, f in enumerate(feats):
-        for term, c in f.items():
-            m[i, vocab[term]] = (1 + math.log(c)) * (math.log((1 + n) / (1 + df[term])) + 1)
-        norm = np.linalg.norm(m[i, :len(vocab)])
-        if norm:
-            m[i, :len(vocab)] /= norm
-        m[i, :len(vocab)] *= math.sqrt(1 - weight)
-        if subs[i]:
-            m[i, len(vocab) + sub_names.index(subs[i])] = math.sqrt(weight)
-    return m, vocab
+    return vectorize(feats, subs, weight)
 
 
-def _average_linkage(vecs: np.ndarray, threshold: float) -> list[list[int]]:
-    """Deterministic average-linkage clusters of rows whose mean cosine stays >= threshold."""
-    n = len(vecs)
-    if n == 0:
-        return []
-    if n > 2000:  # quadratic memory beyond this: fall back to leader clustering in input order
-        leaders: list[int] = []
-        groups: list[list[int]] = []
-        for i in range(n):
-            sims = [float(vecs[i] @ vecs[j]) for j in leaders]
-            best = int(np.argmax(sims)) if sims else -1
-            if best >= 0 and sims[best] >= threshold:
-                groups[best].append(i)
-            else:
-                leaders.append(i)
-                groups.append([i])
-        return groups
-    sim = vecs @ vecs.T
-    np.fill_diagonal(sim, -np.inf)
-    clusters: dict[int, list[int]] = {i: [i] for i in range(n)}
-    sizes = np.ones(n)
-    active = np.ones(n, dtype=bool)
-    while True:
-        masked = np.where(active[:, None] & active[None, :], sim, -np.inf)
-        flat = int(np.argmax(masked))
-        i, j = divmod(flat, n)
-        if masked[i, j] < threshold:
-            break
-        i, j = min(i, j), max(i, j)
-        new = (sim[i] * sizes[i] + sim[j] * sizes[j]) / (sizes[i] + sizes[j])
-        sim[i, :] = new
-        sim[:, i] = new
-        sim[i, i] = -np.inf
-        sizes[i] += sizes[j]
-        active[j] = False
-        clusters[i].extend(clusters.pop(j))
-    return [sorted(clusters[k]) for k in sorted(clusters)]
+def _canonical(item: tuple[str, Analysis, Admission]) -> tuple[Any, ...]:
+    """A sort key of an admission that does not depend on the order of the inputs."""
+    u, a, p = item
+    d = a.document
+    return (p.text, u, str(d.id or d.path or ""), a.year or 0, p.start)
 
 
-def _group_label(problems: Sequence[Problem], words, k: int = 3) -> str:
+def _group_label(problems: Sequence[Admission], words, k: int = 3) -> str:
     from .problems import CUES
 
     skip = set(CUES) | {"作为", "工作", "发展", "还有", "以上", "全镇", "全乡", "街道", "万元"}
@@ -263,11 +339,10 @@ def _group_label(problems: Sequence[Problem], words, k: int = 3) -> str:
     return " · ".join(w for w, _ in sorted(c.items(), key=lambda x: (-x[1], -len(x[0]), x[0]))[:k])
 
 
-def _unit_similarity(unit_counts: dict[str, Counter[str]]) -> dict[str, dict[str, float]]:
-    units = sorted(unit_counts)
+def _unit_similarity(unit_counts: dict[str, Counter[str]], units: list[str]) -> dict[str, dict[str, float]]:
     vecs, _ = _vectorize([Counter({"w:" + w: c for w, c in unit_counts[u].items()}) for u in units],
                          [None] * len(units), 0.0)
-    sims = vecs @ vecs.T
+    sims = (vecs @ vecs.T).toarray()
     return {u: {v: round(float(sims[i, j]), 4) for j, v in enumerate(units)} for i, u in enumerate(units)}
 
 
@@ -285,12 +360,22 @@ def _speech_links(speeches: Sequence[Analysis], plist, vecs: np.ndarray, words) 
             items.append((a, t, kind))
     if not items:
         return {"speeches": [a.document.id for a in speeches], "points": [], "unaddressed": []}
-    feats = [_features(t.sentence.norm, words) for _, t, _ in items]
-    feats += [_features(p.text, words) for _, _, p in plist]
+    # An admission answers a point when the whole of it or one of its sentences does (a long
+    # elaboration should not dilute the sentence that matches).
+    texts = [p.text for _, _, p in plist]
+    owner = list(range(len(plist)))
     subs = [t.subtheme for _, t, _ in items] + [p.subtheme for _, _, p in plist]
+    for j, (_, _, p) in enumerate(plist):
+        if len(p.parts) > 1:
+            texts += [q.text for q in p.parts]
+            owner += [j] * len(p.parts)
+            subs += [q.subtheme for q in p.parts]
+    feats = [_features(t.sentence.norm, words) for _, t, _ in items] + [_features(x, words) for x in texts]
     allv, _ = _vectorize(feats, subs, SUBTHEME_WEIGHT)
     sv, pv = allv[:len(items)], allv[len(items):]
-    sims = sv @ pv.T if len(pv) else np.zeros((len(items), 0))
+    sims = np.zeros((len(items), len(plist)))
+    if pv.shape[0]:
+        np.maximum.at(sims.T, np.asarray(owner), (sv @ pv.T).toarray().T)
     points = []
     for k, (a, t, kind) in enumerate(items):
         addressed: dict[str, dict[str, Any]] = {}
@@ -319,13 +404,14 @@ def _recurring(plist, vecs: np.ndarray) -> list[dict[str, Any]]:
         if len(years) < 2:
             continue
         used: set[int] = set()
-        for i in idx:
-            for j in idx:
+        sim = (vecs[idx] @ vecs[idx].T).toarray()
+        for a, i in enumerate(idx):
+            for b, j in enumerate(idx):
                 yi, yj = plist[i][1].year, plist[j][1].year
-                if yi < yj and j not in used and float(vecs[i] @ vecs[j]) >= RECURRENCE_THRESHOLD:
+                if yi < yj and j not in used and float(sim[a, b]) >= RECURRENCE_THRESHOLD:
                     out.append({"unit": u, "years": [yi, yj],
                                 "earlier": plist[i][2].text, "later": plist[j][2].text,
-                                "similarity": round(float(vecs[i] @ vecs[j]), 3)})
+                                "similarity": round(float(sim[a, b]), 3)})
                     used.add(j)
                     break
     return out

@@ -52,6 +52,7 @@ _WORDS: dict[str, dict[str, str]] = {
         "shown": "显示 {n} 条", "share_axis": "主题占比", "heat_title": "每份文档承认的问题数（括号内为总数）",
         "legend": "图例", "heading": "所在标题", "sentence": "句子", "value": "数值", "measure": "度量",
         "table": "表", "item": "项目", "no_theme": "无主题", "similarity": "相似度", "count": "计数",
+        "formulaic": "套话", "trend_title": "年度变化（数字为承认的问题数）", "user_themes": "自定义主题（正文中提及其词语的比例）",
     },
     "en": {
         "title": "speechlens report", "documents_n": "{n} document(s)", "model": "model",
@@ -77,7 +78,8 @@ _WORDS: dict[str, dict[str, str]] = {
         "share_axis": "theme share", "heat_title": "Admitted problems per document (total in brackets)",
         "legend": "legend", "heading": "under heading", "sentence": "sentence", "value": "value",
         "measure": "measure", "table": "table", "item": "item", "no_theme": "no theme",
-        "similarity": "similarity", "count": "count",
+        "similarity": "similarity", "count": "count", "formulaic": "formulaic",
+        "trend_title": "Year over year (figures: admitted problems)", "user_themes": "Your themes (share of body text naming their words)",
     },
 }
 
@@ -147,7 +149,7 @@ def item_name(item: str, lang: str = "zh") -> str:
     if item in _THEMES["en"]:
         return theme_name(item, lang)
     if lang == "zh":
-        return {"documents": "文档数", "problems": "问题数"}.get(item, item)
+        return {"documents": "文档数", "problems": "问题数", "formulaic": "套话"}.get(item, item)
     return item
 
 

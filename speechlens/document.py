@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Iterator, Mapping, Sequence
 
 LABELS: tuple[str, ...] = ("development", "livelihood", "safety", "party")
@@ -194,6 +195,25 @@ class Analysis:
     sections: tuple[Mapping[str, Any], ...] = ()
     detected_genre: str | None = None
 
+    def __repr__(self) -> str:
+        d = self.document
+        bits = " ".join(str(x) for x in (d.unit, d.year, self.genre) if x) or (d.path or d.id or "text")
+        top = ", ".join(f"{k} {v:.0%}" for k, v in sorted(self.themes.items(), key=lambda kv: -kv[1])[:2])
+        return (f"<Analysis {bits}: {len(self.sentences)} sentences, {len(self.admissions)} admissions"
+                + (f"; {top}" if top else "") + ">")
+
+    def _repr_html_(self) -> str:
+        from .frames import analysis_html
+
+        return analysis_html(self)
+
+    def to_pandas(self) -> dict[str, Any]:
+        """Tidy DataFrames (``pip install "speechlens[pandas]"``): documents, sentences, problems,
+        admissions; metadata as columns, numbers as numbers, ``document`` joins them."""
+        from .frames import analysis_frames
+
+        return analysis_frames([self])
+
     @property
     def unit(self) -> str | None:
         return self.document.unit
@@ -206,6 +226,15 @@ class Analysis:
     @property
     def year(self) -> int | None:
         return self.document.year
+
+    @cached_property
+    def admissions(self) -> tuple[Any, ...]:
+        """The admitted problems as their writer enumerated them: an item with the flagged
+        sentences that elaborate it is one (``speechlens.admissions``); ``problems`` are the
+        flagged sentences."""
+        from .admissions import admissions_of
+
+        return admissions_of(self)
 
     def to_dict(self) -> dict[str, Any]:
         """The documented JSON shape; offsets point into ``document.text``."""
@@ -223,6 +252,7 @@ class Analysis:
             "model": self.model,
             "themes": {k: round(float(self.themes.get(k, 0.0)), 4) for k in LABELS},
             "sentences": [t.to_dict() for t in self.sentences],
-            "problems": [p.to_dict() for p in self.problems],
+            "problems": [dict(p.to_dict(), document=d.id or d.path, unit=d.unit) for p in self.problems],
+            "admissions": [x.to_dict() for x in self.admissions],
             "sections": [dict(x) for x in self.sections],
         }

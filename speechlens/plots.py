@@ -16,7 +16,6 @@ from typing import Any, Iterable, Mapping
 
 from .document import LABELS, Document
 from .fonts import find_font
-from .resources import stopwords
 
 COLORS = {"development": "#d9822b", "livelihood": "#2b8a3e", "safety": "#1c7ed6", "party": "#c92a2a"}
 _WORD = re.compile(r"[\u4e00-\u9fff]{2,}")
@@ -209,24 +208,79 @@ def person_names(documents: Iterable[Document]) -> set[str]:
     return names
 
 
+def trend_figure(comparison: Mapping[str, Any], *, font: str | None = None, lang: str = "zh") -> Any:
+    """Each unit reporting in several years: its theme shares (lines) and admissions (labels)
+    year by year, one panel per unit; a matplotlib Figure, or None when no unit has two years."""
+    from matplotlib.font_manager import FontProperties
+
+    from .display import theme_name, words
+
+    w = words(lang)
+    units = {u: info["by_year"] for u, info in comparison["units"].items() if info.get("by_year")}
+    if not units:
+        return None
+    names = {l: theme_name(l, lang) for l in LABELS}
+    fp = FontProperties(fname=find_font(font, needed="".join(units) + "".join(names.values())
+                                        + w["share_axis"] + w["trend_title"]))
+    fig = _figure(3.2 * min(len(units), 3), 2.8 * ((len(units) + 2) // 3))
+    for k, (u, years) in enumerate(units.items()):
+        ax = fig.add_subplot((len(units) + 2) // 3, min(len(units), 3), k + 1)
+        xs = [int(y) for y in years]
+        for l in LABELS:
+            ax.plot(xs, [years[y]["themes"][l] for y in years], marker="o", color=COLORS[l], label=names[l])
+        for x, y in zip(xs, years):
+            ax.annotate(f"{years[y]['problems']}", (x, 0.02), ha="center", fontsize=8)
+        ax.set_xticks(xs)
+        ax.set_ylim(0, max(0.6, max(years[y]["themes"][l] for y in years for l in LABELS) + 0.05))
+        ax.set_title(u, fontproperties=fp)
+        if k == 0:
+            ax.set_ylabel(w["share_axis"], fontproperties=fp)
+            ax.legend(prop=fp, fontsize=7)
+    fig.suptitle(w["trend_title"], fontproperties=fp, y=1.04)
+    return fig
+
+
+def trend_chart(comparison: Mapping[str, Any], path: str | Path | None = None, *,
+                font: str | None = None, fmt: str = "png", lang: str = "zh") -> bytes | None:
+    """The year-over-year chart (see ``trend_figure``) as PNG or SVG bytes; None when no unit
+    has two years."""
+    fig = trend_figure(comparison, font=font, lang=lang)
+    return None if fig is None else _save(fig, path, fmt)
+
+
 def word_frequencies(documents: Iterable[Document], segmenter: Any = None, *,
-                     by: str | None = None, keep_names: bool = False) -> dict[str, Counter[str]]:
-    """Word counts for word clouds, overall or per unit: stopwords, the genre's stock words,
-    single characters, figures and (unless ``keep_names``) people's names removed."""
+                     by: str | None = None, keep_names: bool = False, drop_names: bool = False,
+                     stopwords: Iterable[str] | None = None,
+                     default_stopwords: bool = True) -> dict[str, Counter[str]]:
+    """Word counts for word clouds, overall or per group (``by`` as in ``compare``: unit, year,
+    any metadata key). Removed: stopwords (the shipped list and the genre's stock words, plus
+    ``stopwords``; only those with ``default_stopwords=False``), single characters, figures, and
+    people's names unless ``keep_names``. The documents' unit, person and place names count as
+    whole words; ``drop_names`` leaves those out too."""
+    from .document import Analysis
+    from .grouping import group_key
+    from .names import NamedSegmenter, names_of
     from .resources import read_lines
+    from .resources import stopwords as shipped
     from .segmentation import default_segmenter
     from .structure import sentences_of
 
     docs = list(documents)
-    seg = segmenter or default_segmenter()
-    stop = set(stopwords()) | {w for w in read_lines("cloud_stopwords.txt") if not w.startswith("#")}
+    names = names_of(docs)
+    seg = NamedSegmenter(segmenter or default_segmenter(), names)
+    stop = frozenset(stopwords or ())
+    if default_stopwords:
+        stop |= shipped() | {w for w in read_lines("cloud_stopwords.txt") if not w.startswith("#")}
     if not keep_names:
-        names = person_names(docs)
+        people = person_names(docs)
         # The segmenter may cut a name it does not know (吴海峰 -> 吴 / 海峰): drop the given name too.
-        stop |= names | {n[1:] for n in names if len(n) == 3}
+        stop |= people | {n[1:] for n in people if len(n) == 3}
+    if drop_names:
+        stop |= names
+    key_of = group_key(by) if by else None
     out: dict[str, Counter[str]] = {}
     for doc in docs:
-        key = (doc.unit or doc.id or "(unknown)") if by == "unit" else "all"
+        key = key_of(Analysis(document=doc, themes={}, sentences=(), problems=())) if key_of else "all"
         c = out.setdefault(key, Counter())
         for s in sentences_of(doc):
             c.update(w for w in seg.words_of(s.norm) if _WORD.fullmatch(w) and w not in stop)

@@ -146,8 +146,11 @@ def _distinct_cues(matches: list[str]) -> tuple[str, ...]:
 
 
 def specificity(text: str) -> str:
-    """``concrete`` when the admission names figures, places, projects or units, else ``formulaic``."""
-    return "concrete" if _CONCRETE.search(text) else "formulaic"
+    """``concrete`` when the admission names figures, places, projects or units, else ``formulaic``
+    (quoted stock slogans count as formulaic); the rules are in ``speechlens.specificity``."""
+    from .specificity import specificity as rules
+
+    return rules(text)
 
 
 def _strip_marker(text: str, marker: str | None) -> int:

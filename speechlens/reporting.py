@@ -68,23 +68,34 @@ def paragraphs_with_problems(a: Analysis, *, limit: int = 1200, lang: str = "zh"
 
 def report_content(analyses: Sequence[Analysis], comparison: dict[str, Any] | None = None, *,
                    pictures: bool = True, font: str | None = None, segmenter: Any = None,
-                   title: str | None = None, lang: str = "zh", keep_names: bool = False) -> dict[str, Any]:
+                   title: str | None = None, lang: str = "zh", keep_names: bool = False,
+                   drop_names: bool = False, by: str = "unit", stopwords: Any = None,
+                   default_stopwords: bool = True) -> dict[str, Any]:
     """What every report shows, whatever its format (HTML or Word): documents with their marked
-    paragraphs, the comparison, and the pictures as PNG bytes."""
+    paragraphs, the comparison, and the pictures as PNG bytes. Word clouds are one per group
+    of ``by`` (as in ``compare``), shown with the group's first document."""
+    from .grouping import group_key
+
     w = words(lang)
+    key_of = group_key(by)
     docs = []
     clouds: dict[str, bytes] = {}
     charts: list[dict[str, Any]] = []
     if pictures:
-        from .plots import problem_heatmap, theme_shares_chart, word_cloud, word_frequencies
+        from .plots import problem_heatmap, theme_shares_chart, trend_chart, word_cloud, word_frequencies
 
-        freqs = word_frequencies([a.document for a in analyses], segmenter, by="unit", keep_names=keep_names)
+        freqs = word_frequencies([a.document for a in analyses], segmenter, by=by, keep_names=keep_names,
+                                 drop_names=drop_names, stopwords=stopwords,
+                                 default_stopwords=default_stopwords)
         for key, c in freqs.items():
             if c:
                 clouds[key], _ = word_cloud(c, font=font, width=480, height=260, max_words=60)
         if comparison:
             charts.append({"alt": w["theme_shares"], "png": theme_shares_chart(comparison, font=font, lang=lang)})
             charts.append({"alt": w["heat_title"], "png": problem_heatmap(comparison, font=font, lang=lang)})
+            trend = trend_chart(comparison, font=font, lang=lang)
+            if trend is not None:
+                charts.append({"alt": w["trend_title"], "png": trend})
     groups: dict[tuple[Any, int], str] = {}
     for g in (comparison or {}).get("shared_problems", []):
         for m in g.get("members", []):
@@ -92,7 +103,8 @@ def report_content(analyses: Sequence[Analysis], comparison: dict[str, Any] | No
     rows = []
     for di, a in enumerate(analyses, 1):
         d = a.document
-        for p in a.problems:
+        # One row per admission; its anchor is the mark of its first flagged sentence.
+        for p in a.admissions:
             rows.append({"unit": d.unit or d.id or "", "year": d.year or "", "themes": list(p.themes) or ["none"],
                          "theme_names": themes_label(p.themes, lang), "sub": p.subtheme or "",
                          "sub_name": subtheme_name(p.subtheme, lang), "spec": p.specificity,
@@ -102,9 +114,9 @@ def report_content(analyses: Sequence[Analysis], comparison: dict[str, Any] | No
     for a in analyses:
         d = a.document
         docs.append({"unit": d.unit, "id": d.id, "year": d.year, "genre": genre_name(a.genre, lang),
-                     "file": file_name(d.path), "themes": a.themes, "n_problems": len(a.problems),
+                     "file": file_name(d.path), "themes": a.themes, "n_problems": len(a.admissions),
                      "paragraphs": paragraphs_with_problems(a, lang=lang),
-                     "cloud": clouds.pop(d.unit or d.id or "(unknown)", None)})  # once per unit
+                     "cloud": clouds.pop(key_of(a), None)})  # once per group
     single = None
     if len(analyses) == 1:
         a = analyses[0]
@@ -147,7 +159,9 @@ def _pairs(row: dict[str, Any], key: str) -> list[tuple[Any, str]]:
 
 def render_report(analyses: Sequence[Analysis], comparison: dict[str, Any] | None = None, *,
                   pictures: bool = True, font: str | None = None, segmenter: Any = None,
-                  title: str | None = None, lang: str = "zh", keep_names: bool = False) -> str:
+                  title: str | None = None, lang: str = "zh", keep_names: bool = False,
+                  drop_names: bool = False, by: str = "unit", stopwords: Any = None,
+                  default_stopwords: bool = True) -> str:
     """The report page as a string; ``pictures`` adds charts and word clouds (needs a CJK font).
 
     Labels are in ``lang`` (Chinese by default); no local path is shown, only file names.
@@ -155,7 +169,8 @@ def render_report(analyses: Sequence[Analysis], comparison: dict[str, Any] | Non
     from jinja2 import Environment, PackageLoader, select_autoescape
 
     ctx = report_content(analyses, comparison, pictures=pictures, font=font, segmenter=segmenter,
-                         title=title, lang=lang, keep_names=keep_names)
+                         title=title, lang=lang, keep_names=keep_names, drop_names=drop_names, by=by,
+                         stopwords=stopwords, default_stopwords=default_stopwords)
     for c in ctx["charts"]:
         c["data"] = base64.b64encode(c["png"]).decode("ascii")
     for d in ctx["documents"]:

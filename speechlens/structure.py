@@ -198,7 +198,9 @@ def _closing_remarks(tab: SentenceTable, top_blocks: list[list[int]]) -> None:
 
     Speeches end with remarks that follow the last numbered part without a heading of their own.
     When the last top-level part holds more paragraphs than any earlier part, the paragraphs
-    beyond that count are taken as closing remarks and belong to no section.
+    beyond that count are taken as closing remarks and belong to no section, except that an
+    enumeration (一是……二是……, （一）, 1.) runs on to its last item: a long list of problems
+    as the last part is no closing remark.
     """
     if len(top_blocks) < 3:
         return
@@ -206,7 +208,11 @@ def _closing_remarks(tab: SentenceTable, top_blocks: list[list[int]]) -> None:
     last = top_blocks[-1]
     if usual == 0 or len(last) <= usual:
         return
-    cut = last[usual]
+    items = [k for k, first in enumerate(last) if first < len(tab) and tab.markers[first] is not None]
+    keep = max(usual, items[-1] + 1 if items else 0)
+    if keep >= len(last):
+        return
+    cut = last[keep]
     tab.sections[cut:] = [None] * (len(tab) - cut)
 
 

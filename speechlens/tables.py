@@ -60,9 +60,10 @@ def analysis_text(a: Analysis, *, line: int = 100, lang: str = "zh") -> str:
     if len(parts) > 1:
         out.append(f"   {pad(w['parts'], 8)} " + clip(" · ".join(
             f"{clip(p['section'], 14)} → {theme_name(p['dominant'], lang)}" for p in parts), line - 12))
-    if a.problems:
-        out.append(f"   {w['admitted']} ({len(a.problems)}):")
-        for i, p in enumerate(a.problems, 1):
+    admitted = a.admissions
+    if admitted:
+        out.append(f"   {w['admitted']} ({len(admitted)}):")
+        for i, p in enumerate(admitted, 1):
             tag = f"{themes_label(p.themes, lang)} · {specificity_name(p.specificity, lang)}"
             out.append(f"   {i:2d}. [{tag}] " + clip(p.text, line - 10 - width(tag)))
     else:
@@ -77,11 +78,22 @@ def comparison_text(c: dict[str, Any], *, line: int = 100, keyness_top: int = 5,
     out = [f"== {w['comparison'].format(n=len(units))}"]
     uw = max([width(u) for u in units] + [4]) + 2
     tw = max(width(theme_name(l, lang)) for l in LABELS) + 2
+    fw = max(width(w["formulaic"]), 4) + 2
     out.append(pad(w["unit"], uw) + pad(w["docs"], 8) + "".join(pad(theme_name(l, lang), tw) for l in LABELS)
-               + w["problems"])
+               + pad(w["problems"], 10) + w["formulaic"])
     for u, info in units.items():
+        share = info.get("formulaic_share")
         out.append(pad(u, uw) + pad(f"{info['documents']:>4}", 8) +
-                   "".join(pad(f"{info['themes'][l]:4.0%}", tw) for l in LABELS) + f"{info['problems']:>4}")
+                   "".join(pad(f"{info['themes'][l]:4.0%}", tw) for l in LABELS) + pad(f"{info['problems']:>4}", 10)
+                   + ("   —" if share is None else f"{share:4.0%}"))
+    extra = [n for info in units.values() for n in info.get("user_themes", {})]
+    if extra:
+        names = list(dict.fromkeys(extra))
+        out.append("")
+        out.append(f"-- {w['user_themes']}")
+        out.append(pad(w["unit"], uw) + "  ".join(pad(n, max(6, width(n))) for n in names))
+        for u, info in units.items():
+            out.append(pad(u, uw) + "  ".join(pad(f"{info['user_themes'][n]:.0%}", max(6, width(n))) for n in names))
     out.append("")
     out.append(f"-- {w['shared']} ({len(c['shared_problems'])})")
     for g in c["shared_problems"]:
@@ -131,9 +143,10 @@ def analysis_markdown(a: Analysis, lang: str = "zh") -> str:
     w = words(lang)
     out = [f"## {_md(_title(a, lang))}", "", f"| {w['theme']} | {w['theme_shares']} |", "|---|---|"]
     out += [f"| {theme_name(l, lang)} | {a.themes.get(l, 0.0):.1%} |" for l in LABELS]
-    out += ["", f"**{w['admitted']} ({len(a.problems)})**", ""]
+    admitted = a.admissions
+    out += ["", f"**{w['admitted']} ({len(admitted)})**", ""]
     out += [f"{i}. {_md(p.text)} — *{themes_label(p.themes, lang)}, {specificity_name(p.specificity, lang)}*"
-            for i, p in enumerate(a.problems, 1)]
+            for i, p in enumerate(admitted, 1)]
     return "\n".join(out) + "\n"
 
 
@@ -177,8 +190,9 @@ CSV_COLUMNS = ("table", "unit", "item", "measure", "value", "text", "item_name")
 
 
 def comparison_rows(c: dict[str, Any], lang: str = "zh") -> list[dict[str, Any]]:
-    """The comparison as one tidy long table (one fact per row); ``item_name`` is the item's
-    display name in ``lang`` (发展 for the machine name ``development``)."""
+    """The comparison as one tidy long table (one fact per row); ``value`` is always a number
+    (counts, shares, G², cosines, 0/1 flags), so pandas and R read it as one numeric column;
+    ``item_name`` is the item's display name in ``lang`` (发展 for the machine name ``development``)."""
     rows: list[dict[str, Any]] = []
 
     def add(table: str, unit: str, item: str, measure: str, value: Any, text: str = "") -> None:
@@ -188,6 +202,10 @@ def comparison_rows(c: dict[str, Any], lang: str = "zh") -> list[dict[str, Any]]
     for u, info in c["units"].items():
         add("units", u, "documents", "count", info["documents"])
         add("units", u, "problems", "count", info["problems"])
+        if info.get("formulaic_share") is not None:
+            add("units", u, "formulaic", "share", info["formulaic_share"])
+        for name, share in (info.get("user_themes") or {}).items():
+            add("user_themes", u, name, "share", share)
         for l in LABELS:
             add("units", u, l, "share", info["themes"][l])
     for u, row in c["problem_matrix"]["themes"].items():
@@ -201,7 +219,8 @@ def comparison_rows(c: dict[str, Any], lang: str = "zh") -> list[dict[str, Any]]
             add("shared_problems", u, g["label"], "member_of_group_of_units", len(g["units"]), ex["text"])
     for u, items in c["unique_problems"].items():
         for p in items:
-            add("unique_problems", u, p.get("subtheme") or "", "specificity", p["specificity"], p["text"])
+            add("unique_problems", u, p.get("subtheme") or "", "formulaic", int(p["specificity"] == "formulaic"),
+                p["text"])
     for u, items in c["keyness"].items():
         for r in items:
             add("keyness", u, r["term"], "g2", r["g2"], f"p={r['p']}; target={r['target']}; reference={r['reference']}")
@@ -211,7 +230,7 @@ def comparison_rows(c: dict[str, Any], lang: str = "zh") -> list[dict[str, Any]]
     if c.get("speech"):
         for p in c["speech"]["points"]:
             for u, ex in (p["addressed_by"] or {"": {"text": ""}}).items():
-                add("speech_" + p["kind"], u, p["text"], "addressed", bool(u), ex["text"])
+                add("speech_" + p["kind"], u, p["text"], "addressed", int(bool(u)), ex["text"])
     for r in c.get("recurring_problems") or []:
         add("recurring_problems", r["unit"], f"{r['years'][0]}-{r['years'][1]}", "similarity",
             r["similarity"], r["later"])

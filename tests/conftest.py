@@ -80,3 +80,11 @@ def demo_analyses(analyzer, demo_files):
 @pytest.fixture(scope="session")
 def demo_gold():
     return [json.loads(l) for l in (DEMO / "gold.jsonl").read_text(encoding="utf-8").splitlines() if l.strip()]
+
+
+@pytest.fixture(scope="session")
+def demo_comparison(demo_analyses):
+    """The demo corpus compared once with the defaults, as a dict."""
+    from speechlens import compare
+
+    return compare(demo_analyses).to_dict()

@@ -189,7 +189,10 @@ def test_parquet_output(analyzer, tmp_path):
     run_batch([str(src)], tmp_path / "out.parquet", analyzer=analyzer)
     t = pq.read_table(tmp_path / "out.parquet")
     assert t.num_rows == 5
-    assert pq.read_table(tmp_path / "out.problems.parquet").num_rows > 0
+    probs = pq.read_table(tmp_path / "out.problems.parquet")
+    assert probs.num_rows > 0
+    assert str(probs.schema.field("themes").type).startswith("list<")
+    assert all(isinstance(v, list) for v in probs.column("cues").to_pylist())
 
 
 def test_jsonl_and_csv_exports_as_input(analyzer, tmp_path):
@@ -370,3 +373,34 @@ def test_workers_leave_when_the_batch_process_is_killed(tmp_path):
         if state != "Z":
             alive.append(w)
     assert not alive, "worker processes outlived the killed batch"
+
+
+@pytest.mark.slow
+def test_the_readme_dask_bag_recipe_runs_on_a_local_cluster(tiny_classifier, tmp_path, monkeypatch):
+    pytest.importorskip("dask.distributed")
+    pytest.importorskip("pyarrow")
+    import re
+
+    import pyarrow.parquet as pq
+    from dask.distributed import Client, LocalCluster
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    code = re.search(r"<!-- test:dask-recipe -->\n```python\n(.*?)```", readme, re.S).group(1)
+    tiny_classifier.save(tmp_path / "model")
+    (tmp_path / "terms.txt").write_text("港城融合\n", encoding="utf-8")
+    src = _archive(tmp_path, 6)
+    monkeypatch.chdir(tmp_path)
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        code = (code.replace('Client("tcp://scheduler:8786")', "Client(cluster)")
+                .replace('"/shared/models/mine"', repr(str(tmp_path / "model")))
+                .replace('"/shared/archive/**/*.txt"', repr(str(src / "**" / "*.txt")))
+                .replace("npartitions=200", "npartitions=3"))
+        scope = {"cluster": cluster}
+        exec(compile(code, "README dask recipe", "exec"), scope)
+        scope["client"].close()
+    docs = pq.read_table(tmp_path / "results" / "documents.parquet").to_pylist()
+    probs = pq.read_table(tmp_path / "results" / "documents.problems.parquet")
+    assert len(docs) == 7 and len({d["key"] for d in docs}) == 7
+    assert sum(d["error"] is not None for d in docs) == 1
+    assert probs.schema.field("start").type == "int64"
+    assert str(probs.schema.field("themes").type).startswith("list<")  # a list column, not "a;b"

@@ -41,10 +41,12 @@ def test_segment_text_and_json(runner):
     assert d["unit"] == "金桥镇" and d["sentences"][0]["tokens"]
 
 
-def test_analyze_single_json_is_the_analysis(runner):
+def test_analyze_json_has_one_shape_for_one_file_or_many(runner):
     f = str(DEMO / "2023-金桥镇-述职报告.txt")
     d = json.loads(runner.invoke(cli, ["analyze", f, "--format", "json"]).output)
-    assert d["unit"] == "金桥镇" and d["problems"] and set(d["themes"]) == {"development", "livelihood", "safety", "party"}
+    assert set(d) == {"documents", "comparison"} and d["comparison"] is None
+    doc = d["documents"][0]
+    assert doc["unit"] == "金桥镇" and doc["problems"] and set(doc["themes"]) == {"development", "livelihood", "safety", "party"}
 
 
 def test_analyze_folder_json_has_documents_and_comparison(runner):
@@ -138,3 +140,53 @@ def test_kwic_finds_terms_in_context(runner):
     assert {h["unit"] for h in hits} >= {"桃源街道", "东湖街道"}
     r = runner.invoke(cli, ["kwic", "垃圾分类", str(DEMO), "-w", "5"])
     assert "[垃圾分类]" in r.output
+
+
+def test_compare_takes_the_keyness_correction(runner):
+    files = [str(DEMO / f) for f in ("2023-金桥镇-述职报告.txt", "2023-白沙镇-述职报告.txt", "2023-桃源街道-述职报告.txt")]
+    plain = json.loads(runner.invoke(cli, ["compare", *files, "--format", "json", "--keyness-correction", "none"]).output)
+    default = json.loads(runner.invoke(cli, ["compare", *files, "--format", "json"]).output)
+    assert "uncorrected" in plain["method"]["keyness"] and "Williams" in default["method"]["keyness"]
+    top = plain["keyness"]["金桥镇"][0]
+    corrected = {r["term"]: r["g2"] for r in default["keyness"]["金桥镇"]}
+    assert corrected.get(top["term"], 0) < top["g2"]
+
+
+_ONE = str(DEMO / "2023-金桥镇-述职报告.txt")
+_TWO = str(DEMO / "2023-白沙镇-述职报告.txt")
+_WRITERS = {
+    "analyze": ["analyze", _ONE], "compare": ["compare", _ONE, _TWO], "report": ["report", _ONE, "--no-pictures"],
+    "wordcloud": ["wordcloud", _ONE], "kwic": ["kwic", "项目", _ONE], "segment": ["segment", _ONE],
+}
+
+
+@pytest.mark.parametrize("name", sorted(_WRITERS))
+def test_output_into_a_missing_folder_is_created(runner, tmp_path, name):
+    # A report is written as .html or .docx, chosen by the suffix.
+    target = tmp_path / "new" / "deeper" / ("out.html" if name == "report" else "out.txt")
+    r = runner.invoke(cli, [*_WRITERS[name], "-o", str(target)])
+    assert r.exit_code == 0, r.output
+    assert target.exists() and target.stat().st_size > 0
+
+
+@pytest.mark.parametrize("name", sorted(_WRITERS))
+def test_output_under_a_file_fails_in_one_line(runner, tmp_path, name):
+    blocker = tmp_path / "taken"
+    blocker.write_text("an earlier result", encoding="utf-8")
+    r = runner.invoke(cli, [*_WRITERS[name], "-o", str(blocker / "out.txt")])
+    assert r.exit_code == 1
+    assert r.output.strip().count("\n") == 0 and "taken" in r.output and "Traceback" not in r.output
+    assert blocker.read_text(encoding="utf-8") == "an earlier result"
+
+
+def test_a_progress_bar_on_a_terminal_for_several_files(monkeypatch, analyzer):
+    from speechlens import cli as cli_module
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    err = Terminal()
+    monkeypatch.setattr(cli_module.sys, "stderr", err)
+    results = cli_module._analyze_paths([_ONE, _TWO], analyzer)
+    assert len(results) == 2 and "analysing" in err.getvalue() and "/2 [" in err.getvalue()

@@ -15,7 +15,7 @@ def test_table_has_a_row_per_admission_with_filters_and_links(demo_analyses):
     table = html[html.index('<table id="ptable">'):]
     table = table[:table.index("</table>")]
     rows = re.findall(r"<tr data-unit=", table)
-    assert len(rows) == sum(len(a.problems) for a in demo_analyses)
+    assert len(rows) == sum(len(a.admissions) for a in demo_analyses)
     # Every admission links to its mark in its paragraph.
     links = re.findall(r'href="#(p-\d+-\d+)"', table)
     ids = set(re.findall(r'<mark[^>]* id="(p-\d+-\d+)"', html))

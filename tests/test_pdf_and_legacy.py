@@ -98,7 +98,7 @@ def test_standard_input_is_read_for_a_dash():
     assert r.exit_code == 0, r.output
     import json
 
-    d = json.loads(r.output)
+    d = json.loads(r.output)["documents"][0]  # analyze --format json is always {documents, comparison}
     assert d["id"] == "stdin" and len(d["problems"]) == 2
 
 

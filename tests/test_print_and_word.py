@@ -72,7 +72,9 @@ def test_word_report_carries_the_charts_and_one_cloud_per_unit(demo_analyses):
     some = [a for a in demo_analyses if a.document.unit in ("东湖街道", "白沙镇", "金桥镇")]
     d = docx.Document(io.BytesIO(render_docx(report_content(some, compare(some).to_dict()))))
     assert "图表" in [p.text for p in d.paragraphs if p.style.name.startswith("Heading")]
-    assert len(d.inline_shapes) == 2 + 3  # two charts, and one word cloud for each of the three units
+    # three charts (theme shares, heat map, and the year-over-year trend: 东湖街道 and 白沙镇 report
+    # in two years), and one word cloud for each of the three units
+    assert len(d.inline_shapes) == 3 + 3
 
 
 def test_word_report_survives_control_characters_and_hostile_names():

@@ -153,3 +153,18 @@ def test_noise_check_finds_what_the_plain_pattern_finds(text):
 
     plain = re.compile(r"[\n\r\t 　（(\uff10-\uff19\uff21-\uff3a\uff41-\uff5a\uff05\uff0e\uff0d]|[-—–－]\s*\d")
     assert bool(_NOISE.search(text)) == bool(plain.search(text))
+
+
+def test_an_enumeration_in_the_last_part_keeps_its_section():
+    text = "一、发展\n内容甲。\n二、民生\n内容乙。\n三、问题\n一是甲问题不够。\n二是乙问题不够。\n三是丙问题不够。\n以上报告，请批评指正。"
+    sents = split_sentences(text)
+    for s in sents:
+        assert text[s.start:s.end] == s.text
+    items = [s for s in sents if s.marker and s.marker.endswith("是")]
+    assert [s.section for s in items] == ["三、问题"] * 3
+    assert sents[-1].text == "以上报告，请批评指正。" and sents[-1].section is None  # still a closing remark
+
+
+def test_demo_problems_all_carry_their_section(demo_analyses):
+    a = next(a for a in demo_analyses if a.unit == "新港街道")
+    assert [p.section for p in a.problems] == ["六、存在的问题"] * len(a.problems)

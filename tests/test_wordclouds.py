@@ -26,7 +26,8 @@ def test_stock_words_and_names_are_dropped_and_kept_on_request():
         assert stock not in words
     assert "习近平" not in words and "吴海峰" not in words
     kept = word_frequencies([doc], keep_names=True)["all"]
-    assert kept["习近平"] == 1 and kept["海峰"] == 2 and "海峰" not in words
+    # Kept names count whole (the document's person is one token, speechlens.names), not cut into 吴 / 海峰.
+    assert kept["习近平"] == 1 and kept["吴海峰"] == 2 and "海峰" not in words and "海峰" not in kept
 
 
 def test_person_names_come_from_metadata_titles_and_public_figures():
