@@ -35,9 +35,12 @@ BUCKET_CAP = 64          # larger LSH buckets spanning many units are formulas o
 MIN_CLAUSE = 6          # shorter clauses are not indexed (still aligned)
 
 _PUNCT_BREAK = set("，,。；;！!？?：:\n\r")
+_SENTENCE_END = set("。；;！!？?\n\r")
+# a two-character name before a place word: a village, community, reservoir, school ...
+_PLACE = r"[\u4e00-\u9fff]{2}(?=村|社区|片区|小区|集镇|水库|园区|工业集中区|工业园|路口|小学|中学|河段)"
 _FIGURE = re.compile(
     r"(?:[0-9０-９]+(?:[,，][0-9]{3}(?![0-9]))*(?:[.．][0-9０-９]+)?[万亿千百]*[%％‰]?"
-    r"|[*＊]{2,}|[xX×ｘＸ]{2,}|某某"
+    r"|(?:[*＊]{2,}|[xX×ｘＸ]{2,}|某某)[万亿千百]*"
     r"|[零〇一二三四五六七八九十两百千万亿]+)"
 )
 _UNIT_SUFFIX = re.compile(r"(?:街道办事处|街道|镇|乡|社区|村)$")
@@ -111,12 +114,14 @@ class DocumentReuse:
     reused_share: float              # share of its characters found in another document
     boilerplate_share: float         # share inside clauses many units use (套话)
     shared_with: Mapping[str, float] = field(default_factory=dict)   # other id -> share
+    stock_spans: tuple[tuple[int, int], ...] = ()   # original offsets of its stock-formula clauses
 
     def to_dict(self) -> dict[str, Any]:
         return {"id": self.id, "unit": self.unit, "year": self.year, "chars": self.chars,
                 "reused_share": round(self.reused_share, 4),
                 "boilerplate_share": round(self.boilerplate_share, 4),
-                "shared_with": {k: round(v, 4) for k, v in self.shared_with.items()}}
+                "shared_with": {k: round(v, 4) for k, v in self.shared_with.items()},
+                "stock_spans": [list(s) for s in self.stock_spans]}
 
 
 @dataclass(frozen=True)
@@ -147,6 +152,7 @@ class Prepared:
     starts: np.ndarray           # original offset where each normalised character begins
     ends: np.ndarray             # ... and ends
     clauses: list[tuple[int, int]]
+    sentence_ends: list[bool] = field(default_factory=list)   # clause i ends a sentence
 
     def span(self, i: int, j: int) -> tuple[int, int]:
         """Original offsets of the normalised range [i, j)."""
@@ -166,14 +172,17 @@ def _names(unit: str | None) -> list[str]:
 def prepare(doc_id: str, text: str, unit: str | None = None, year: int | None = None, *,
             start: int = 0) -> Prepared:
     """Normalise ``text[start:]`` for matching: the unit's own name -> U, figures and redactions
-    -> 0, 镇/乡/街道 -> T, 党工委 -> 党委, letters lower-cased, punctuation and spaces dropped."""
+    -> 0, village and other place names -> P, 镇/乡/街道 -> T, 党工委 -> 党委, letters lower-cased,
+    punctuation and spaces dropped."""
     names = _names(unit)
-    alts = [re.escape(n) for n in names] + [_FIGURE.pattern] + [re.escape(k) for k in _SAME]
-    pattern = re.compile("|".join(f"(?:{a})" if i < len(names) else a for i, a in enumerate(alts)))
+    pattern = re.compile(
+        (f"(?P<name>{'|'.join(re.escape(n) for n in names)})|" if names else "")
+        + f"(?P<fig>{_FIGURE.pattern})|(?P<place>{_PLACE})|(?P<same>{'|'.join(map(re.escape, _SAME))})")
     chars: list[str] = []
     starts: list[int] = []
     ends: list[int] = []
     clauses: list[tuple[int, int]] = []
+    sentence_ends: list[bool] = []
     clause_start = 0
     pos = start
     n = len(text)
@@ -190,17 +199,22 @@ def prepare(doc_id: str, text: str, unit: str | None = None, year: int | None = 
             if c in _PUNCT_BREAK:
                 if len(chars) > clause_start:
                     clauses.append((clause_start, len(chars)))
+                    sentence_ends.append(c in _SENTENCE_END)
+                elif c in _SENTENCE_END and sentence_ends:
+                    sentence_ends[-1] = True
                 clause_start = len(chars)
             elif c.isalnum():
                 emit(c.lower(), k, k + 1)
 
     for m in pattern.finditer(text, start):
         plain(pos, m.start())
-        g = m.group(0)
-        if g in names:
+        kind = m.lastgroup
+        if kind == "name":
             emit("U", m.start(), m.end())
-        elif g in _SAME:
-            for c in _SAME[g]:
+        elif kind == "place":
+            emit("P", m.start(), m.end())
+        elif kind == "same":
+            for c in _SAME[m.group(0)]:
                 emit(c, m.start(), m.end())
         else:
             emit("0", m.start(), m.end())
@@ -208,8 +222,9 @@ def prepare(doc_id: str, text: str, unit: str | None = None, year: int | None = 
     plain(pos, n)
     if len(chars) > clause_start:
         clauses.append((clause_start, len(chars)))
+        sentence_ends.append(True)
     return Prepared(doc_id, unit, year, text, "".join(chars), np.asarray(starts, dtype=np.int64),
-                    np.asarray(ends, dtype=np.int64), clauses)
+                    np.asarray(ends, dtype=np.int64), clauses, sentence_ends)
 
 
 # -- MinHash and LSH ----------------------------------------------------------------------------
@@ -222,15 +237,29 @@ def _minhash_cls():
     return MinHash
 
 
-def clause_signatures(p: Prepared, *, num_perm: int = NUM_PERM) -> tuple[list[tuple[int, int]], np.ndarray]:
-    """MinHash signatures (datasketch) of a document's indexable clauses, one row per clause."""
+def windows_of(p: Prepared) -> list[tuple[int, int, int, int]]:
+    """What is indexed: each clause and each pair of adjacent clauses in a sentence, as
+    (start, end, number of clauses, end of the first clause).
+
+    A pair of clauses (in one sentence) tells copying from stock phrasing: two clauses may each
+    be common, while the same two side by side in two units are not.
+    """
+    out = [(s, e, 1, e) for s, e in p.clauses if e - s >= MIN_CLAUSE]
+    out += [(s1, e2, 2, e1) for (s1, e1), (_, e2), end in zip(p.clauses, p.clauses[1:], p.sentence_ends)
+            if not end and e2 - s1 >= MIN_CLAUSE]
+    return sorted(out)
+
+
+def window_signatures(p: Prepared, windows: Sequence[tuple[int, ...]], *,
+                      num_perm: int = NUM_PERM) -> np.ndarray:
+    """MinHash signatures (datasketch) of character 3-gram sets, one row per window."""
+    if not windows:
+        return np.zeros((0, num_perm), dtype=np.uint32)
     MinHash = _minhash_cls()
-    idx = [(s, e) for s, e in p.clauses if e - s >= MIN_CLAUSE]
-    if not idx:
-        return [], np.zeros((0, num_perm), dtype=np.uint32)
-    shingles = [[p.norm[k:k + SHINGLE].encode("utf-8") for k in range(s, e - SHINGLE + 1)] for s, e in idx]
+    shingles = [[p.norm[k:k + SHINGLE].encode("utf-8") for k in range(s, max(s + 1, e - SHINGLE + 1))]
+                for s, e, *_ in windows]
     sigs = MinHash.bulk(shingles, num_perm=num_perm, seed=1)
-    return idx, np.vstack([m.hashvalues for m in sigs]).astype(np.uint32)
+    return np.vstack([m.hashvalues for m in sigs]).astype(np.uint32)
 
 
 def _band_keys(sig: np.ndarray, bands: int) -> np.ndarray:
@@ -251,26 +280,31 @@ class ClauseIndex:
 
     doc: list[np.ndarray] = field(default_factory=list)
     unit: list[np.ndarray] = field(default_factory=list)
+    kind: list[np.ndarray] = field(default_factory=list)
     sig: list[np.ndarray] = field(default_factory=list)
 
-    def add(self, doc_index: int, unit_index: int, sig: np.ndarray) -> None:
+    def add(self, doc_index: int, unit_index: int, sig: np.ndarray, kinds: Sequence[int] | None = None) -> None:
+        """Add one document's windows; ``kinds`` (1 clause, 2 clause pair) keep kinds apart."""
         self.doc.append(np.full(len(sig), doc_index, dtype=np.int32))
         self.unit.append(np.full(len(sig), unit_index, dtype=np.int32))
+        self.kind.append(np.ones(len(sig), dtype=np.uint64) if kinds is None else np.asarray(kinds, dtype=np.uint64))
         self.sig.append(sig)
 
     def search(self, *, lsh_threshold: float = LSH_THRESHOLD, boilerplate_units: int = BOILERPLATE_UNITS,
-               bands: int = BANDS) -> tuple[np.ndarray, set[tuple[int, int]]]:
-        """Mark stock clauses and find candidate document pairs.
+               bands: int = BANDS) -> tuple[np.ndarray, dict[tuple[int, int], list[tuple[int, int]]]]:
+        """Mark stock windows and find the document pairs that share others.
 
-        Returns a boolean array (one per clause, in insertion order: a stock formula) and the
-        set of document pairs (i < j) sharing at least one clause that is not.
+        Returns a boolean array (one per window, in insertion order: a stock formula) and, for
+        each document pair (i < j) sharing windows that are not, those window pairs (global
+        indices, document i's first): the evidence the alignment counts.
         """
         if not self.sig:
-            return np.zeros(0, dtype=bool), set()
+            return np.zeros(0, dtype=bool), {}
         doc = np.concatenate(self.doc)
         unit = np.concatenate(self.unit)
         sig = np.concatenate(self.sig)
-        keys = _band_keys(sig, bands)
+        # a clause is never the near-duplicate of a pair of clauses that holds it
+        keys = _band_keys(sig, bands) ^ (np.concatenate(self.kind)[:, None] * np.uint64(0x9E3779B97F4A7C15))
         n = len(doc)
         stock = np.zeros(n, dtype=bool)
         links: set[tuple[int, int]] = set()
@@ -298,21 +332,33 @@ class ClauseIndex:
         for i, us in seen_units.items():
             if len(us) >= boilerplate_units:
                 stock[i] = True
-        pairs: set[tuple[int, int]] = set()
-        for i, j in verified:
+        pairs: dict[tuple[int, int], list[tuple[int, int]]] = {}
+        for i, j in sorted(verified):
             if not (stock[i] or stock[j]):
                 a, b = int(doc[i]), int(doc[j])
-                pairs.add((a, b) if a < b else (b, a))
+                if a < b:
+                    pairs.setdefault((a, b), []).append((i, j))
+                else:
+                    pairs.setdefault((b, a), []).append((j, i))
         return stock, pairs
 
 
-def stock_mask(p: Prepared, clauses: Sequence[tuple[int, int]], stock: np.ndarray) -> np.ndarray:
-    """Boolean mask over ``p.norm``: characters inside stock-formula clauses."""
-    mask = np.zeros(len(p.norm), dtype=bool)
-    for (s, e), is_stock in zip(clauses, stock):
-        if is_stock:
-            mask[s:e] = True
-    return mask
+def _shingles(p: Prepared, s: int, e: int) -> set[str]:
+    return {p.norm[k:k + SHINGLE] for k in range(s, max(s + 1, e - SHINGLE + 1))}
+
+
+def _jac(a: set[str], b: set[str]) -> float:
+    return len(a & b) / len(a | b) if a or b else 0.0
+
+
+def same_window(pa: Prepared, wa: tuple[int, ...], pb: Prepared, wb: tuple[int, ...], threshold: float) -> bool:
+    """Exact check of an LSH link: Jaccard of the windows' 3-grams; for pairs of clauses, of each
+    clause with its counterpart (either order), so one shared stock clause is not enough."""
+    if wa[2] == 1:
+        return _jac(_shingles(pa, wa[0], wa[1]), _shingles(pb, wb[0], wb[1])) >= threshold
+    a1, a2 = _shingles(pa, wa[0], wa[3]), _shingles(pa, wa[3], wa[1])
+    b1, b2 = _shingles(pb, wb[0], wb[3]), _shingles(pb, wb[3], wb[1])
+    return min(_jac(a1, b1), _jac(a2, b2)) >= threshold or min(_jac(a1, b2), _jac(a2, b1)) >= threshold
 
 
 # -- exact alignment ------------------------------------------------------------------------------
@@ -362,11 +408,51 @@ def _blocks(a: str, b: str, k: int) -> list[tuple[int, int, int]]:
     return sorted(out)
 
 
-def align(pa: Prepared, pb: Prepared, *, mask_a: np.ndarray | None = None, mask_b: np.ndarray | None = None,
-          min_chars: int = MIN_CHARS, threshold: float = THRESHOLD, k: int = SEED, gap: int = GAP) -> list[Passage]:
-    """Passages ``pa`` and ``pb`` share: exact blocks joined across small edits and reorderings."""
+def _clip(blocks: list[tuple[int, int, int]], ev_a: np.ndarray, ev_b: np.ndarray) -> list[tuple[int, int, int]]:
+    """Each block cut down to where it lies in evidence on both sides (dropped if nowhere)."""
+    out = []
+    for ai, bj, n in blocks:
+        both = np.flatnonzero(ev_a[ai:ai + n] & ev_b[bj:bj + n])
+        if len(both):
+            lo, hi = int(both[0]), int(both[-1]) + 1
+            out.append((ai + lo, bj + lo, hi - lo))
+    return out
+
+
+def _evidence(pa: Prepared, pb: Prepared, blocks: list[tuple[int, int, int]], wa: tuple[list, np.ndarray],
+              wb: tuple[list, np.ndarray], window_threshold: float) -> tuple[np.ndarray, np.ndarray]:
+    """Masks of the windows (not stock) each side shares with the other, checked exactly."""
+    ev_a = np.zeros(len(pa.norm), dtype=bool)
+    ev_b = np.zeros(len(pb.norm), dtype=bool)
+    for ai, bj, n in blocks:
+        xs = [w for w, st in zip(*wa) if not st and w[0] < ai + n and w[1] > ai]
+        ys = [w for w, st in zip(*wb) if not st and w[0] < bj + n and w[1] > bj]
+        for x in xs:
+            for y in ys:
+                if x[2] == y[2] and same_window(pa, x, pb, y, window_threshold):
+                    ev_a[x[0]:x[1]] = True
+                    ev_b[y[0]:y[1]] = True
+    return ev_a, ev_b
+
+
+def align(pa: Prepared, pb: Prepared, *, windows_a: tuple[list, np.ndarray] | None = None,
+          windows_b: tuple[list, np.ndarray] | None = None, min_chars: int = MIN_CHARS,
+          threshold: float = THRESHOLD, window_threshold: float = LSH_THRESHOLD, k: int = SEED,
+          gap: int = GAP) -> list[Passage]:
+    """Passages ``pa`` and ``pb`` share: exact blocks joined across small edits and reorderings.
+
+    ``windows_a``/``windows_b``: each document's windows and their stock flags. When given,
+    only evidence counts: a window (clause, or two clauses of a sentence) that is not stock and
+    whose counterpart in the other document has 3-gram Jaccard >= ``window_threshold``; blocks
+    are cut to it, and matched characters inside it count towards ``min_chars``.
+    """
+    blocks = _blocks(pa.norm, pb.norm, k)
+    evidence_a = evidence_b = None
+    if windows_a is not None and windows_b is not None:
+        evidence_a, evidence_b = _evidence(pa, pb, blocks, windows_a, windows_b, window_threshold)
+        blocks = _clip(blocks, evidence_a, evidence_b)
     groups: list[list[tuple[int, int, int]]] = []
-    for blk in _blocks(pa.norm, pb.norm, k):
+    for blk in blocks:
         ai, bj, n = blk
         if groups:
             g = groups[-1]
@@ -382,21 +468,25 @@ def align(pa: Prepared, pb: Prepared, *, mask_a: np.ndarray | None = None, mask_
         a0, a1 = min(x[0] for x in g), max(x[0] + x[2] for x in g)
         b0, b1 = min(x[1] for x in g), max(x[1] + x[2] for x in g)
         matched = sum(x[2] for x in g)
-        own = 0
-        for ai, bj, n in g:
-            # figures and stock formulas do not count towards a passage's length
-            skip = np.frombuffer(pa.norm[ai:ai + n].encode("utf-32-le"), dtype=np.uint32) == ord("0")
-            if mask_a is not None:
-                skip |= mask_a[ai:ai + n]
-            if mask_b is not None:
-                skip |= mask_b[bj:bj + n]
-            own += int(n - skip.sum())
         sim = matched / max(a1 - a0, b1 - b0)
-        if own < min_chars or sim < threshold:
+        if sim < threshold or matched < min_chars:
+            continue
+        own = []
+        for prep, ev, lo, hi, col in ((pa, evidence_a, a0, a1, 0), (pb, evidence_b, b0, b1, 1)):
+            keep = np.zeros(hi - lo, dtype=bool)
+            for x in g:
+                keep[x[col] - lo:x[col] + x[2] - lo] = True
+            # figures do not count towards a passage's length
+            keep &= np.frombuffer(prep.norm[lo:hi].encode("utf-32-le"), dtype=np.uint32) != ord("0")
+            if ev is not None:
+                keep &= ev[lo:hi]
+            own.append(int(keep.sum()))
+        chars = min(own)
+        if chars < min_chars:
             continue
         sa, ea = pa.span(a0, a1)
         sb, eb = pb.span(b0, b1)
-        out.append(Passage(sa, ea, sb, eb, pa.text[sa:ea], pb.text[sb:eb], own, sim))
+        out.append(Passage(sa, ea, sb, eb, pa.text[sa:ea], pb.text[sb:eb], chars, sim))
     return out
 
 
@@ -444,33 +534,34 @@ def reuse_prepared(docs: Iterable[Prepared], fetch: Callable[[int], Prepared], *
                    lsh_threshold: float = LSH_THRESHOLD) -> Reuse:
     """:func:`reuse` over a stream of prepared documents; ``fetch(i)`` gives back document i.
 
-    The stream is read once (only clause signatures are kept); documents are fetched again, a
-    pair at a time, for the alignment, so a caller can keep texts on disk (``speechlens batch --reuse``).
+    The stream is read once (only window offsets and signatures are kept); documents are fetched
+    again, a pair at a time, for the alignment, so a caller can keep texts on disk
+    (``speechlens batch --reuse``).
     """
     index = ClauseIndex()
     units: dict[str, int] = {}
     meta: list[tuple[str, str | None, int | None, int]] = []
-    clause_lists: list[list[tuple[int, int]]] = []
+    windows: list[list[tuple[int, ...]]] = []
     for n, p in enumerate(docs):
-        key = p.unit or f"\0{p.id}"
-        u = units.setdefault(key, len(units))
-        cl, sig = clause_signatures(p)
-        index.add(n, u, sig)
-        clause_lists.append(cl)
+        u = units.setdefault(p.unit or f"\0{p.id}", len(units))
+        w = windows_of(p)
+        index.add(n, u, window_signatures(p, w), [x[2] for x in w])
+        windows.append(w)
         meta.append((p.id, p.unit, p.year, len(p.norm)))
     stock, cand = index.search(lsh_threshold=lsh_threshold, boilerplate_units=boilerplate_units)
-    offsets = np.cumsum([0] + [len(c) for c in clause_lists])
+    offsets = np.cumsum([0] + [len(w) for w in windows])
 
-    def mask_of(i: int, p: Prepared) -> np.ndarray:
-        return stock_mask(p, clause_lists[i], stock[offsets[i]:offsets[i + 1]])
+    def stock_of(i: int) -> tuple[list, np.ndarray]:
+        return windows[i], stock[offsets[i]:offsets[i + 1]]
 
     covered: dict[int, np.ndarray] = {}
     shared: dict[int, dict[int, int]] = {}
     pairs = []
-    for i, j in sorted(cand):
+    for (i, j), links in sorted(cand.items()):
         pi, pj = fetch(i), fetch(j)
-        mi, mj = mask_of(i, pi), mask_of(j, pj)
-        passages = align(pi, pj, mask_a=mi, mask_b=mj, min_chars=min_chars, threshold=threshold)
+        # LSH only proposes the pair; the evidence is then checked exactly, window by window
+        passages = align(pi, pj, windows_a=stock_of(i), windows_b=stock_of(j), min_chars=min_chars,
+                         threshold=threshold, window_threshold=lsh_threshold)
         if not passages:
             continue
         pairs.append(ReusePair(pi.id, pj.id, pi.unit, pj.unit, pi.year, pj.year, tuple(passages)))
@@ -479,45 +570,31 @@ def reuse_prepared(docs: Iterable[Prepared], fetch: Callable[[int], Prepared], *
             one = np.zeros(len(p.norm), dtype=bool)
             for ps in passages:
                 s, e = (ps.a_start, ps.a_end) if side == "a" else (ps.b_start, ps.b_end)
-                lo, hi = np.searchsorted(p.starts, s), np.searchsorted(p.starts, e)
-                one[lo:hi] = True
+                one[np.searchsorted(p.starts, s):np.searchsorted(p.starts, e)] = True
             cov |= one
             shared.setdefault(d, {})[j if d == i else i] = int(one.sum())
-    boiler_share = {}
-    for i in range(len(meta)):
-        cl = clause_lists[i]
-        st = stock[offsets[i]:offsets[i + 1]]
-        boiler_share[i] = sum(e - s for (s, e), f in zip(cl, st) if f)
     out_docs = []
+    examples: dict[str, str] = {}
     for i, (doc_id, unit, year, n) in enumerate(meta):
+        w, st = stock_of(i)
+        clause_stock = [(x[0], x[1]) for x, f in zip(w, st) if f and x[2] == 1]
+        spans: tuple[tuple[int, int], ...] = ()
+        if clause_stock:
+            p = fetch(i)
+            spans = tuple(p.span(s, e) for s, e in clause_stock)
+            for (s, e), (a, b) in zip(clause_stock, spans):
+                if len(examples) < 20:
+                    examples.setdefault(p.norm[s:e], p.text[a:b])
         denom = max(n, 1)
         cov = covered.get(i)
         out_docs.append(DocumentReuse(
             doc_id, unit, year, n,
             float(cov.sum()) / denom if cov is not None else 0.0,
-            boiler_share[i] / denom,
-            {meta[j][0]: c / denom for j, c in sorted(shared.get(i, {}).items(), key=lambda t: -t[1])}))
+            sum(e - s for s, e in clause_stock) / denom,
+            {meta[j][0]: c / denom for j, c in sorted(shared.get(i, {}).items(), key=lambda t: -t[1])},
+            spans))
     pairs.sort(key=lambda p: -p.chars)
-    return Reuse(tuple(pairs), tuple(out_docs), _stock_examples(docs_from=clause_lists, stock=stock,
-                                                                offsets=offsets, fetch=fetch, n=len(meta)))
-
-
-def _stock_examples(*, docs_from: list[list[tuple[int, int]]], stock: np.ndarray, offsets: np.ndarray,
-                    fetch: Callable[[int], Prepared], n: int, limit: int = 20) -> tuple[str, ...]:
-    """Up to ``limit`` distinct stock clauses (original wording of their first occurrence)."""
-    seen: dict[str, str] = {}
-    for i in range(n):
-        st = stock[offsets[i]:offsets[i + 1]]
-        if not st.any():
-            continue
-        p = fetch(i)
-        for (s, e), f in zip(docs_from[i], st):
-            if f and p.norm[s:e] not in seen:
-                a, b = p.span(s, e)
-                seen[p.norm[s:e]] = p.text[a:b]
-                if len(seen) >= limit:
-                    return tuple(seen.values())
-    return tuple(seen.values())
+    return Reuse(tuple(pairs), tuple(out_docs), tuple(examples.values()))
 
 
 def iter_prepared(rows: Iterable[Any]) -> Iterator[Prepared]:
