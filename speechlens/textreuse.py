@@ -31,7 +31,6 @@ BANDS = 8               # 8 bands x 4 rows: collision probability 1/2 at Jaccard
 SHINGLE = 3
 SEED = 6                # length of the exact k-grams that seed the alignment
 GAP = 10                # largest gap (normalised characters) bridged inside one passage
-BUCKET_CAP = 64          # larger LSH buckets spanning many units are formulas outright
 MIN_CLAUSE = 6          # shorter clauses are not indexed (still aligned)
 
 _PUNCT_BREAK = set("，,。；;！!？?：:\n\r")
@@ -276,70 +275,62 @@ def _band_keys(sig: np.ndarray, bands: int) -> np.ndarray:
 
 @dataclass
 class ClauseIndex:
-    """Clauses of a collection: their document, unit and MinHash signature, searched by banding."""
+    """Windows of a collection, kept as their LSH band keys (64 bytes a window) with document
+    and unit numbers; banding finds near-duplicates without comparing all pairs."""
 
+    bands: int = BANDS
     doc: list[np.ndarray] = field(default_factory=list)
     unit: list[np.ndarray] = field(default_factory=list)
-    kind: list[np.ndarray] = field(default_factory=list)
-    sig: list[np.ndarray] = field(default_factory=list)
+    keys: list[np.ndarray] = field(default_factory=list)
 
-    def add(self, doc_index: int, unit_index: int, sig: np.ndarray, kinds: Sequence[int] | None = None) -> None:
-        """Add one document's windows; ``kinds`` (1 clause, 2 clause pair) keep kinds apart."""
+    def add(self, doc_index: int, unit_index: int, sig: np.ndarray, kinds: Sequence[int]) -> None:
+        """Add one document's window signatures; ``kinds`` (1 clause, 2 clause pair) never collide."""
+        # a clause is never the near-duplicate of a pair of clauses that holds it
+        salt = np.asarray(kinds, dtype=np.uint64)[:, None] * np.uint64(0x9E3779B97F4A7C15)
+        self.keys.append(_band_keys(sig, self.bands) ^ salt)
         self.doc.append(np.full(len(sig), doc_index, dtype=np.int32))
         self.unit.append(np.full(len(sig), unit_index, dtype=np.int32))
-        self.kind.append(np.ones(len(sig), dtype=np.uint64) if kinds is None else np.asarray(kinds, dtype=np.uint64))
-        self.sig.append(sig)
 
-    def search(self, *, lsh_threshold: float = LSH_THRESHOLD, boilerplate_units: int = BOILERPLATE_UNITS,
-               bands: int = BANDS) -> tuple[np.ndarray, dict[tuple[int, int], list[tuple[int, int]]]]:
+    def search(self, *, boilerplate_units: int = BOILERPLATE_UNITS) -> tuple[np.ndarray, set[tuple[int, int]]]:
         """Mark stock windows and find the document pairs that share others.
 
-        Returns a boolean array (one per window, in insertion order: a stock formula) and, for
-        each document pair (i < j) sharing windows that are not, those window pairs (global
-        indices, document i's first): the evidence the alignment counts.
+        A window is stock when, in some pair of bands, its bucket holds windows of
+        ``boilerplate_units`` or more units. Returns the stock flags (one per window, in insertion order) and the
+        document pairs (i < j) that share a bucket of windows that are not stock.
         """
-        if not self.sig:
-            return np.zeros(0, dtype=bool), {}
+        if not self.keys:
+            return np.zeros(0, dtype=bool), set()
         doc = np.concatenate(self.doc)
         unit = np.concatenate(self.unit)
-        sig = np.concatenate(self.sig)
-        # a clause is never the near-duplicate of a pair of clauses that holds it
-        keys = _band_keys(sig, bands) ^ (np.concatenate(self.kind)[:, None] * np.uint64(0x9E3779B97F4A7C15))
-        n = len(doc)
-        stock = np.zeros(n, dtype=bool)
-        links: set[tuple[int, int]] = set()
-        for b in range(bands):
-            order = np.argsort(keys[:, b], kind="stable")
-            k = keys[order, b]
+        keys = np.concatenate(self.keys)
+        stock = np.zeros(len(doc), dtype=bool)
+        # stock: near-duplicates only (two bands together, 8 rows: Jaccard ~0.8 and up)
+        with np.errstate(over="ignore"):
+            strict = keys[:, 0::2] * np.uint64(0x100000001B3) ^ keys[:, 1::2]
+        for b in range(strict.shape[1]):
+            _, inv = np.unique(strict[:, b], return_inverse=True)
+            inv = inv.ravel()
+            bu = np.unique(np.stack([inv, unit]), axis=1)
+            stock |= np.bincount(bu[0], minlength=inv.max() + 1)[inv] >= boilerplate_units
+        buckets = []
+        for b in range(self.bands):
+            buckets.append(np.unique(keys[:, b], return_inverse=True)[1].ravel())
+        pairs: set[tuple[int, int]] = set()
+        keep = ~stock
+        for inv in buckets:
+            idx = np.flatnonzero(keep)
+            if not len(idx):
+                break
+            order = idx[np.argsort(inv[idx], kind="stable")]
+            k = inv[order]
             cut = np.flatnonzero(k[1:] != k[:-1]) + 1
-            for grp in np.split(order, cut):
-                if len(grp) < 2 or len(np.unique(doc[grp])) < 2:
-                    continue
-                if len(grp) > BUCKET_CAP and len(np.unique(unit[grp])) >= boilerplate_units:
-                    stock[grp] = True   # too common to compare pair by pair: a formula
-                    continue
-                for x in range(len(grp)):
-                    for y in range(x + 1, len(grp)):
-                        i, j = int(grp[x]), int(grp[y])
-                        if doc[i] != doc[j]:
-                            links.add((i, j) if i < j else (j, i))
-        verified = [(i, j) for i, j in links if np.mean(sig[i] == sig[j]) >= lsh_threshold]
-        # a clause whose near-duplicates come from enough units is a stock formula
-        seen_units: dict[int, set[int]] = {}
-        for i, j in verified:
-            seen_units.setdefault(i, {int(unit[i])}).add(int(unit[j]))
-            seen_units.setdefault(j, {int(unit[j])}).add(int(unit[i]))
-        for i, us in seen_units.items():
-            if len(us) >= boilerplate_units:
-                stock[i] = True
-        pairs: dict[tuple[int, int], list[tuple[int, int]]] = {}
-        for i, j in sorted(verified):
-            if not (stock[i] or stock[j]):
-                a, b = int(doc[i]), int(doc[j])
-                if a < b:
-                    pairs.setdefault((a, b), []).append((i, j))
-                else:
-                    pairs.setdefault((b, a), []).append((j, i))
+            starts = np.concatenate([[0], cut])
+            sizes = np.diff(np.concatenate([starts, [len(order)]]))
+            for s0, size in zip(starts[sizes > 1], sizes[sizes > 1]):
+                ds = np.unique(doc[order[s0:s0 + size]])
+                for x in range(len(ds)):
+                    for y in range(x + 1, len(ds)):
+                        pairs.add((int(ds[x]), int(ds[y])))
         return stock, pairs
 
 
@@ -541,23 +532,23 @@ def reuse_prepared(docs: Iterable[Prepared], fetch: Callable[[int], Prepared], *
     index = ClauseIndex()
     units: dict[str, int] = {}
     meta: list[tuple[str, str | None, int | None, int]] = []
-    windows: list[list[tuple[int, ...]]] = []
+    windows: list[np.ndarray] = []   # per document, rows (start, end, clauses, end of first clause)
     for n, p in enumerate(docs):
         u = units.setdefault(p.unit or f"\0{p.id}", len(units))
         w = windows_of(p)
         index.add(n, u, window_signatures(p, w), [x[2] for x in w])
-        windows.append(w)
+        windows.append(np.asarray(w, dtype=np.int32).reshape(-1, 4))
         meta.append((p.id, p.unit, p.year, len(p.norm)))
-    stock, cand = index.search(lsh_threshold=lsh_threshold, boilerplate_units=boilerplate_units)
+    stock, cand = index.search(boilerplate_units=boilerplate_units)
     offsets = np.cumsum([0] + [len(w) for w in windows])
 
     def stock_of(i: int) -> tuple[list, np.ndarray]:
-        return windows[i], stock[offsets[i]:offsets[i + 1]]
+        return [tuple(int(v) for v in row) for row in windows[i]], stock[offsets[i]:offsets[i + 1]]
 
     covered: dict[int, np.ndarray] = {}
     shared: dict[int, dict[int, int]] = {}
     pairs = []
-    for (i, j), links in sorted(cand.items()):
+    for i, j in sorted(cand):
         pi, pj = fetch(i), fetch(j)
         # LSH only proposes the pair; the evidence is then checked exactly, window by window
         passages = align(pi, pj, windows_a=stock_of(i), windows_b=stock_of(j), min_chars=min_chars,
