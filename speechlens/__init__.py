@@ -32,6 +32,8 @@ _EXPORTS = {
     "analyze_many": "analysis",
     "Comparison": "comparison",
     "compare": "comparison",
+    "reuse": "textreuse",
+    "Reuse": "textreuse",
 }
 
 __all__ = sorted(_EXPORTS) + ["__version__"]
@@ -45,6 +47,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .problems import extract_problems
     from .segmentation import Segmenter, segment
     from .structure import split_sentences
+    from .textreuse import Reuse, reuse
     from .themes import ThemeClassifier
 
 

@@ -416,6 +416,35 @@ def kwic(term: str, paths: tuple[str, ...], window: int, fmt: str, output: str |
     _emit(text, output)
 
 
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True,
+              help="csv: one tidy table (table = passage or document).")
+@click.option("--min-chars", type=click.IntRange(min=1), default=15, show_default=True,
+              help="Characters a passage must share, figures and stock formulas not counted.")
+@click.option("--threshold", type=click.FloatRange(0, 1), default=0.6, show_default=True,
+              help="Least similarity of a passage (matched characters over its longer side).")
+@click.option("--boilerplate-units", type=click.IntRange(min=2), default=4, show_default=True,
+              help="A clause this many units use is a stock formula (套话), not copying.")
+@output_option
+@_fail_cleanly
+def reuse(paths: tuple[str, ...], fmt: str, min_chars: int, threshold: float, boilerplate_units: int,
+          output: str | None) -> None:
+    """Passages documents share (earlier -> later by year), and each one's reused and stock shares."""
+    from .reuse_output import CSV_COLUMNS, reuse_rows, reuse_text
+    from .tables import to_csv
+    from .textreuse import reuse as find_reuse
+
+    r = find_reuse(_expand(paths), min_chars=min_chars, threshold=threshold, boilerplate_units=boilerplate_units)
+    if fmt == "json":
+        text = json.dumps(r.to_dict(), ensure_ascii=False, indent=2)
+    elif fmt == "csv":
+        text = to_csv(reuse_rows(r), CSV_COLUMNS).rstrip("\n")
+    else:
+        text = reuse_text(r)
+    _emit(text, output)
+
+
 def _expand(paths: Iterable[str]) -> list[str]:
     """Files named, and the readable files inside folders named, in sorted order."""
     from .loading import SUPPORTED_SUFFIXES

@@ -36,7 +36,8 @@ MIN_CLAUSE = 6          # shorter clauses are not indexed (still aligned)
 _PUNCT_BREAK = set("，,。；;！!？?：:\n\r")
 _SENTENCE_END = set("。；;！!？?\n\r")
 # a two-character name before a place word: a village, community, reservoir, school ...
-_PLACE = r"[\u4e00-\u9fff]{2}(?=村|社区|片区|小区|集镇|水库|园区|工业集中区|工业园|路口|小学|中学|河段)"
+_PLACE = (r"[\u4e00-\u9fff]{2}(?<![农乡各全每本该个的和与及等政城])"   # not 农村, 乡村, 各村, 行政村 ...
+          r"(?=村|社区|片区|小区|集镇|水库|园区|工业集中区|工业园|路口|小学|中学|河段)")
 _FIGURE = re.compile(
     r"(?:[0-9０-９]+(?:[,，][0-9]{3}(?![0-9]))*(?:[.．][0-9０-９]+)?[万亿千百]*[%％‰]?"
     r"|(?:[*＊]{2,}|[xX×ｘＸ]{2,}|某某)[万亿千百]*"
@@ -454,6 +455,19 @@ def align(pa: Prepared, pb: Prepared, *, windows_a: tuple[list, np.ndarray] | No
                 g.append(blk)
                 continue
         groups.append([blk])
+    # join neighbouring groups whose ranges touch on both sides (a longer clause moved)
+    merged: list[list[tuple[int, int, int]]] = []
+    for g in groups:
+        if merged:
+            h = merged[-1]
+            a_gap = min(x[0] for x in g) - max(x[0] + x[2] for x in h)
+            hb0, hb1 = min(x[1] for x in h), max(x[1] + x[2] for x in h)
+            gb0, gb1 = min(x[1] for x in g), max(x[1] + x[2] for x in g)
+            if a_gap <= gap and max(gb0 - hb1, hb0 - gb1) <= gap:
+                h.extend(g)
+                continue
+        merged.append(list(g))
+    groups = merged
     out = []
     for g in groups:
         a0, a1 = min(x[0] for x in g), max(x[0] + x[2] for x in g)
