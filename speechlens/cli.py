@@ -287,13 +287,16 @@ def evaluate(gold: str, model: str | None, fmt: str) -> None:
               help="local processes, or a Dask cluster (pip install 'speechlens[dask]').")
 @click.option("--scheduler", default=None, help="Dask scheduler address (default: a local cluster of --jobs workers).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary.")
+@click.option("--reuse", "with_reuse", is_flag=True,
+              help="Also find text reuse across the archive: OUT.reuse.csv (see `speechlens reuse`).")
 @backend_option
 @dict_options
 @model_option
 @_fail_cleanly
 def batch(inputs: tuple[str, ...], output: str, fmt: str | None, jobs: int, resume: bool, overwrite: bool,
           metadata_file: str | None, text_column: str, id_column: str, engine: str, scheduler: str | None,
-          quiet: bool, backend: str | None, user_dict: tuple[str, ...], hmm: bool, model: str | None) -> None:
+          quiet: bool, with_reuse: bool, backend: str | None, user_dict: tuple[str, ...], hmm: bool,
+          model: str | None) -> None:
     """Tag an archive: folders, globs, .jsonl or .csv exports -> one record per document.
 
     Safe to interrupt: run the same command with --resume to finish. Exit code 3 when the run
@@ -314,6 +317,13 @@ def batch(inputs: tuple[str, ...], output: str, fmt: str | None, jobs: int, resu
         sys.exit(130)
     if not quiet:
         click.echo(summary.text(), err=True)
+    if with_reuse:
+        from .reuse_archive import reuse_archive
+
+        result, path = reuse_archive(list(inputs), output, text_column=text_column, id_column=id_column,
+                                     metadata_file=metadata_file)
+        if not quiet:
+            click.echo(f"text reuse: {len(result.pairs)} document pairs share passages -> {path}", err=True)
     if summary.failures:
         sys.exit(3)
 

@@ -172,3 +172,38 @@ def test_reuse_command_table_json_csv_and_errors(tmp_path):
     assert sum(x.startswith("document,") for x in lines) == 2
     res = runner.invoke(cli, ["reuse", str(tmp_path / "missing.txt")])
     assert res.exit_code == 1 and "missing.txt: no such file" in res.output
+
+
+# -- the archive version ----------------------------------------------------------------------------
+
+def test_batch_reuse_agrees_with_reuse_and_reads_exports(tmp_path):
+    from speechlens.reuse_archive import reuse_archive
+    from speechlens.reuse_output import CSV_COLUMNS, reuse_rows
+    from speechlens.tables import to_csv
+
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "2022-白沙镇-述职报告.txt").write_text(FILLER_A + SOURCE, encoding="utf-8")
+    (tmp_path / "in" / "broken.txt").write_bytes(b"")   # unreadable: left to the batch's error records
+    rows = [{"id": "qs", "text": FILLER_B + COPY, "unit": "青石街道", "year": 2023},
+            {"id": "other", "text": OWN[0] + OWN[1], "unit": "北岭镇", "year": 2023}]
+    export = tmp_path / "rows.jsonl"
+    export.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
+    result, path = reuse_archive([str(tmp_path / "in"), str(export)], tmp_path / "out" / "run.csv")
+    assert path == str(tmp_path / "out" / "run.reuse.csv")
+    direct = reuse([str(tmp_path / "in" / "2022-白沙镇-述职报告.txt"),
+                    ("qs", rows[0]["text"], {"unit": "青石街道", "year": 2023}),
+                    ("other", rows[1]["text"], {"unit": "北岭镇", "year": 2023})])
+    assert result == direct
+    assert (tmp_path / "out" / "run.reuse.csv").read_text(encoding="utf-8") == to_csv(reuse_rows(direct), CSV_COLUMNS)
+    assert [(p.source, p.target) for p in result.pairs] == [("2022-白沙镇-述职报告", "qs")]
+
+
+def test_batch_command_writes_the_reuse_table(tmp_path):
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "2022-白沙镇-述职报告.txt").write_text(FILLER_A + SOURCE, encoding="utf-8")
+    (tmp_path / "in" / "2023-青石街道-述职报告.txt").write_text(FILLER_B + COPY, encoding="utf-8")
+    res = CliRunner().invoke(cli, ["batch", str(tmp_path / "in"), "-o", str(tmp_path / "o.jsonl"), "--reuse"])
+    assert res.exit_code == 0, res.output
+    table = (tmp_path / "o.reuse.csv").read_text(encoding="utf-8")
+    assert "passage,2022-白沙镇-述职报告,2023-青石街道-述职报告" in table
+    assert len((tmp_path / "o.jsonl").read_text(encoding="utf-8").splitlines()) == 2   # the batch itself intact
