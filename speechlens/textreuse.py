@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import re
+from functools import lru_cache
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
@@ -250,16 +251,44 @@ def windows_of(p: Prepared) -> list[tuple[int, int, int, int]]:
     return sorted(out)
 
 
+@lru_cache(maxsize=4)
+def _permutations(num_perm: int) -> tuple[np.ndarray, np.ndarray]:
+    """datasketch's permutation parameters (scheme affine32, seed 1)."""
+    a, b = _minhash_cls()(num_perm=num_perm, seed=1).permutations
+    return np.asarray(a, dtype=np.uint32), np.asarray(b, dtype=np.uint32)
+
+
+def _fmix32(h: np.ndarray) -> np.ndarray:
+    """MurmurHash3's 32-bit finaliser, which datasketch's affine32 scheme applies before permuting."""
+    h = h ^ (h >> np.uint32(16))
+    h = h * np.uint32(0x85EBCA6B)
+    h = h ^ (h >> np.uint32(13))
+    h = h * np.uint32(0xC2B2AE35)
+    return h ^ (h >> np.uint32(16))
+
+
 def window_signatures(p: Prepared, windows: Sequence[tuple[int, ...]], *,
                       num_perm: int = NUM_PERM) -> np.ndarray:
-    """MinHash signatures (datasketch) of character 3-gram sets, one row per window."""
-    if not windows:
+    """MinHash signatures of each window's character 3-gram set, one row per window.
+
+    The values are datasketch's ``MinHash(num_perm, seed=1)`` over the UTF-8 3-grams, bit for bit
+    (tested), computed for a whole document at once: each 3-gram is hashed and permuted once,
+    then each window takes the minimum over its 3-grams.
+    """
+    if not len(windows):
         return np.zeros((0, num_perm), dtype=np.uint32)
-    MinHash = _minhash_cls()
-    shingles = [[p.norm[k:k + SHINGLE].encode("utf-8") for k in range(s, max(s + 1, e - SHINGLE + 1))]
-                for s, e, *_ in windows]
-    sigs = MinHash.bulk(shingles, num_perm=num_perm, seed=1)
-    return np.vstack([m.hashvalues for m in sigs]).astype(np.uint32)
+    from datasketch.hashfunc import sha1_hash32
+
+    a, b = _permutations(num_perm)
+    norm = p.norm
+    hv = np.fromiter((sha1_hash32(norm[k:k + SHINGLE].encode("utf-8")) for k in range(len(norm))),
+                     dtype=np.uint32, count=len(norm))
+    with np.errstate(over="ignore"):
+        phv = _fmix32(hv)[:, None] * a + b
+    ranges = [range(s, max(s + 1, e - SHINGLE + 1)) for s, e, *_ in windows]
+    idx = np.fromiter((k for r in ranges for k in r), dtype=np.int64)
+    starts = np.cumsum([0] + [len(r) for r in ranges[:-1]])
+    return np.minimum.reduceat(phv[idx], starts, axis=0)
 
 
 def _band_keys(sig: np.ndarray, bands: int) -> np.ndarray:
@@ -355,14 +384,22 @@ def same_window(pa: Prepared, wa: tuple[int, ...], pb: Prepared, wb: tuple[int, 
 
 # -- exact alignment ------------------------------------------------------------------------------
 
-def _blocks(a: str, b: str, k: int) -> list[tuple[int, int, int]]:
-    """Maximal exact matches of length >= k as (a_start, b_start, length), one-to-one."""
+def _blocks(a: str, b: str, k: int, skip_a: np.ndarray | None = None,
+            skip_b: np.ndarray | None = None) -> list[tuple[int, int, int]]:
+    """Maximal exact matches of length >= k as (a_start, b_start, length), one-to-one; no seed
+    starts at a position ``skip_a``/``skip_b`` marks (text only stock formulas cover)."""
+    common = {a[i:i + k] for i in range(len(a) - k + 1)} & {b[j:j + k] for j in range(len(b) - k + 1)}
+    if not common:
+        return []
     index: dict[str, list[int]] = {}
     for i in range(len(a) - k + 1):
-        index.setdefault(a[i:i + k], []).append(i)
+        if (skip_a is None or not skip_a[i]) and a[i:i + k] in common:
+            index.setdefault(a[i:i + k], []).append(i)
     run: dict[tuple[int, int], int] = {}     # (i, j) of the last seed of a block -> its start j
     found: dict[tuple[int, int], int] = {}   # (a_start, b_start) -> length
     for j in range(len(b) - k + 1):
+        if skip_b is not None and skip_b[j]:
+            continue
         for i in index.get(b[j:j + k], ()):
             start_j = run.pop((i - 1, j - 1), None)
             if start_j is None:
@@ -411,14 +448,26 @@ def _clip(blocks: list[tuple[int, int, int]], ev_a: np.ndarray, ev_b: np.ndarray
     return out
 
 
+def _stock_only(n: int, windows: Any, stock: np.ndarray) -> np.ndarray:
+    """Positions that stock windows cover and no other window does."""
+    w = np.asarray(windows).reshape(-1, 4)
+    cover = np.zeros((2, n + 1), dtype=np.int32)
+    for row, sel in ((0, stock), (1, ~stock)):
+        np.add.at(cover[row], w[sel, 0], 1)
+        np.add.at(cover[row], w[sel, 1], -1)
+    c = np.cumsum(cover, axis=1)[:, :n]
+    return (c[0] > 0) & (c[1] == 0)
+
+
 def _evidence(pa: Prepared, pb: Prepared, blocks: list[tuple[int, int, int]], wa: tuple[list, np.ndarray],
               wb: tuple[list, np.ndarray], window_threshold: float) -> tuple[np.ndarray, np.ndarray]:
     """Masks of the windows (not stock) each side shares with the other, checked exactly."""
     ev_a = np.zeros(len(pa.norm), dtype=bool)
     ev_b = np.zeros(len(pb.norm), dtype=bool)
+    arr_a, arr_b = np.asarray(wa[0]).reshape(-1, 4), np.asarray(wb[0]).reshape(-1, 4)
     for ai, bj, n in blocks:
-        xs = [w for w, st in zip(*wa) if not st and w[0] < ai + n and w[1] > ai]
-        ys = [w for w, st in zip(*wb) if not st and w[0] < bj + n and w[1] > bj]
+        xs = arr_a[~wa[1] & (arr_a[:, 0] < ai + n) & (arr_a[:, 1] > ai)].tolist()
+        ys = arr_b[~wb[1] & (arr_b[:, 0] < bj + n) & (arr_b[:, 1] > bj)].tolist()
         for x in xs:
             for y in ys:
                 if x[2] == y[2] and same_window(pa, x, pb, y, window_threshold):
@@ -438,7 +487,10 @@ def align(pa: Prepared, pb: Prepared, *, windows_a: tuple[list, np.ndarray] | No
     whose counterpart in the other document has 3-gram Jaccard >= ``window_threshold``; blocks
     are cut to it, and matched characters inside it count towards ``min_chars``.
     """
-    blocks = _blocks(pa.norm, pb.norm, k)
+    skip_a = skip_b = None
+    if windows_a is not None and windows_b is not None:
+        skip_a, skip_b = _stock_only(len(pa.norm), *windows_a), _stock_only(len(pb.norm), *windows_b)
+    blocks = _blocks(pa.norm, pb.norm, k, skip_a, skip_b)
     evidence_a = evidence_b = None
     if windows_a is not None and windows_b is not None:
         evidence_a, evidence_b = _evidence(pa, pb, blocks, windows_a, windows_b, window_threshold)
@@ -556,8 +608,8 @@ def reuse_prepared(docs: Iterable[Prepared], fetch: Callable[[int], Prepared], *
     stock, cand = index.search(boilerplate_units=boilerplate_units)
     offsets = np.cumsum([0] + [len(w) for w in windows])
 
-    def stock_of(i: int) -> tuple[list, np.ndarray]:
-        return [tuple(int(v) for v in row) for row in windows[i]], stock[offsets[i]:offsets[i + 1]]
+    def stock_of(i: int) -> tuple[np.ndarray, np.ndarray]:
+        return windows[i], stock[offsets[i]:offsets[i + 1]]
 
     covered: dict[int, np.ndarray] = {}
     shared: dict[int, dict[int, int]] = {}

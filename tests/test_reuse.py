@@ -43,6 +43,19 @@ def test_prepare_maps_every_character_back_into_the_original():
     assert p.norm == q.norm
 
 
+def test_window_signatures_are_datasketch_minhashes_bit_for_bit():
+    import numpy as np
+    from datasketch import MinHash
+
+    from speechlens.textreuse import window_signatures, windows_of
+
+    p = prepare("x", FILLER_A + SOURCE + "上面千条线，下面一根针。", "白沙镇")
+    w = windows_of(p)
+    ref = MinHash.bulk([[p.norm[k:k + 3].encode("utf-8") for k in range(s, max(s + 1, e - 2))] for s, e, *_ in w],
+                       num_perm=32, seed=1)
+    assert np.array_equal(window_signatures(p, w), np.vstack([m.hashvalues for m in ref]))
+
+
 def test_prepare_skips_front_matter_and_keeps_offsets_for_the_body():
     d = document_from_text("---\nunit: 白沙镇\nyear: 2023\n---\n" + SOURCE)
     p = prepare("x", d.text, d.unit, d.year, start=d.body_start)
