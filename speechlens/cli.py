@@ -357,8 +357,13 @@ def report(paths: tuple[str, ...], output: str, plots_dir: str | None, no_pictur
     az = _analyzer(backend, user_dict, hmm, model)
     results = _analyze_paths(paths, az)
     c = compare_analyses(results, segmenter=az.segmenter).to_dict() if len(results) > 1 else None
+    shared = None
+    if len(results) > 1:
+        from .textreuse import reuse as find_reuse
+
+        shared = find_reuse(results)
     write_report(output, render_report(results, c, pictures=not no_pictures, font=font,
-                                       segmenter=az.segmenter, title=title))
+                                       segmenter=az.segmenter, title=title, reuse=shared))
     click.echo(f"wrote {output}", err=True)
     if plots_dir and c is not None:
         from .plots import problem_heatmap, theme_shares_chart

@@ -20,8 +20,9 @@ def _context(text: str, start: int, end: int, limit: int = 120) -> tuple[str, st
 
 def render_report(analyses: Sequence[Analysis], comparison: dict[str, Any] | None = None, *,
                   pictures: bool = True, font: str | None = None, segmenter: Any = None,
-                  title: str = "speechlens report") -> str:
-    """The report page as a string; ``pictures`` adds charts and word clouds (needs a CJK font)."""
+                  title: str = "speechlens report", reuse: Any = None) -> str:
+    """The report page as a string; ``pictures`` adds charts and word clouds (needs a CJK font);
+    ``reuse`` (a :class:`speechlens.textreuse.Reuse` of the same documents) adds its section."""
     from jinja2 import Environment, PackageLoader, select_autoescape
 
     from . import __version__
@@ -73,11 +74,36 @@ def render_report(analyses: Sequence[Analysis], comparison: dict[str, Any] | Non
     page = env.get_template("report.html").render(
         title=title, version=__version__, model=model, labels=list(LABELS), names=THEME_NAMES,
         comparison=comparison, documents=docs, single=single, charts=charts, heat_max=heat_max,
-        font_face="")
+        font_face="", reuse=_reuse_context(reuse, analyses) if reuse is not None else None)
     face = _font_face(page, font) if pictures else ""
     if face:
         page = page.replace("</style>", face + "\n</style>", 1)
     return page
+
+
+def _reuse_context(reuse: Any, analyses: Sequence[Analysis]) -> dict[str, Any]:
+    """The reuse section: per-document shares, and each pair's passages with their context."""
+    texts = {(a.document.id or a.document.path or f"doc{n}"): a.document.text for n, a in enumerate(analyses)}
+
+    def name(doc_id: str, unit: str | None, year: int | None) -> str:
+        return f"{unit} {year}" if unit and year else unit or doc_id
+
+    pairs = []
+    for p in reuse.pairs:
+        a, b = name(p.a, p.a_unit, p.a_year), name(p.b, p.b_unit, p.b_year)
+        title = f"{a} → {b}" if p.source == p.a else f"{b} → {a}" if p.source == p.b else f"{a} ↔ {b}"
+        passages = []
+        for x in p.passages:
+            ab, aa = _context(texts.get(p.a, ""), x.a_start, x.a_end, 40)
+            bb, ba = _context(texts.get(p.b, ""), x.b_start, x.b_end, 40)
+            passages.append({"a_text": x.a_text, "b_text": x.b_text, "a_before": ab, "a_after": aa,
+                             "b_before": bb, "b_after": ba, "chars": x.chars, "similarity": x.similarity})
+        pairs.append({"title": title, "passages": passages})
+    docs = [{"name": name(d.id, d.unit, d.year), "reused_share": d.reused_share,
+             "boilerplate_share": d.boilerplate_share,
+             "shared_with": ", ".join(f"{k} {v:.0%}" for k, v in list(d.shared_with.items())[:4])}
+            for d in reuse.documents]
+    return {"pairs": pairs, "documents": docs, "min_chars": reuse.min_chars}
 
 
 def _font_face(page: str, font: str | None) -> str:

@@ -131,12 +131,17 @@ class Reuse:
 
     pairs: tuple[ReusePair, ...]
     documents: tuple[DocumentReuse, ...]
-    boilerplate: tuple[str, ...] = ()   # the most widespread stock clauses, most units first
+    boilerplate: tuple[str, ...] = ()   # examples of the stock clauses found (first 20)
+    min_chars: int = MIN_CHARS
+    threshold: float = THRESHOLD
+    boilerplate_units: int = BOILERPLATE_UNITS
 
     def to_dict(self) -> dict[str, Any]:
         return {"pairs": [p.to_dict() for p in self.pairs],
                 "documents": [d.to_dict() for d in self.documents],
-                "boilerplate": list(self.boilerplate)}
+                "boilerplate": list(self.boilerplate),
+                "settings": {"min_chars": self.min_chars, "threshold": self.threshold,
+                             "boilerplate_units": self.boilerplate_units}}
 
 
 # -- normalisation ----------------------------------------------------------------------------
@@ -651,7 +656,7 @@ def reuse_prepared(docs: Iterable[Prepared], fetch: Callable[[int], Prepared], *
             {meta[j][0]: c / denom for j, c in sorted(shared.get(i, {}).items(), key=lambda t: -t[1])},
             spans))
     pairs.sort(key=lambda p: -p.chars)
-    return Reuse(tuple(pairs), tuple(out_docs), tuple(examples.values()))
+    return Reuse(tuple(pairs), tuple(out_docs), tuple(examples.values()), min_chars, threshold, boilerplate_units)
 
 
 def iter_prepared(rows: Iterable[Any]) -> Iterator[Prepared]:

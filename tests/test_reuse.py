@@ -220,3 +220,19 @@ def test_batch_command_writes_the_reuse_table(tmp_path):
     table = (tmp_path / "o.reuse.csv").read_text(encoding="utf-8")
     assert "passage,2022-白沙镇-述职报告,2023-青石街道-述职报告" in table
     assert len((tmp_path / "o.jsonl").read_text(encoding="utf-8").splitlines()) == 2   # the batch itself intact
+
+
+# -- the report ----------------------------------------------------------------------------------------
+
+def test_report_has_a_reuse_section_with_both_passages_marked(analyzer):
+    from speechlens.reporting import render_report
+
+    docs = [doc(FILLER_A + SOURCE + "<script>x</script>", "白沙镇", 2022, "a"), doc(FILLER_B + COPY, "青石街道", 2023, "b")]
+    analyses = [analyzer.analyze(d) for d in docs]
+    html = render_report(analyses, None, pictures=False, reuse=reuse(analyses))
+    section = html[html.index('<section id="reuse">'):]
+    section = section[:section.index("</section>")]
+    assert "白沙镇 2022 → 青石街道 2023" in section
+    assert section.count("<mark>") >= 2 and "沿街商户和居民用上了干净的自来水" in section
+    assert "<script>" not in html and "&lt;script&gt;" in html
+    assert '<section id="reuse">' not in render_report(analyses, None, pictures=False)
