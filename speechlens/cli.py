@@ -181,27 +181,43 @@ def analyze(paths: tuple[str, ...], fmt: str, backend: str | None, user_dict: tu
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "markdown", "csv"]),
               default="table", show_default=True,
               help="csv: one tidy long table (table, unit, item, measure, value, text).")
+@click.option("--reuse/--no-reuse", "with_reuse", default=True, show_default=True,
+              help="End with the text-reuse section (passages units share; see `speechlens reuse`).")
 @backend_option
 @dict_options
 @model_option
 @output_option
 @_fail_cleanly
-def compare(paths: tuple[str, ...], fmt: str, backend: str | None, user_dict: tuple[str, ...],
+def compare(paths: tuple[str, ...], fmt: str, with_reuse: bool, backend: str | None, user_dict: tuple[str, ...],
             hmm: bool, model: str | None, output: str | None) -> None:
-    """Compare townships: shared and unique problems, problem matrix, keyness, similarity."""
+    """Compare townships: shared and unique problems, problem matrix, keyness, similarity, text reuse."""
     from .comparison import compare as compare_analyses
     from .tables import comparison_markdown, comparison_rows, comparison_text, to_csv
 
     az = _analyzer(backend, user_dict, hmm, model)
-    c = compare_analyses(_analyze_paths(paths, az), segmenter=az.segmenter).to_dict()
+    results = _analyze_paths(paths, az)
+    c = compare_analyses(results, segmenter=az.segmenter).to_dict()
+    shared = None
+    if with_reuse:
+        from .textreuse import reuse as find_reuse
+
+        shared = find_reuse(results)
     if fmt == "json":
+        if shared is not None:
+            c["reuse"] = shared.to_dict()
         text = json.dumps(c, ensure_ascii=False, indent=2)
     elif fmt == "markdown":
-        text = comparison_markdown(c)
+        from .reuse_output import reuse_markdown
+
+        text = comparison_markdown(c) + ("\n\n" + reuse_markdown(shared) if shared is not None else "")
     elif fmt == "csv":
-        text = to_csv(comparison_rows(c)).rstrip("\n")
+        from .reuse_output import reuse_long_rows
+
+        text = to_csv(comparison_rows(c) + (reuse_long_rows(shared) if shared is not None else [])).rstrip("\n")
     else:
-        text = comparison_text(c)
+        from .reuse_output import reuse_text
+
+        text = comparison_text(c) + ("\n\n" + reuse_text(shared) if shared is not None else "")
     _emit(text, output)
 
 

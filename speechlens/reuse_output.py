@@ -63,3 +63,38 @@ def reuse_text(r: Reuse, *, line: int = 100) -> str:
         out.append("-- Stock formulas found in many units (first few)")
         out.extend(f"   {clip(s, line - 3)}" for s in r.boilerplate[:8])
     return "\n".join(out)
+
+
+def reuse_long_rows(r: Reuse) -> list[dict[str, Any]]:
+    """Reuse in the comparison's tidy long table (table, unit, item, measure, value, text)."""
+    rows = []
+    for p in r.pairs:
+        for x in p.passages:
+            direction = f"{p.source} -> {p.target}" if p.source else "same year"
+            rows.append({"table": "reuse_passages", "unit": p.a_unit or p.a, "item": p.b, "measure": "shared_chars",
+                         "value": x.chars, "text": f"{x.a_text} || {x.b_text} ({direction})"})
+    for d in r.documents:
+        for measure in ("reused_share", "boilerplate_share"):
+            rows.append({"table": "reuse_documents", "unit": d.unit or d.id, "item": d.id, "measure": measure,
+                         "value": round(getattr(d, measure), 4), "text": ""})
+    return rows
+
+
+def reuse_markdown(r: Reuse) -> str:
+    """A Markdown section: shares per document, then the passages."""
+    def md(s: str) -> str:
+        return " ".join(s.split()).replace("|", "\\|")
+
+    out = ["## Text reuse", "", "| document | reused | stock formulas | shared with |", "|---|---:|---:|---|"]
+    for d in r.documents:
+        where = ", ".join(f"{k} {v:.0%}" for k, v in list(d.shared_with.items())[:3])
+        out.append(f"| {md(_name(d.id, d.unit, d.year))} | {d.reused_share:.1%} | {d.boilerplate_share:.1%} | {md(where)} |")
+    out += ["", "| from | to | passage | in the other |", "|---|---|---|---|"]
+    for p in r.pairs:
+        a, b = _name(p.a, p.a_unit, p.a_year), _name(p.b, p.b_unit, p.b_year)
+        if p.source == p.b:
+            a, b = b, a
+        for x in p.passages:
+            first, second = (x.b_text, x.a_text) if p.source == p.b else (x.a_text, x.b_text)
+            out.append(f"| {md(a)} | {md(b)} | {md(first)} | {md(second)} |")
+    return "\n".join(out)

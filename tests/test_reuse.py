@@ -236,3 +236,16 @@ def test_report_has_a_reuse_section_with_both_passages_marked(analyzer):
     assert section.count("<mark>") >= 2 and "沿街商户和居民用上了干净的自来水" in section
     assert "<script>" not in html and "&lt;script&gt;" in html
     assert '<section id="reuse">' not in render_report(analyses, None, pictures=False)
+
+
+def test_compare_ends_with_reuse_unless_asked_not_to(tmp_path):
+    (tmp_path / "2022-白沙镇-述职报告.txt").write_text(FILLER_A + SOURCE, encoding="utf-8")
+    (tmp_path / "2023-青石街道-述职报告.txt").write_text(FILLER_B + COPY, encoding="utf-8")
+    runner = CliRunner()
+    res = runner.invoke(cli, ["compare", str(tmp_path), "--format", "json"])
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.output)["reuse"]["pairs"][0]["target"] == "2023-青石街道-述职报告"
+    res = runner.invoke(cli, ["compare", str(tmp_path), "--format", "csv"])
+    assert "reuse_passages,白沙镇,2023-青石街道-述职报告,shared_chars" in res.output
+    res = runner.invoke(cli, ["compare", str(tmp_path), "--format", "markdown", "--no-reuse"])
+    assert res.exit_code == 0 and "Text reuse" not in res.output
