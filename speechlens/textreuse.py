@@ -1,14 +1,15 @@
 """Text reuse: passages a document shares with another one, and the stock formulas many share.
 
-Each document is normalised for matching (its own unit's name, figures, redactions, 镇/乡/街道,
-punctuation), keeping for every normalised character the span of original text it came from.
-Clauses are shingled into character 3-grams and MinHashed (datasketch); banding the signatures
-(locality-sensitive hashing) finds near-duplicate clauses without comparing all pairs. A clause
-whose near-duplicates come from ``boilerplate_units`` or more units is a stock formula (套话),
-counted apart. Pairs of documents linked by other clauses are then aligned exactly: common
-k-grams seed exact blocks, nearby blocks join into passages (reordered clauses included), and a
-passage is kept when its non-formula matched characters reach ``min_chars`` and its similarity
-``threshold``. Offsets point into the original texts.
+Each document is normalised for matching (its own unit's name, place names, figures, redactions,
+镇/乡/街道, punctuation), keeping for every normalised character the span of original text it
+came from. Windows — each clause, and each two adjacent clauses of a sentence — are shingled into
+character 3-grams and MinHashed (datasketch's MinHash, computed a document at a time); banding
+the signatures (locality-sensitive hashing) finds near-duplicates without comparing all pairs. A
+window whose near-duplicates come from ``boilerplate_units`` or more units is a stock formula
+(套话), counted apart. Documents sharing other windows are then aligned exactly: common k-grams
+seed exact blocks, kept where a shared window (checked by exact Jaccard) supports them, joined
+across small edits and reordered clauses; a passage is kept when its supported characters reach
+``min_chars`` and its similarity ``threshold``. Offsets point into the original texts.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import os
 import re
 from functools import lru_cache
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 import numpy as np
 
@@ -25,7 +26,7 @@ from .errors import MissingDependencyError, SpeechlensError
 
 MIN_CHARS = 15          # normalised characters a passage must share, stock formulas not counted
 THRESHOLD = 0.6         # matched characters over the longer side of a passage
-LSH_THRESHOLD = 0.5     # Jaccard similarity of clause 3-gram sets that LSH aims at
+WINDOW_THRESHOLD = 0.5  # 3-gram Jaccard at which two windows count as the same (exact check)
 BOILERPLATE_UNITS = 4   # a clause shared by this many units is a stock formula
 NUM_PERM = 32
 BANDS = 8               # 8 bands x 4 rows: collision probability 1/2 at Jaccard ~0.59
@@ -338,31 +339,28 @@ class ClauseIndex:
         doc = np.concatenate(self.doc)
         unit = np.concatenate(self.unit)
         keys = np.concatenate(self.keys)
+        self.doc, self.unit, self.keys = [doc], [unit], [keys]   # one copy, not the pieces and the whole
         stock = np.zeros(len(doc), dtype=bool)
         # stock: near-duplicates only (two bands together, 8 rows: Jaccard ~0.8 and up)
-        with np.errstate(over="ignore"):
-            strict = keys[:, 0::2] * np.uint64(0x100000001B3) ^ keys[:, 1::2]
-        for b in range(strict.shape[1]):
-            _, inv = np.unique(strict[:, b], return_inverse=True)
-            inv = inv.ravel()
-            bu = np.unique(np.stack([inv, unit]), axis=1)
-            stock |= np.bincount(bu[0], minlength=inv.max() + 1)[inv] >= boilerplate_units
-        buckets = []
-        for b in range(self.bands):
-            buckets.append(np.unique(keys[:, b], return_inverse=True)[1].ravel())
+        for b in range(0, self.bands - 1, 2):
+            with np.errstate(over="ignore"):
+                strict = keys[:, b] * np.uint64(0x100000001B3) ^ keys[:, b + 1]
+            _, inv = np.unique(strict, return_inverse=True)
+            del strict
+            inv = inv.ravel().astype(np.int32)
+            bu = np.unique((inv.astype(np.int64) << 32) | unit.astype(np.int64)) >> 32
+            stock |= np.bincount(bu, minlength=int(inv.max()) + 1)[inv] >= boilerplate_units
         pairs: set[tuple[int, int]] = set()
-        keep = ~stock
-        for inv in buckets:
-            idx = np.flatnonzero(keep)
-            if not len(idx):
-                break
-            order = idx[np.argsort(inv[idx], kind="stable")]
-            k = inv[order]
+        idx = np.flatnonzero(~stock)
+        for b in range(self.bands):
+            k = keys[idx, b]
+            order = np.argsort(k, kind="stable")
+            k = k[order]
             cut = np.flatnonzero(k[1:] != k[:-1]) + 1
             starts = np.concatenate([[0], cut])
             sizes = np.diff(np.concatenate([starts, [len(order)]]))
             for s0, size in zip(starts[sizes > 1], sizes[sizes > 1]):
-                ds = np.unique(doc[order[s0:s0 + size]])
+                ds = np.unique(doc[idx[order[s0:s0 + size]]])
                 for x in range(len(ds)):
                     for y in range(x + 1, len(ds)):
                         pairs.add((int(ds[x]), int(ds[y])))
@@ -483,7 +481,7 @@ def _evidence(pa: Prepared, pb: Prepared, blocks: list[tuple[int, int, int]], wa
 
 def align(pa: Prepared, pb: Prepared, *, windows_a: tuple[list, np.ndarray] | None = None,
           windows_b: tuple[list, np.ndarray] | None = None, min_chars: int = MIN_CHARS,
-          threshold: float = THRESHOLD, window_threshold: float = LSH_THRESHOLD, k: int = SEED,
+          threshold: float = THRESHOLD, window_threshold: float = WINDOW_THRESHOLD, k: int = SEED,
           gap: int = GAP) -> list[Passage]:
     """Passages ``pa`` and ``pb`` share: exact blocks joined across small edits and reorderings.
 
@@ -577,28 +575,30 @@ def _as_prepared(x: Any, n: int) -> Prepared:
 
 
 def reuse(analyses_or_paths: Iterable[Any], *, min_chars: int = MIN_CHARS, threshold: float = THRESHOLD,
-          boilerplate_units: int = BOILERPLATE_UNITS, lsh_threshold: float = LSH_THRESHOLD) -> Reuse:
+          boilerplate_units: int = BOILERPLATE_UNITS, window_threshold: float = WINDOW_THRESHOLD) -> Reuse:
     """Find passages documents share (with direction by year) and each document's reused and
     stock-formula (套话) shares.
 
     ``analyses_or_paths``: paths, Documents, Analyses or (id, text, metadata) rows.
     ``min_chars``: normalised characters a passage must share beyond stock formulas;
     ``threshold``: its least similarity (matched characters over its longer side);
-    ``boilerplate_units``: how many units must share a clause for it to count as a stock formula.
+    ``boilerplate_units``: how many units must share a clause for it to count as a stock formula;
+    ``window_threshold``: 3-gram Jaccard at which two clauses count as the same.
     """
     docs = [_as_prepared(x, n) for n, x in enumerate(analyses_or_paths)]
     return reuse_prepared(docs, lambda i: docs[i], min_chars=min_chars, threshold=threshold,
-                          boilerplate_units=boilerplate_units, lsh_threshold=lsh_threshold)
+                          boilerplate_units=boilerplate_units, window_threshold=window_threshold)
 
 
 def reuse_prepared(docs: Iterable[Prepared], fetch: Callable[[int], Prepared], *, min_chars: int = MIN_CHARS,
                    threshold: float = THRESHOLD, boilerplate_units: int = BOILERPLATE_UNITS,
-                   lsh_threshold: float = LSH_THRESHOLD) -> Reuse:
+                   window_threshold: float = WINDOW_THRESHOLD, stock_spans: bool = True) -> Reuse:
     """:func:`reuse` over a stream of prepared documents; ``fetch(i)`` gives back document i.
 
-    The stream is read once (only window offsets and signatures are kept); documents are fetched
-    again, a pair at a time, for the alignment, so a caller can keep texts on disk
-    (``speechlens batch --reuse``).
+    The stream is read once (per document only its windows' offsets and band keys are kept);
+    documents are fetched again, a pair at a time, for the alignment, so a caller can keep texts
+    on disk (``speechlens batch --reuse``, which also leaves out ``stock_spans``: the offsets of
+    every document's stock clauses, whose mapping back needs each document once more).
     """
     index = ClauseIndex()
     units: dict[str, int] = {}
@@ -611,6 +611,7 @@ def reuse_prepared(docs: Iterable[Prepared], fetch: Callable[[int], Prepared], *
         windows.append(np.asarray(w, dtype=np.int32).reshape(-1, 4))
         meta.append((p.id, p.unit, p.year, len(p.norm)))
     stock, cand = index.search(boilerplate_units=boilerplate_units)
+    del index   # the band keys are no longer needed
     offsets = np.cumsum([0] + [len(w) for w in windows])
 
     def stock_of(i: int) -> tuple[np.ndarray, np.ndarray]:
@@ -623,7 +624,7 @@ def reuse_prepared(docs: Iterable[Prepared], fetch: Callable[[int], Prepared], *
         pi, pj = fetch(i), fetch(j)
         # LSH only proposes the pair; the evidence is then checked exactly, window by window
         passages = align(pi, pj, windows_a=stock_of(i), windows_b=stock_of(j), min_chars=min_chars,
-                         threshold=threshold, window_threshold=lsh_threshold)
+                         threshold=threshold, window_threshold=window_threshold)
         if not passages:
             continue
         pairs.append(ReusePair(pi.id, pj.id, pi.unit, pj.unit, pi.year, pj.year, tuple(passages)))
@@ -639,14 +640,16 @@ def reuse_prepared(docs: Iterable[Prepared], fetch: Callable[[int], Prepared], *
     examples: dict[str, str] = {}
     for i, (doc_id, unit, year, n) in enumerate(meta):
         w, st = stock_of(i)
-        clause_stock = [(x[0], x[1]) for x, f in zip(w, st) if f and x[2] == 1]
+        clause_stock = [(int(x[0]), int(x[1])) for x, f in zip(w, st) if f and x[2] == 1]
         spans: tuple[tuple[int, int], ...] = ()
-        if clause_stock:
+        if clause_stock and (stock_spans or len(examples) < 20):
             p = fetch(i)
             spans = tuple(p.span(s, e) for s, e in clause_stock)
             for (s, e), (a, b) in zip(clause_stock, spans):
                 if len(examples) < 20:
                     examples.setdefault(p.norm[s:e], p.text[a:b])
+            if not stock_spans:
+                spans = ()
         denom = max(n, 1)
         cov = covered.get(i)
         out_docs.append(DocumentReuse(
@@ -657,9 +660,3 @@ def reuse_prepared(docs: Iterable[Prepared], fetch: Callable[[int], Prepared], *
             spans))
     pairs.sort(key=lambda p: -p.chars)
     return Reuse(tuple(pairs), tuple(out_docs), tuple(examples.values()), min_chars, threshold, boilerplate_units)
-
-
-def iter_prepared(rows: Iterable[Any]) -> Iterator[Prepared]:
-    """Prepared documents from paths, Documents, Analyses or (id, text, metadata) rows."""
-    for n, x in enumerate(rows):
-        yield _as_prepared(x, n)
