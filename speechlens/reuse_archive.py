@@ -96,7 +96,7 @@ def reuse_archive(inputs: Sequence[str], output: str | Path, *, text_column: str
 
         try:
             result = reuse_prepared(stream(), store.get, min_chars=min_chars, threshold=threshold,
-                                    boilerplate_units=boilerplate_units, stock_spans=False)
+                                    boilerplate_units=boilerplate_units, stock_spans=False, spill=tmp)
         finally:
             store.close()
     if not result.documents:

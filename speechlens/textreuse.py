@@ -312,20 +312,44 @@ def _band_keys(sig: np.ndarray, bands: int) -> np.ndarray:
 @dataclass
 class ClauseIndex:
     """Windows of a collection, kept as their LSH band keys (64 bytes a window) with document
-    and unit numbers; banding finds near-duplicates without comparing all pairs."""
+    and unit numbers; banding finds near-duplicates without comparing all pairs.
+
+    With ``spill`` (a folder), the keys and numbers go to files there as they come and are
+    memory-mapped for the search, so memory does not grow with the archive while it is read.
+    """
 
     bands: int = BANDS
+    spill: str | None = None
     doc: list[np.ndarray] = field(default_factory=list)
     unit: list[np.ndarray] = field(default_factory=list)
     keys: list[np.ndarray] = field(default_factory=list)
+    count: int = 0
 
     def add(self, doc_index: int, unit_index: int, sig: np.ndarray, kinds: Sequence[int]) -> None:
         """Add one document's window signatures; ``kinds`` (1 clause, 2 clause pair) never collide."""
         # a clause is never the near-duplicate of a pair of clauses that holds it
         salt = np.asarray(kinds, dtype=np.uint64)[:, None] * np.uint64(0x9E3779B97F4A7C15)
-        self.keys.append(_band_keys(sig, self.bands) ^ salt)
-        self.doc.append(np.full(len(sig), doc_index, dtype=np.int32))
-        self.unit.append(np.full(len(sig), unit_index, dtype=np.int32))
+        parts = (_band_keys(sig, self.bands) ^ salt, np.full(len(sig), doc_index, dtype=np.int32),
+                 np.full(len(sig), unit_index, dtype=np.int32))
+        self.count += len(sig)
+        if self.spill is None:
+            for store, part in zip((self.keys, self.doc, self.unit), parts):
+                store.append(part)
+            return
+        for name, part in zip(("keys", "doc", "unit"), parts):
+            with open(os.path.join(self.spill, name), "ab") as f:
+                f.write(np.ascontiguousarray(part).tobytes())
+
+    def _arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        if self.spill is not None:
+            def mm(name: str, dtype: Any, shape: tuple[int, ...]) -> np.ndarray:
+                return np.memmap(os.path.join(self.spill, name), dtype=dtype, mode="r", shape=shape)
+
+            return (mm("keys", np.uint64, (self.count, self.bands)), mm("doc", np.int32, (self.count,)),
+                    mm("unit", np.int32, (self.count,)))
+        keys, doc, unit = np.concatenate(self.keys), np.concatenate(self.doc), np.concatenate(self.unit)
+        self.doc, self.unit, self.keys = [doc], [unit], [keys]   # one copy, not the pieces and the whole
+        return keys, doc, unit
 
     def search(self, *, boilerplate_units: int = BOILERPLATE_UNITS) -> tuple[np.ndarray, set[tuple[int, int]]]:
         """Mark stock windows and find the document pairs that share others.
@@ -334,12 +358,9 @@ class ClauseIndex:
         ``boilerplate_units`` or more units. Returns the stock flags (one per window, in insertion order) and the
         document pairs (i < j) that share a bucket of windows that are not stock.
         """
-        if not self.keys:
+        if not self.count:
             return np.zeros(0, dtype=bool), set()
-        doc = np.concatenate(self.doc)
-        unit = np.concatenate(self.unit)
-        keys = np.concatenate(self.keys)
-        self.doc, self.unit, self.keys = [doc], [unit], [keys]   # one copy, not the pieces and the whole
+        keys, doc, unit = self._arrays()
         stock = np.zeros(len(doc), dtype=bool)
         # stock: near-duplicates only (two bands together, 8 rows: Jaccard ~0.8 and up)
         for b in range(0, self.bands - 1, 2):
@@ -592,15 +613,17 @@ def reuse(analyses_or_paths: Iterable[Any], *, min_chars: int = MIN_CHARS, thres
 
 def reuse_prepared(docs: Iterable[Prepared], fetch: Callable[[int], Prepared], *, min_chars: int = MIN_CHARS,
                    threshold: float = THRESHOLD, boilerplate_units: int = BOILERPLATE_UNITS,
-                   window_threshold: float = WINDOW_THRESHOLD, stock_spans: bool = True) -> Reuse:
+                   window_threshold: float = WINDOW_THRESHOLD, stock_spans: bool = True,
+                   spill: str | None = None) -> Reuse:
     """:func:`reuse` over a stream of prepared documents; ``fetch(i)`` gives back document i.
 
     The stream is read once (per document only its windows' offsets and band keys are kept);
     documents are fetched again, a pair at a time, for the alignment, so a caller can keep texts
     on disk (``speechlens batch --reuse``, which also leaves out ``stock_spans``: the offsets of
-    every document's stock clauses, whose mapping back needs each document once more).
+    every document's stock clauses, whose mapping back needs each document once more, and passes
+    ``spill``, a folder for the band keys).
     """
-    index = ClauseIndex()
+    index = ClauseIndex(spill=spill)
     units: dict[str, int] = {}
     meta: list[tuple[str, str | None, int | None, int]] = []
     windows: list[np.ndarray] = []   # per document, rows (start, end, clauses, end of first clause)
