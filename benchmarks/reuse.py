@@ -48,30 +48,39 @@ def quality() -> None:
         print(f"| demo: {unit} 2022 → 2023 | {found} |")
 
 
-def synthetic(path: Path, n_docs: int, seed: int = 7) -> int:
+def synthetic(path: Path, n_docs: int, seed: int = 7) -> tuple[int, set[frozenset]]:
+    """Write the archive; return its characters and the planted pairs (documents sharing a copied sentence)."""
     rnd = random.Random(seed)
     pool = [json.loads(x)["text"] for x in (ROOT / "corpora" / "themes" / "train.jsonl").read_text(encoding="utf-8").splitlines()]
     pool = [s for s in pool if len(s) >= 12]
     own_of: list[list[str]] = []
+    origin_of: list[list[tuple[int, int]]] = []
+    holders: dict[tuple[int, int], set[int]] = {}
     chars = 0
     with path.open("w", encoding="utf-8") as f:
         for i in range(n_docs):
             sents = rnd.sample(pool, 70)
             own = []
+            origin = [(i, k) for k in range(18)]
             for _ in range(18):
                 cs = list(rnd.choice(pool))
                 rnd.shuffle(cs)
                 own.append("".join(cs).replace("。", "") + "。")
             if i > 0 and rnd.random() < 0.1:
-                own[:3] = rnd.choice(own_of[max(0, i - 2000):i])[:3]
+                j = rnd.randrange(max(0, i - 2000), i)
+                own[:3], origin[:3] = own_of[j][:3], origin_of[j][:3]
             own_of.append(own)
+            origin_of.append(origin)
+            for o in origin[:3]:
+                holders.setdefault(o, set()).add(i)
             sents += own
             rnd.shuffle(sents)
             text = "".join(s if s.endswith(("。", "！", "？", "；")) else s + "。" for s in sents)
             chars += len(text)
             f.write(json.dumps({"id": f"d{i}", "text": text, "unit": f"u{i % 500}", "year": 2000 + i // 500},
                                ensure_ascii=False) + "\n")
-    return chars
+    planted = {frozenset((f"d{x}", f"d{y}")) for hs in holders.values() for x in hs for y in hs if x < y}
+    return chars, planted
 
 
 RUN = """
@@ -81,7 +90,7 @@ t = time.perf_counter()
 r, path = reuse_archive([sys.argv[1]], sys.argv[2])
 secs = time.perf_counter() - t
 hwm = [l for l in open('/proc/self/status') if l.startswith('VmHWM')][0].split()[1]
-print(json.dumps({"seconds": secs, "pairs": len(r.pairs), "passages": sum(len(p.passages) for p in r.pairs),
+print(json.dumps({"seconds": secs, "pairs": [[p.a, p.b] for p in r.pairs], "passages": sum(len(p.passages) for p in r.pairs),
                   "peak_kb": int(hwm), "stock": sum(d.boilerplate_share for d in r.documents) / len(r.documents)}))
 """
 
@@ -89,14 +98,18 @@ print(json.dumps({"seconds": secs, "pairs": len(r.pairs), "passages": sum(len(p.
 def scale(n_docs: int) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         src = Path(tmp) / "archive.jsonl"
-        chars = synthetic(src, n_docs)
+        chars, planted = synthetic(src, n_docs)
         out = subprocess.run([sys.executable, "-c", RUN, str(src), str(Path(tmp) / "run.csv")],
                              capture_output=True, text=True, check=True)
         m = json.loads(out.stdout)
     print(f"| archive | {n_docs:,} documents, {chars:,} characters ({chars / n_docs:,.0f} a document) |")
     print(f"| reuse_archive (= batch --reuse), 1 process | {m['seconds']:.0f} s ({n_docs / m['seconds']:.0f} documents/s), "
           f"peak memory {m['peak_kb'] / 1024:.0f} MB |")
-    print(f"| found | {m['pairs']:,} pairs, {m['passages']:,} passages; mean stock share {m['stock']:.1%} |")
+    found = {frozenset(x) for x in m["pairs"]}
+    hit = len(found & planted)
+    print(f"| found | {len(found):,} pairs, {m['passages']:,} passages; mean stock share {m['stock']:.1%} |")
+    print(f"| against the {len(planted):,} planted pairs | precision {hit / max(len(found), 1):.3f}, "
+          f"recall {hit / max(len(planted), 1):.3f} |")
 
 
 def main() -> None:
