@@ -466,7 +466,10 @@ def reuse(paths: tuple[str, ...], fmt: str, min_chars: int, threshold: float, bo
     from .tables import to_csv
     from .textreuse import reuse as find_reuse
 
-    r = find_reuse(_expand(paths), min_chars=min_chars, threshold=threshold, boilerplate_units=boilerplate_units)
+    files = _expand(paths)
+    if output and any(Path(output).resolve() == Path(f).resolve() for f in files):
+        raise SpeechlensError(f"{output}: is one of the inputs; write the result to another file")
+    r = find_reuse(files, min_chars=min_chars, threshold=threshold, boilerplate_units=boilerplate_units)
     if fmt == "json":
         text = json.dumps(r.to_dict(), ensure_ascii=False, indent=2)
     elif fmt == "csv":

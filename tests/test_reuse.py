@@ -185,6 +185,11 @@ def test_reuse_command_table_json_csv_and_errors(tmp_path):
     assert sum(x.startswith("document,") for x in lines) == 2
     res = runner.invoke(cli, ["reuse", str(tmp_path / "missing.txt")])
     assert res.exit_code == 1 and "missing.txt: no such file" in res.output
+    src = tmp_path / "2022-白沙镇-述职报告.txt"
+    before = src.read_text(encoding="utf-8")
+    res = runner.invoke(cli, ["reuse", str(tmp_path), "-o", str(src)])
+    assert res.exit_code == 1 and "is one of the inputs" in res.output
+    assert src.read_text(encoding="utf-8") == before
 
 
 # -- the archive version ----------------------------------------------------------------------------
