@@ -34,6 +34,8 @@ _EXPORTS = {
     "compare": "comparison",
     "Admission": "admissions",
     "admissions_of": "admissions",
+    "reuse": "textreuse",
+    "Reuse": "textreuse",
 }
 
 __all__ = sorted(_EXPORTS) + ["__version__"]
@@ -48,6 +50,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .problems import extract_problems
     from .segmentation import Segmenter, segment
     from .structure import split_sentences
+    from .textreuse import Reuse, reuse
     from .themes import ThemeClassifier
 
 

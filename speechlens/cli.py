@@ -307,6 +307,8 @@ def analyze(paths: tuple[str, ...], fmt: str, backend: str | None, user_dict: tu
 @click.option("--dtm", type=click.Path(dir_okay=False), default=None,
               help="Also write the document-term matrix: .mtx (Matrix Market, for R/quanteda or "
                    "scikit-learn), .parquet or .csv (document, term, count).")
+@click.option("--reuse/--no-reuse", "with_reuse", default=True, show_default=True,
+              help="End with the text-reuse section (passages units share; see `speechlens reuse`).")
 @backend_option
 @dict_options
 @model_option
@@ -314,9 +316,10 @@ def analyze(paths: tuple[str, ...], fmt: str, backend: str | None, user_dict: tu
 @lang_option
 @comparison_options
 @_fail_cleanly
-def compare(paths: tuple[str, ...], fmt: str, dtm: str | None, backend: str | None, user_dict: tuple[str, ...],
-            hmm: bool, model: str | None, output: str | None, lang: str, comparison: dict[str, Any]) -> None:
-    """Compare townships: shared and unique problems, problem matrix, keyness, similarity."""
+def compare(paths: tuple[str, ...], fmt: str, dtm: str | None, with_reuse: bool, backend: str | None,
+            user_dict: tuple[str, ...], hmm: bool, model: str | None, output: str | None, lang: str,
+            comparison: dict[str, Any]) -> None:
+    """Compare townships: shared and unique problems, problem matrix, keyness, similarity, text reuse."""
     from .comparison import compare as compare_analyses
     from .tables import comparison_markdown, comparison_rows, comparison_text, to_csv
 
@@ -330,14 +333,27 @@ def compare(paths: tuple[str, ...], fmt: str, dtm: str | None, backend: str | No
                             stopwords=comparison["stopwords"], default_stopwords=comparison["default_stopwords"])
         click.echo("wrote " + ", ".join(written), err=True)
     c = compare_analyses(results, segmenter=az.segmenter, **comparison).to_dict()
+    shared = None
+    if with_reuse:
+        from .textreuse import reuse as find_reuse
+
+        shared = find_reuse(results)
     if fmt == "json":
+        if shared is not None:
+            c["reuse"] = shared.to_dict()
         text = json.dumps(c, ensure_ascii=False, indent=2)
     elif fmt == "markdown":
-        text = comparison_markdown(c, lang)
+        from .reuse_output import reuse_markdown
+
+        text = comparison_markdown(c, lang) + ("\n\n" + reuse_markdown(shared) if shared is not None else "")
     elif fmt == "csv":
-        text = to_csv(comparison_rows(c, lang)).rstrip("\n")
+        from .reuse_output import reuse_long_rows
+
+        text = to_csv(comparison_rows(c, lang) + (reuse_long_rows(shared) if shared is not None else [])).rstrip("\n")
     else:
-        text = comparison_text(c, lang=lang)
+        from .reuse_output import reuse_text
+
+        text = comparison_text(c, lang=lang) + ("\n\n" + reuse_text(shared) if shared is not None else "")
     _emit(text, output)
 
 
@@ -423,13 +439,16 @@ def evaluate(gold: str, model: str | None, fmt: str) -> None:
               help="local processes, or a Dask cluster (pip install 'speechlens[dask]').")
 @click.option("--scheduler", default=None, help="Dask scheduler address (default: a local cluster of --jobs workers).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary.")
+@click.option("--reuse", "with_reuse", is_flag=True,
+              help="Also find text reuse across the archive: OUT.reuse.csv (see `speechlens reuse`).")
 @backend_option
 @dict_options
 @model_option
 @_fail_cleanly
 def batch(inputs: tuple[str, ...], output: str, fmt: str | None, jobs: int, resume: bool, overwrite: bool,
           metadata_file: str | None, text_column: str, id_column: str, engine: str, scheduler: str | None,
-          quiet: bool, backend: str | None, user_dict: tuple[str, ...], hmm: bool, model: str | None) -> None:
+          quiet: bool, with_reuse: bool, backend: str | None, user_dict: tuple[str, ...], hmm: bool,
+          model: str | None) -> None:
     """Tag an archive: folders, globs, .jsonl or .csv exports -> one record per document.
 
     Safe to interrupt: run the same command with --resume to finish. Exit code 3 when the run
@@ -450,6 +469,13 @@ def batch(inputs: tuple[str, ...], output: str, fmt: str | None, jobs: int, resu
         sys.exit(130)
     if not quiet:
         click.echo(summary.text(), err=True)
+    if with_reuse:
+        from .reuse_archive import reuse_archive
+
+        result, path = reuse_archive(list(inputs), output, text_column=text_column, id_column=id_column,
+                                     metadata_file=metadata_file)
+        if not quiet:
+            click.echo(f"text reuse: {len(result.pairs)} document pairs share passages -> {path}", err=True)
     if summary.failures:
         sys.exit(3)
 
@@ -492,13 +518,18 @@ def report(paths: tuple[str, ...], output: str, plots_dir: str | None, no_pictur
     results = _analyze_paths(files, az)
     c = (compare_analyses(results, segmenter=az.segmenter, **comparison).to_dict()
          if len(results) > 1 else None)
+    shared = None
+    if len(results) > 1:
+        from .textreuse import reuse as find_reuse
+
+        shared = find_reuse(results)
     _prepare_output(output)
     if plots_dir:
         _prepare_output(plots_dir, folder=True)
     write_any_report(output, results, c, pictures=not no_pictures, font=font, segmenter=az.segmenter,
                      title=title, lang=lang, keep_names=keep_names, drop_names=comparison["drop_names"],
                      by=comparison["by"], stopwords=comparison["stopwords"],
-                     default_stopwords=comparison["default_stopwords"])
+                     default_stopwords=comparison["default_stopwords"], reuse=shared)
     click.echo(f"wrote {output}", err=True)
     if plots_dir and c is not None:
         from .plots import problem_heatmap, theme_shares_chart, trend_chart
@@ -572,6 +603,38 @@ def kwic(term: str, paths: tuple[str, ...], window: int, fmt: str, output: str |
             lines.append(f"{pad(clip(h.unit or h.document or '', 12), 12)} "
                          f"{' ' * max(0, 2 * window - width(left))}{left} [{h.keyword}] {h.right}")
         text = "\n".join(lines)
+    _emit(text, output)
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True,
+              help="csv: one tidy table (table = passage or document).")
+@click.option("--min-chars", type=click.IntRange(min=1), default=15, show_default=True,
+              help="Characters a passage must share, figures and stock formulas not counted.")
+@click.option("--threshold", type=click.FloatRange(0, 1), default=0.6, show_default=True,
+              help="Least similarity of a passage (matched characters over its longer side).")
+@click.option("--boilerplate-units", type=click.IntRange(min=2), default=4, show_default=True,
+              help="A clause this many units use is a stock formula (套话), not copying.")
+@output_option
+@_fail_cleanly
+def reuse(paths: tuple[str, ...], fmt: str, min_chars: int, threshold: float, boilerplate_units: int,
+          output: str | None) -> None:
+    """Passages documents share (earlier -> later by year), and each one's reused and stock shares."""
+    from .reuse_output import CSV_COLUMNS, reuse_rows, reuse_text
+    from .tables import to_csv
+    from .textreuse import reuse as find_reuse
+
+    files = _expand(paths)
+    if output and any(Path(output).resolve() == Path(f).resolve() for f in files):
+        raise SpeechlensError(f"{output}: is one of the inputs; write the result to another file")
+    r = find_reuse(files, min_chars=min_chars, threshold=threshold, boilerplate_units=boilerplate_units)
+    if fmt == "json":
+        text = json.dumps(r.to_dict(), ensure_ascii=False, indent=2)
+    elif fmt == "csv":
+        text = to_csv(reuse_rows(r), CSV_COLUMNS).rstrip("\n")
+    else:
+        text = reuse_text(r)
     _emit(text, output)
 
 

@@ -52,7 +52,10 @@ _WORDS: dict[str, dict[str, str]] = {
         "shown": "显示 {n} 条", "share_axis": "主题占比", "heat_title": "每份文档承认的问题数（括号内为总数）",
         "legend": "图例", "heading": "所在标题", "sentence": "句子", "value": "数值", "measure": "度量",
         "table": "表", "item": "项目", "no_theme": "无主题", "similarity": "相似度", "count": "计数",
-        "formulaic": "套话", "trend_title": "年度变化（数字为承认的问题数）", "user_themes": "自定义主题（正文中提及其词语的比例）",
+        "formulaic": "套话",
+        "reuse": "文本复用", "reuse_note": "{n} 对文档有相同段落（除数字和套话外至少 {c} 个字）；年份不同时由早到晚。",
+        "reused": "复用占比", "stock": "套话占比", "shared_with": "相同段落所在文档", "passage_n": "{n} 字 · 相似度 {s}",
+        "trend_title": "年度变化（数字为承认的问题数）", "user_themes": "自定义主题（正文中提及其词语的比例）",
     },
     "en": {
         "title": "speechlens report", "documents_n": "{n} document(s)", "model": "model",
@@ -79,6 +82,10 @@ _WORDS: dict[str, dict[str, str]] = {
         "legend": "legend", "heading": "under heading", "sentence": "sentence", "value": "value",
         "measure": "measure", "table": "table", "item": "item", "no_theme": "no theme",
         "similarity": "similarity", "count": "count", "formulaic": "formulaic",
+        "reuse": "Text reuse", "reuse_note": "{n} pairs of documents share passages (at least {c} characters "
+        "beyond figures and stock formulas). Earlier → later when the years differ.",
+        "reused": "reused", "stock": "stock formulas (套话)", "shared_with": "shared with",
+        "passage_n": "{n} characters · similarity {s}",
         "trend_title": "Year over year (figures: admitted problems)", "user_themes": "Your themes (share of body text naming their words)",
     },
 }

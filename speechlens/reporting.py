@@ -70,10 +70,11 @@ def report_content(analyses: Sequence[Analysis], comparison: dict[str, Any] | No
                    pictures: bool = True, font: str | None = None, segmenter: Any = None,
                    title: str | None = None, lang: str = "zh", keep_names: bool = False,
                    drop_names: bool = False, by: str = "unit", stopwords: Any = None,
-                   default_stopwords: bool = True) -> dict[str, Any]:
+                   default_stopwords: bool = True, reuse: Any = None) -> dict[str, Any]:
     """What every report shows, whatever its format (HTML or Word): documents with their marked
     paragraphs, the comparison, and the pictures as PNG bytes. Word clouds are one per group
-    of ``by`` (as in ``compare``), shown with the group's first document."""
+    of ``by`` (as in ``compare``), shown with the group's first document; ``reuse`` (a
+    :class:`speechlens.textreuse.Reuse` of the same documents) adds its section."""
     from .grouping import group_key
 
     w = words(lang)
@@ -142,6 +143,7 @@ def report_content(analyses: Sequence[Analysis], comparison: dict[str, Any] | No
             "model": analyses[0].model if analyses else None, "labels": list(LABELS),
             "names": theme_names(lang), "w": w, "lang": lang, "comparison": comparison, "documents": docs,
             "single": single, "charts": charts, "heat_max": heat_max, "rows": rows,
+            "reuse": _reuse_context(reuse, analyses) if reuse is not None else None,
             "choices": {k: sorted({(v, n) for r in rows for v, n in _pairs(r, k)}, key=lambda x: str(x[1]))
                         for k in ("unit", "year", "themes", "sub", "spec", "group")}}
 
@@ -161,8 +163,9 @@ def render_report(analyses: Sequence[Analysis], comparison: dict[str, Any] | Non
                   pictures: bool = True, font: str | None = None, segmenter: Any = None,
                   title: str | None = None, lang: str = "zh", keep_names: bool = False,
                   drop_names: bool = False, by: str = "unit", stopwords: Any = None,
-                  default_stopwords: bool = True) -> str:
-    """The report page as a string; ``pictures`` adds charts and word clouds (needs a CJK font).
+                  default_stopwords: bool = True, reuse: Any = None) -> str:
+    """The report page as a string; ``pictures`` adds charts and word clouds (needs a CJK font);
+    ``reuse`` (a :class:`speechlens.textreuse.Reuse` of the same documents) adds its section.
 
     Labels are in ``lang`` (Chinese by default); no local path is shown, only file names.
     """
@@ -170,7 +173,7 @@ def render_report(analyses: Sequence[Analysis], comparison: dict[str, Any] | Non
 
     ctx = report_content(analyses, comparison, pictures=pictures, font=font, segmenter=segmenter,
                          title=title, lang=lang, keep_names=keep_names, drop_names=drop_names, by=by,
-                         stopwords=stopwords, default_stopwords=default_stopwords)
+                         stopwords=stopwords, default_stopwords=default_stopwords, reuse=reuse)
     for c in ctx["charts"]:
         c["data"] = base64.b64encode(c["png"]).decode("ascii")
     for d in ctx["documents"]:
@@ -182,6 +185,44 @@ def render_report(analyses: Sequence[Analysis], comparison: dict[str, Any] | Non
     if face:
         page = page.replace("</style>", face + "\n</style>", 1)
     return page
+
+
+def _context(text: str, start: int, end: int, limit: int = 120) -> tuple[str, str]:
+    """Up to ``limit`` characters of the same line before and after ``text[start:end]``."""
+    a = text.rfind("\n", 0, start) + 1
+    b = text.find("\n", end)
+    b = len(text) if b < 0 else b
+    return text[max(a, start - limit):start], text[end:min(b, end + limit)]
+
+
+def _reuse_context(reuse: Any, analyses: Sequence[Analysis]) -> dict[str, Any]:
+    """The reuse section: per-document shares, and each pair's passages with their context;
+    documents are named by unit and year, else by file name (never a local folder)."""
+    texts = {(a.document.id or a.document.path or f"doc{n}"): a.document.text for n, a in enumerate(analyses)}
+    info = {(a.document.id or a.document.path or f"doc{n}"): (a.document.unit, a.document.year)
+            for n, a in enumerate(analyses)}
+
+    def name(doc_id: str, unit: str | None = None, year: int | None = None) -> str:
+        if not unit and doc_id in info:
+            unit, year = info[doc_id]
+        return f"{unit} {year}" if unit and year else unit or file_name(doc_id) or doc_id
+
+    pairs = []
+    for p in reuse.pairs:
+        a, b = name(p.a, p.a_unit, p.a_year), name(p.b, p.b_unit, p.b_year)
+        title = f"{a} → {b}" if p.source == p.a else f"{b} → {a}" if p.source == p.b else f"{a} ↔ {b}"
+        passages = []
+        for x in p.passages:
+            ab, aa = _context(texts.get(p.a, ""), x.a_start, x.a_end, 40)
+            bb, ba = _context(texts.get(p.b, ""), x.b_start, x.b_end, 40)
+            passages.append({"a_text": x.a_text, "b_text": x.b_text, "a_before": ab, "a_after": aa,
+                             "b_before": bb, "b_after": ba, "chars": x.chars, "similarity": x.similarity})
+        pairs.append({"title": title, "passages": passages})
+    docs = [{"name": name(d.id, d.unit, d.year), "reused_share": d.reused_share,
+             "boilerplate_share": d.boilerplate_share,
+             "shared_with": ", ".join(f"{name(k)} {v:.0%}" for k, v in list(d.shared_with.items())[:4])}
+            for d in reuse.documents]
+    return {"pairs": pairs, "documents": docs, "min_chars": reuse.min_chars}
 
 
 def _font_face(page: str, font: str | None) -> str:

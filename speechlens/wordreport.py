@@ -127,6 +127,22 @@ def render_docx(content: Mapping[str, Any]) -> bytes:
             for chart in content["charts"]:
                 doc.add_picture(io.BytesIO(chart["png"]), width=Cm(16.5))
                 doc.add_paragraph(chart["alt"])
+    reuse = content.get("reuse")
+    if reuse:
+        doc.add_heading(w["reuse"], level=1)
+        doc.add_paragraph(w["reuse_note"].format(n=len(reuse["pairs"]), c=reuse["min_chars"]))
+        _table(doc, [w["file"], w["reused"], w["stock"], w["shared_with"]],
+               [[d["name"], f"{d['reused_share']:.1%}", f"{d['boilerplate_share']:.1%}", d["shared_with"]]
+                for d in reuse["documents"]])
+        for pair in reuse["pairs"]:
+            doc.add_heading(_x(pair["title"]), level=3)
+            for x in pair["passages"]:
+                for side in ("a", "b"):
+                    p = doc.add_paragraph(style="List Bullet")
+                    p.add_run(_x(x[f"{side}_before"]))
+                    p.add_run(_x(x[f"{side}_text"])).font.highlight_color = getattr(WD_COLOR_INDEX, _HIGHLIGHT)
+                    p.add_run(_x(x[f"{side}_after"]))
+                doc.add_paragraph(w["passage_n"].format(n=x["chars"], s=f"{x['similarity']:.2f}"))
     doc.add_heading(w["by_unit"], level=1)
     for d in content["documents"]:
         doc.add_heading(_x(f"{d['unit'] or d['id'] or ''}  {d['year'] or ''} · {d['genre']} · {d['file']}"), level=2)
