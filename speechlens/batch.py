@@ -10,6 +10,7 @@ end and replaced atomically, so they are either complete or absent.
 from __future__ import annotations
 
 import csv
+import functools
 import glob
 import json
 import os
@@ -195,16 +196,46 @@ def _jsonable(m: Mapping[str, Any]) -> dict[str, Any]:
     return {str(k): (v if isinstance(v, (str, int, float, bool)) or v is None else str(v)) for k, v in m.items()}
 
 
-class _ItemAnalyzer:
-    """Adapter: analyse Items' payloads, turning every failure into a Failure record."""
+DOC_TIMEOUT = 600.0
 
-    def __init__(self, analyzer: Analyzer) -> None:
+
+class _ItemAnalyzer:
+    """Adapter: analyse Items' payloads, turning every failure into a Failure record.
+
+    ``doc_timeout``: seconds one document may take (reading and analysis). A batch is given that
+    time as a whole; a batch that runs over is done again one document at a time, and a document
+    that runs over on its own becomes an error record.
+    """
+
+    def __init__(self, analyzer: Analyzer, doc_timeout: float | None = DOC_TIMEOUT) -> None:
         self.analyzer = analyzer
+        self.doc_timeout = doc_timeout
 
     def many(self, items: Sequence[Item]) -> list[dict[str, Any]]:
         """Records of several items, analysed as one batch."""
-        results = self.analyzer._safe_batch([payload_input(item.payload) for item in items])
+        from .limits import TimeLimitExceeded, time_limit
+
+        try:
+            with time_limit(self.doc_timeout):
+                results = self._results(items)
+        except TimeLimitExceeded:
+            if len(items) == 1:
+                return [self._timed_out(items[0])]
+            return [rec for item in items for rec in self.many([item])]
         return [record_of(r, item) for r, item in zip(results, items)]
+
+    def _results(self, items: Sequence[Item]) -> list[Analysis | Failure]:
+        return self.analyzer._safe_batch([payload_input(item.payload) for item in items])
+
+    def _timed_out(self, item: Item) -> dict[str, Any]:
+        p = item.payload
+        path = p[1] if isinstance(p, tuple) and p[:1] == ("file",) else p if isinstance(p, str) else None
+        rid = p[0] if isinstance(p, tuple) and p and p[0] not in ("file", "bad") else None
+        failure = Failure(id=rid if rid is not None else (Path(path).stem if path else None), path=path,
+                          metadata=p[2] if isinstance(p, tuple) and len(p) > 2 else None,
+                          error=f"{item.source}: took longer than {self.doc_timeout:g} s and was stopped "
+                                "(raise --doc-timeout if such a document is expected to be this slow)")
+        return record_of(failure, item)
 
 
 def payload_input(payload: Any) -> Any:
@@ -289,7 +320,8 @@ def run_batch(inputs: Sequence[str], output: str | Path, *, analyzer: Analyzer |
               jobs: int = 1, resume: bool = False, overwrite: bool = False, fmt: str | None = None,
               text_column: str = "text", id_column: str | None = "id",
               metadata_file: str | None = None, progress: bool = False,
-              engine: str = "local", scheduler: str | None = None) -> Summary:
+              engine: str = "local", scheduler: str | None = None,
+              doc_timeout: float | None = DOC_TIMEOUT) -> Summary:
     """Analyse every input document into ``output`` (JSONL, CSV or Parquet); see the module doc."""
     out = Path(output)
     fmt = fmt or {".csv": "csv", ".parquet": "parquet"}.get(out.suffix.lower(), "jsonl")
@@ -321,7 +353,7 @@ def run_batch(inputs: Sequence[str], output: str | Path, *, analyzer: Analyzer |
     journal = Journal(journal_path)
     bar = _progress(total, progress)
     try:
-        for rec in _records(todo(), az, jobs, engine, scheduler):
+        for rec in _records(todo(), az, jobs, engine, scheduler, doc_timeout):
             journal.write(rec)
             summary.documents += 1
             summary.characters += int(rec.get("characters") or 0)
@@ -339,7 +371,8 @@ def run_batch(inputs: Sequence[str], output: str | Path, *, analyzer: Analyzer |
     return summary
 
 
-def _records(items: Iterator[Item], az: Analyzer, jobs: int, engine: str, scheduler: str | None) -> Iterator[dict[str, Any]]:
+def _records(items: Iterator[Item], az: Analyzer, jobs: int, engine: str, scheduler: str | None,
+             doc_timeout: float | None = DOC_TIMEOUT) -> Iterator[dict[str, Any]]:
     if engine == "dask":
         from .distributed import dask_records
 
@@ -348,7 +381,7 @@ def _records(items: Iterator[Item], az: Analyzer, jobs: int, engine: str, schedu
     if engine != "local":
         raise SpeechlensError(f"unknown engine {engine!r}: use local or dask")
     if jobs <= 1:
-        fn = _ItemAnalyzer(az)
+        fn = _ItemAnalyzer(az, doc_timeout)
         for batch in _item_batches(items):
             yield from fn.many(batch)
         return
@@ -358,17 +391,18 @@ def _records(items: Iterator[Item], az: Analyzer, jobs: int, engine: str, schedu
             return record_of(worker_died(p[1], source=item.source, metadata=p[2]), item)
         return record_of(worker_died(p, source=item.source), item)
 
-    for records in run_in_workers(az, jobs, _init, _work, _item_batches(items, jobs), lost):
+    init = functools.partial(_init, doc_timeout=doc_timeout)
+    for records in run_in_workers(az, jobs, init, _work, _item_batches(items, jobs), lost):
         yield from records
 
 
 _fn: _ItemAnalyzer | None = None
 
 
-def _init(az: Analyzer) -> None:
+def _init(az: Analyzer, doc_timeout: float | None = DOC_TIMEOUT) -> None:
     global _fn
     az.load()
-    _fn = _ItemAnalyzer(az)
+    _fn = _ItemAnalyzer(az, doc_timeout)
 
 
 def _work(items: list[Item]) -> list[dict[str, Any]]:

@@ -286,6 +286,8 @@ def evaluate(gold: str, model: str | None, fmt: str) -> None:
 @click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True,
               help="local processes, or a Dask cluster (pip install 'speechlens[dask]').")
 @click.option("--scheduler", default=None, help="Dask scheduler address (default: a local cluster of --jobs workers).")
+@click.option("--doc-timeout", type=click.FloatRange(min=0), default=600, show_default=True,
+              help="Seconds one document may take; one that runs over becomes an error record (0: no limit).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary.")
 @backend_option
 @dict_options
@@ -293,7 +295,8 @@ def evaluate(gold: str, model: str | None, fmt: str) -> None:
 @_fail_cleanly
 def batch(inputs: tuple[str, ...], output: str, fmt: str | None, jobs: int, resume: bool, overwrite: bool,
           metadata_file: str | None, text_column: str, id_column: str, engine: str, scheduler: str | None,
-          quiet: bool, backend: str | None, user_dict: tuple[str, ...], hmm: bool, model: str | None) -> None:
+          doc_timeout: float, quiet: bool, backend: str | None, user_dict: tuple[str, ...], hmm: bool,
+          model: str | None) -> None:
     """Tag an archive: folders, globs, .jsonl or .csv exports -> one record per document.
 
     Safe to interrupt: run the same command with --resume to finish. Exit code 3 when the run
@@ -307,7 +310,7 @@ def batch(inputs: tuple[str, ...], output: str, fmt: str | None, jobs: int, resu
         summary = run_batch(list(inputs), output, analyzer=az, jobs=jobs, resume=resume,
                             overwrite=overwrite, fmt=fmt, text_column=text_column, id_column=id_column,
                             metadata_file=metadata_file, progress=progress, engine=engine,
-                            scheduler=scheduler)
+                            scheduler=scheduler, doc_timeout=doc_timeout or None)
     except KeyboardInterrupt:
         click.echo("interrupted: complete records are kept; run the same command with --resume to finish",
                    err=True)

@@ -1,0 +1,99 @@
+"""Adversarial inputs and outputs (issue 13): nothing lost, nothing hangs, no output destroys an
+input, one line for every expected failure."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import signal
+import time
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from speechlens.batch import run_batch
+
+from conftest import DEMO
+
+
+@contextlib.contextmanager
+def _deadline(seconds: float):
+    """Fail (instead of hanging for minutes) when the block runs past a generous bound."""
+    def expired(signum, frame):
+        raise AssertionError(f"still running after {seconds} s: not linear")
+
+    old = signal.signal(signal.SIGALRM, expired)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
+
+
+def _write_rows(path: Path, rows) -> Path:
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    return path
+
+
+# -- 1. quadratic sentence splitting -------------------------------------------------------------
+ADVERSARIAL_RUNS = ["。 ", "……", "”。", "。”……！？；", "！！？？", ".。", "；\u3000"]
+
+
+@pytest.mark.parametrize("run", ADVERSARIAL_RUNS)
+def test_runs_of_bare_punctuation_split_in_linear_time(run):
+    from speechlens.structure import sentence_table
+
+    text = "开头一句。" + run * (400_000 // len(run)) + "结尾一句。"
+    with _deadline(20):  # linear: well under a second; the old scan needed minutes
+        tab = sentence_table(text)
+    assert tab.starts[0] == 0 and tab.ends[-1] == len(text)
+    assert all(text[a:b].strip() for a, b in zip(tab.starts, tab.ends))
+
+
+def _spans_reference(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """The old, quadratic definition of sentence spans, kept here as the specification."""
+    from speechlens.structure import _SENT_END, _SPAN_STRIP, _WS
+
+    out, pos = [], start
+    for m in _SENT_END.finditer(text, start, end):
+        if text[pos:m.end()].strip(_SPAN_STRIP):
+            out.append((pos, m.end()))
+            pos = m.end()
+    if text[pos:end].strip(_WS):
+        out.append((pos, end))
+    return out
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=list("。！？；…”’」）.!?; \u3000\n甲乙"), max_size=60))
+def test_linear_span_scan_gives_the_spans_of_the_definition(text):
+    from speechlens.structure import _sentence_spans
+
+    assert _sentence_spans(text, 0, len(text)) == _spans_reference(text, 0, len(text))
+
+
+def test_batch_turns_a_runaway_document_into_an_error_record(analyzer, tmp_path, monkeypatch):
+    import speechlens.analysis as analysis
+
+    real = analysis.Analyzer._analyze_batch
+
+    def slow(self, docs):
+        if any("卡住" in d.text for d in docs):
+            time.sleep(30)
+        return real(self, docs)
+
+    monkeypatch.setattr(analysis.Analyzer, "_analyze_batch", slow)
+    rows = _write_rows(tmp_path / "rows.jsonl", [
+        {"id": "a", "text": "全镇签约项目5个。"}, {"id": "b", "text": "这一篇会卡住。"},
+        {"id": "c", "text": "理论学习不够深入。"}])
+    out = tmp_path / "out.jsonl"
+    started = time.monotonic()
+    summary = run_batch([str(rows)], out, analyzer=analyzer, doc_timeout=1)
+    assert time.monotonic() - started < 25
+    recs = [json.loads(l) for l in out.read_text(encoding="utf-8").splitlines()]
+    recs = [r for r in recs if "key" in r]
+    assert [r["id"] for r in recs] == ["a", "b", "c"]
+    assert [bool(r["error"]) for r in recs] == [False, True, False]
+    assert "took longer than 1 s" in recs[1]["error"] and summary.failures == 1
