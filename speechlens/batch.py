@@ -24,6 +24,7 @@ from .analysis import Analyzer, Failure, _size_hint, batched, run_in_workers, wo
 from .document import LABELS, Analysis
 from .errors import SpeechlensError
 from .loading import SUPPORTED_SUFFIXES
+from .outputs import clashes_with_input
 
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
 
@@ -267,11 +268,46 @@ def _item_batches(items: Iterable[Item], jobs: int = 1) -> Iterator[list[Item]]:
 
 
 # -- the journal ---------------------------------------------------------------------------------
+JOURNAL_HEADER = {"speechlens": "batch journal", "version": 1}
+_HEADER_LINE = (json.dumps(JOURNAL_HEADER) + "\n").encode("utf-8")
+
+
+def is_header(rec: Any) -> bool:
+    """Whether a parsed journal line is the header line that marks a speechlens journal."""
+    return isinstance(rec, dict) and rec.get("speechlens") == JOURNAL_HEADER["speechlens"]
+
+
+def check_journal(path: Path) -> None:
+    """Refuse to resume (append to, truncate) a file that is not a speechlens batch journal."""
+    with path.open("rb") as fh:
+        first = fh.readline()
+    if not first or (not first.endswith(b"\n") and _HEADER_LINE.startswith(first)):
+        return  # empty, or killed while its header was being written
+    try:
+        ok = is_header(json.loads(first))
+    except ValueError:
+        ok = False
+    if not ok:
+        raise SpeechlensError(f"{path}: not a speechlens batch journal (its first line is no speechlens header); "
+                              "--resume only continues a journal that speechlens batch wrote")
+
+
+def read_journal(path: str | Path) -> Iterator[dict[str, Any]]:
+    """The complete records of a batch journal (the header line and a partial last line left out)."""
+    with Path(path).open(encoding="utf-8") as fh:
+        for line in fh:
+            if line.endswith("\n"):
+                rec = json.loads(line)
+                if not is_header(rec):
+                    yield rec
+
+
 def recover_journal(path: Path) -> set[str]:
     """Keys of complete records in ``path``; a partial last line is cut off."""
     done: set[str] = set()
     if not path.exists():
         return done
+    check_journal(path)
     good_end = 0
     with path.open("rb") as fh:
         pos = 0
@@ -280,7 +316,8 @@ def recover_journal(path: Path) -> set[str]:
             if raw.endswith(b"\n"):
                 try:
                     rec = json.loads(raw)
-                    done.add(rec["key"])
+                    if not is_header(rec):
+                        done.add(rec["key"])
                     good_end = end
                 except (ValueError, KeyError, TypeError):
                     break
@@ -299,6 +336,10 @@ class Journal:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.fh = path.open("a", encoding="utf-8")
+        if self.fh.tell() == 0:
+            self.fh.write(_HEADER_LINE.decode("utf-8"))
+            self.fh.flush()
+            os.fsync(self.fh.fileno())
         self.last_sync = time.monotonic()
 
     def write(self, record: Mapping[str, Any]) -> None:
@@ -330,15 +371,29 @@ def run_batch(inputs: Sequence[str], output: str | Path, *, analyzer: Analyzer |
     if fmt == "parquet":
         _require_pyarrow()
     journal_path = out if fmt == "jsonl" else out.with_name(out.name + ".journal.jsonl")
-    if journal_path.exists() and not resume:
-        if not overwrite:
-            raise SpeechlensError(f"{journal_path} exists: add --resume to finish that run, or --overwrite to start again")
-        journal_path.unlink()
-    out.parent.mkdir(parents=True, exist_ok=True)
+    # Everything is checked before an existing output is touched: a run that cannot start
+    # leaves earlier results as they were.
+    if resume and overwrite:
+        raise SpeechlensError("--resume and --overwrite contradict each other: choose one")
+    targets = [journal_path] + ([out, problems_path(out)] if fmt != "jsonl" else [])
+    named = list(inputs) + ([metadata_file] if metadata_file else [])
+    for target in targets:
+        clash = clashes_with_input(target, named, SUPPORTED_SUFFIXES)
+        if clash is not None:
+            raise SpeechlensError(f"{target}: the output is also an input ({clash}); choose another output file")
+    existing = [t for t in targets if t.exists()]
+    if existing and not (resume or overwrite):
+        raise SpeechlensError(f"{existing[0]} exists: add --resume to finish that run, or --overwrite to start again")
+    if resume and journal_path.exists():
+        check_journal(journal_path)
+    _check_inputs(inputs)
     metadata = read_metadata(metadata_file) if metadata_file else None
-    done = recover_journal(journal_path) if resume else set()
     az = analyzer or Analyzer()
     az.classifier  # a bad model fails before any work starts
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if overwrite and journal_path.exists():
+        journal_path.unlink()
+    done = recover_journal(journal_path) if resume else set()
 
     def todo() -> Iterator[Item]:
         for item in iter_items(inputs, text_column=text_column, id_column=id_column, metadata=metadata):
@@ -369,6 +424,13 @@ def run_batch(inputs: Sequence[str], output: str | Path, *, analyzer: Analyzer |
     if fmt != "jsonl":
         summary.tables = write_tables(journal_path, out, fmt)
     return summary
+
+
+def _check_inputs(inputs: Sequence[str]) -> None:
+    """Every input names a file, a folder or a glob that matches something."""
+    for spec in inputs:
+        if not Path(spec).exists() and not glob.glob(spec, recursive=True):
+            raise SpeechlensError(f"{spec}: no such file, folder or matching glob")
 
 
 def _records(items: Iterator[Item], az: Analyzer, jobs: int, engine: str, scheduler: str | None,
@@ -462,10 +524,7 @@ def write_tables(journal: Path, out: Path, fmt: str) -> list[str]:
     tmp_probs = ppath.with_name(ppath.name + ".tmp")
 
     def records() -> Iterator[dict[str, Any]]:
-        with journal.open(encoding="utf-8") as fh:
-            for line in fh:
-                if line.endswith("\n"):
-                    yield json.loads(line)
+        return read_journal(journal)
 
     if fmt == "csv":
         with tmp_docs.open("w", encoding="utf-8", newline="") as fd, tmp_probs.open("w", encoding="utf-8", newline="") as fp:

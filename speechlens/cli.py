@@ -58,17 +58,36 @@ def dict_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     return fn
 
 
-def output_option(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """``-o/--output`` shared by commands that may write a file instead of stdout."""
+def overwrite_option(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """``--overwrite`` shared by every command that writes a file."""
     return click.option(
-        "-o", "--output", type=click.Path(dir_okay=False, writable=True), default=None,
-        help="Write to this file instead of standard output.",
+        "--overwrite", is_flag=True, help="Replace the output file if it exists (never an input).",
     )(fn)
+
+
+def output_option(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """``-o/--output`` and ``--overwrite`` shared by commands that may write a file instead of stdout."""
+    fn = overwrite_option(fn)
+    return click.option(
+        "-o", "--output", type=click.Path(dir_okay=False), default=None,
+        help="Write to this file instead of standard output (whole or not at all).",
+    )(fn)
+
+
+def _claim(output: str | None, overwrite: bool, inputs: Iterable[str]) -> None:
+    """Refuse, before any work, an output that is an input or exists without --overwrite."""
+    if output:
+        from .loading import SUPPORTED_SUFFIXES
+        from .outputs import check_output
+
+        check_output(output, inputs, overwrite=overwrite, picked_up=SUPPORTED_SUFFIXES)
 
 
 def _emit(text: str, output: str | None) -> None:
     if output:
-        Path(output).write_text(text, encoding="utf-8")
+        from .outputs import write_text_atomic
+
+        write_text_atomic(output, text)
         click.echo(f"wrote {output}", err=True)
     else:
         click.echo(text)
@@ -95,11 +114,12 @@ def cli() -> None:
 @output_option
 @_fail_cleanly
 def segment(paths: tuple[str, ...], fmt: str, backend: str | None, user_dict: tuple[str, ...],
-            hmm: bool, output: str | None) -> None:
+            hmm: bool, output: str | None, overwrite: bool) -> None:
     """Split documents into sentences and words with the governance dictionary."""
     from .loading import read_document
     from .structure import sentences_of
 
+    _claim(output, overwrite, paths)
     seg = _segmenter(backend, user_dict, hmm)
     records = []
     lines = []
@@ -149,11 +169,12 @@ def _analyze_paths(paths: Iterable[str], analyzer: Any) -> list[Any]:
 @output_option
 @_fail_cleanly
 def analyze(paths: tuple[str, ...], fmt: str, backend: str | None, user_dict: tuple[str, ...],
-            hmm: bool, model: str | None, output: str | None) -> None:
+            hmm: bool, model: str | None, output: str | None, overwrite: bool) -> None:
     """Tag themes and admitted problems; several files or a folder end with the comparison."""
     from .comparison import compare
     from .tables import analysis_markdown, analysis_text, comparison_markdown, comparison_text
 
+    _claim(output, overwrite, paths)
     az = _analyzer(backend, user_dict, hmm, model)
     results = _analyze_paths(paths, az)
     comparison = compare(results, segmenter=az.segmenter).to_dict() if len(results) > 1 else None
@@ -187,11 +208,12 @@ def analyze(paths: tuple[str, ...], fmt: str, backend: str | None, user_dict: tu
 @output_option
 @_fail_cleanly
 def compare(paths: tuple[str, ...], fmt: str, backend: str | None, user_dict: tuple[str, ...],
-            hmm: bool, model: str | None, output: str | None) -> None:
+            hmm: bool, model: str | None, output: str | None, overwrite: bool) -> None:
     """Compare townships: shared and unique problems, problem matrix, keyness, similarity."""
     from .comparison import compare as compare_analyses
     from .tables import comparison_markdown, comparison_rows, comparison_text, to_csv
 
+    _claim(output, overwrite, paths)
     az = _analyzer(backend, user_dict, hmm, model)
     c = compare_analyses(_analyze_paths(paths, az), segmenter=az.segmenter).to_dict()
     if fmt == "json":
@@ -216,11 +238,18 @@ def compare(paths: tuple[str, ...], fmt: str, backend: str | None, user_dict: tu
 @click.option("--documents", type=click.Path(exists=True, file_okay=False), default=None,
               help="Whole labelled documents (e.g. corpora/documents): their units join the training "
                    "sentences and they train the context stage that reads each sentence in its document.")
+@overwrite_option
 @_fail_cleanly
 def train(corpus_dir: str, output: str, C: float, min_df: int, no_cross_part: bool,
-          documents: str | None) -> None:
+          documents: str | None, overwrite: bool) -> None:
     """Train a theme model on CORPUS_DIR/train.jsonl; evaluate on CORPUS_DIR/test.jsonl."""
     from .training import train_model
+
+    out = Path(output)
+    if out.resolve() in {Path(corpus_dir).resolve()} | ({Path(documents).resolve()} if documents else set()):
+        raise SpeechlensError(f"{output}: the model folder is also an input; choose another folder")
+    if (out / "model.json").exists() and not overwrite:
+        raise SpeechlensError(f"{output} holds a model: add --overwrite to replace it, or choose another folder")
 
     cmd = f"speechlens train {corpus_dir} -o {output}" + (f" --C {C}" if C != 8.0 else "") \
         + (f" --min-df {min_df}" if min_df != 2 else "") + (f" --documents {documents}" if documents else "")
@@ -278,7 +307,8 @@ def evaluate(gold: str, model: str | None, fmt: str) -> None:
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=1, show_default=True,
               help="Worker processes (or Dask workers for a local Dask cluster).")
 @click.option("--resume", is_flag=True, help="Finish an interrupted run: keep its complete records, do the rest.")
-@click.option("--overwrite", is_flag=True, help="Start again even if the output exists.")
+@click.option("--overwrite", is_flag=True,
+              help="Start again even if the output exists (checked first: a failing run leaves it as it was).")
 @click.option("--metadata", "metadata_file", type=click.Path(exists=True, dir_okay=False),
               help="CSV of metadata keyed by its first column (id, file name or path).")
 @click.option("--text-column", default="text", show_default=True, help="Text field of .jsonl/.csv inputs.")
@@ -336,17 +366,20 @@ def font_option(fn: Callable[..., Any]) -> Callable[..., Any]:
               help="Also write the charts (PNG and SVG) into this folder.")
 @click.option("--no-pictures", is_flag=True, help="Leave out charts and word clouds (no font needed).")
 @click.option("--title", default="speechlens report", show_default=True)
+@overwrite_option
 @font_option
 @backend_option
 @dict_options
 @model_option
 @_fail_cleanly
 def report(paths: tuple[str, ...], output: str, plots_dir: str | None, no_pictures: bool, title: str,
-           font: str | None, backend: str | None, user_dict: tuple[str, ...], hmm: bool, model: str | None) -> None:
+           overwrite: bool, font: str | None, backend: str | None, user_dict: tuple[str, ...], hmm: bool,
+           model: str | None) -> None:
     """Write a self-contained HTML report (overview, heat map, shared problems, word clouds)."""
     from .comparison import compare as compare_analyses
     from .reporting import render_report, write_report
 
+    _claim(output, overwrite, paths)
     az = _analyzer(backend, user_dict, hmm, model)
     results = _analyze_paths(paths, az)
     c = compare_analyses(results, segmenter=az.segmenter).to_dict() if len(results) > 1 else None
@@ -358,9 +391,11 @@ def report(paths: tuple[str, ...], output: str, plots_dir: str | None, no_pictur
 
         out = Path(plots_dir)
         out.mkdir(parents=True, exist_ok=True)
+        from .outputs import write_bytes_atomic
+
         for fmt in ("png", "svg"):
-            theme_shares_chart(c, out / f"theme-shares.{fmt}", font=font, fmt=fmt)
-            problem_heatmap(c, out / f"problem-heatmap.{fmt}", font=font, fmt=fmt)
+            write_bytes_atomic(out / f"theme-shares.{fmt}", theme_shares_chart(c, None, font=font, fmt=fmt))
+            write_bytes_atomic(out / f"problem-heatmap.{fmt}", problem_heatmap(c, None, font=font, fmt=fmt))
         click.echo(f"wrote charts to {out}", err=True)
 
 
@@ -370,23 +405,32 @@ def report(paths: tuple[str, ...], output: str, plots_dir: str | None, no_pictur
               help="PNG to write; with --by unit, one PNG per unit named OUTPUT-UNIT.png.")
 @click.option("--by", type=click.Choice(["unit"]), default=None, help="One cloud per unit.")
 @click.option("--max-words", type=int, default=150, show_default=True)
+@overwrite_option
 @font_option
 @backend_option
 @dict_options
 @_fail_cleanly
-def wordcloud(paths: tuple[str, ...], output: str, by: str | None, max_words: int, font: str | None,
-              backend: str | None, user_dict: tuple[str, ...], hmm: bool) -> None:
+def wordcloud(paths: tuple[str, ...], output: str, by: str | None, max_words: int, overwrite: bool,
+              font: str | None, backend: str | None, user_dict: tuple[str, ...], hmm: bool) -> None:
     """Draw a Chinese word cloud of the documents' words (stopwords removed)."""
     from .loading import read_document
     from .plots import word_cloud, word_frequencies
 
+    if by is None:
+        _claim(output, overwrite, paths)
     groups = word_frequencies((read_document(p) for p in _expand(paths)),
                               _segmenter(backend, user_dict, hmm), by=by)
+    from .outputs import write_bytes_atomic
+
     out = Path(output)
+    targets = {key: out if by is None else out.with_name(f"{out.stem}-{key}{out.suffix or '.png'}")
+               for key in groups}
+    for target in targets.values():
+        _claim(str(target), overwrite, paths)
     for key, freqs in groups.items():
-        target = out if by is None else out.with_name(f"{out.stem}-{key}{out.suffix or '.png'}")
-        _, drawn = word_cloud(freqs, target, font=font, max_words=max_words)
-        click.echo(f"wrote {target} ({len(drawn)} words)", err=True)
+        data, drawn = word_cloud(freqs, None, font=font, max_words=max_words)
+        write_bytes_atomic(targets[key], data)
+        click.echo(f"wrote {targets[key]} ({len(drawn)} words)", err=True)
 
 
 @cli.command()
@@ -397,12 +441,13 @@ def wordcloud(paths: tuple[str, ...], output: str, by: str | None, max_words: in
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
 @output_option
 @_fail_cleanly
-def kwic(term: str, paths: tuple[str, ...], window: int, fmt: str, output: str | None) -> None:
+def kwic(term: str, paths: tuple[str, ...], window: int, fmt: str, output: str | None, overwrite: bool) -> None:
     """Keyword in context: every occurrence of TERM with its unit and section."""
     from .concordance import kwic as find
     from .loading import read_document
     from .tables import clip, pad, to_csv, width
 
+    _claim(output, overwrite, paths)
     hits = find((read_document(p) for p in _expand(paths)), term, window=window)
     if fmt == "json":
         text = json.dumps([h.to_dict() for h in hits], ensure_ascii=False, indent=2)

@@ -115,4 +115,7 @@ def _font_face(page: str, font: str | None) -> str:
 
 
 def write_report(path: str | Path, html: str) -> None:
-    Path(path).write_text(html, encoding="utf-8")
+    """Write the report whole or not at all (a temporary file renamed over ``path``)."""
+    from .outputs import write_text_atomic
+
+    write_text_atomic(path, html)

@@ -97,3 +97,107 @@ def test_batch_turns_a_runaway_document_into_an_error_record(analyzer, tmp_path,
     assert [r["id"] for r in recs] == ["a", "b", "c"]
     assert [bool(r["error"]) for r in recs] == [False, True, False]
     assert "took longer than 1 s" in recs[1]["error"] and summary.failures == 1
+
+
+# -- 4. outputs that destroy inputs or earlier results ---------------------------------------------
+ROW = {"id": "r1", "text": "全镇新增就业800人。就业服务还不够精准。"}
+
+
+def test_batch_refuses_an_output_that_is_its_input_even_with_resume(analyzer, tmp_path):
+    from speechlens import SpeechlensError
+
+    rows = _write_rows(tmp_path / "rows.jsonl", [ROW])
+    before = rows.read_bytes()
+    for flags in ({}, {"resume": True}, {"overwrite": True}):
+        with pytest.raises(SpeechlensError, match="also an input"):
+            run_batch([str(rows)], rows, analyzer=analyzer, **flags)
+    assert rows.read_bytes() == before
+
+
+def test_resume_refuses_a_file_that_is_no_speechlens_journal(analyzer, tmp_path):
+    from speechlens import SpeechlensError
+
+    rows = _write_rows(tmp_path / "rows.jsonl", [ROW])
+    unrelated = _write_rows(tmp_path / "notes.jsonl", [{"note": "我的笔记"}, {"key": "x"}])
+    before = unrelated.read_bytes()
+    with pytest.raises(SpeechlensError, match="not a speechlens batch journal"):
+        run_batch([str(rows)], unrelated, analyzer=analyzer, resume=True)
+    assert unrelated.read_bytes() == before
+
+
+def test_overwrite_with_a_bad_model_keeps_the_earlier_results(tmp_path):
+    from speechlens import Analyzer, SpeechlensError
+
+    rows = _write_rows(tmp_path / "rows.jsonl", [ROW])
+    out = tmp_path / "out.jsonl"
+    run_batch([str(rows)], out, analyzer=Analyzer())
+    before = out.read_bytes()
+    with pytest.raises(SpeechlensError):
+        run_batch([str(rows)], out, analyzer=Analyzer(model=str(tmp_path / "typo")), overwrite=True)
+    with pytest.raises(SpeechlensError):
+        run_batch([str(tmp_path / "missing.jsonl")], out, analyzer=Analyzer(), overwrite=True)
+    assert out.read_bytes() == before
+
+
+def test_batch_csv_refuses_to_replace_an_existing_table_without_a_flag(analyzer, tmp_path):
+    from speechlens import SpeechlensError
+
+    rows = _write_rows(tmp_path / "rows.jsonl", [ROW])
+    table = tmp_path / "out.csv"
+    table.write_text("my,own\n1,2\n", encoding="utf-8")
+    with pytest.raises(SpeechlensError, match="exists"):
+        run_batch([str(rows)], table, analyzer=analyzer)
+    assert table.read_text(encoding="utf-8") == "my,own\n1,2\n"
+
+
+@pytest.mark.parametrize("command", [["analyze"], ["segment"], ["compare"], ["kwic", "就业"]])
+def test_every_output_option_refuses_its_input_and_an_existing_file(command, tmp_path):
+    from click.testing import CliRunner
+
+    from speechlens.cli import cli
+
+    doc = tmp_path / "a.txt"
+    doc.write_text("全镇新增就业800人。就业服务还不够精准。", encoding="utf-8")
+    before = doc.read_bytes()
+    runner = CliRunner()
+    r = runner.invoke(cli, command + [str(doc), "-o", str(doc)])
+    assert r.exit_code != 0 and "also an input" in r.output and doc.read_bytes() == before
+    out = tmp_path / "out.txt"
+    out.write_text("earlier result", encoding="utf-8")
+    r = runner.invoke(cli, command + [str(doc), "-o", str(out)])
+    assert r.exit_code != 0 and "--overwrite" in r.output and out.read_text(encoding="utf-8") == "earlier result"
+    r = runner.invoke(cli, command + [str(doc), "-o", str(out), "--overwrite"])
+    assert r.exit_code == 0, r.output
+    assert out.read_text(encoding="utf-8") != "earlier result"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.txt", "out.txt"]  # no temporary file left
+
+
+def test_report_and_train_refuse_to_replace_without_overwrite(tmp_path):
+    from click.testing import CliRunner
+
+    from speechlens.cli import cli
+
+    doc = tmp_path / "a.txt"
+    doc.write_text("全镇新增就业800人。就业服务还不够精准。", encoding="utf-8")
+    html = tmp_path / "r.html"
+    html.write_text("earlier", encoding="utf-8")
+    runner = CliRunner()
+    r = runner.invoke(cli, ["report", str(doc), "-o", str(html), "--no-pictures"])
+    assert r.exit_code != 0 and "--overwrite" in r.output and html.read_text(encoding="utf-8") == "earlier"
+    model = tmp_path / "m"
+    model.mkdir()
+    (model / "model.json").write_text("{}", encoding="utf-8")
+    r = runner.invoke(cli, ["train", str(tmp_path), "-o", str(model)])
+    assert r.exit_code != 0 and "--overwrite" in r.output
+
+
+def test_an_atomic_write_that_fails_leaves_the_old_file(tmp_path):
+    from speechlens.outputs import atomic_path
+
+    target = tmp_path / "out.txt"
+    target.write_text("old", encoding="utf-8")
+    with pytest.raises(RuntimeError):
+        with atomic_path(target) as tmp:
+            tmp.write_text("half", encoding="utf-8")
+            raise RuntimeError("disk full")
+    assert target.read_text(encoding="utf-8") == "old" and sorted(tmp_path.iterdir()) == [target]

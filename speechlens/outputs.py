@@ -1,0 +1,114 @@
+"""Writing outputs without destroying anything: an output is never one of the inputs, an existing
+file is replaced only when asked (``overwrite``), and every file appears whole or not at all
+(written to a temporary file beside it, then renamed over it)."""
+
+from __future__ import annotations
+
+import contextlib
+import glob
+import os
+import tempfile
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from .errors import SpeechlensError
+
+
+def _same(a: Path, b: Path) -> bool:
+    try:
+        return a.exists() and b.exists() and os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    try:
+        path.resolve().relative_to(folder.resolve())
+        return True
+    except ValueError:
+        return False
+
+
+def clashes_with_input(output: str | os.PathLike[str], inputs: Iterable[str | os.PathLike[str]],
+                       picked_up: Iterable[str] = ()) -> str | None:
+    """The input that ``output`` would destroy or be read as, or None.
+
+    ``inputs`` are files, folders or globs as given on the command line; ``picked_up`` are the
+    suffixes of the files a folder contributes (an output with such a suffix inside an input
+    folder would be read as an input by the next run).
+    """
+    out = Path(output)
+    suffixes = {s.lower() for s in picked_up}
+    for spec in inputs:
+        p = Path(spec)
+        if p.is_dir():
+            if _inside(out, p) and out.suffix.lower() in suffixes and not out.name.startswith("."):
+                return str(p)
+            continue
+        candidates = [p] if p.exists() else [Path(m) for m in glob.glob(str(spec), recursive=True)]
+        for c in candidates:
+            if c.resolve() == out.resolve() or _same(c, out):
+                return str(c)
+    return None
+
+
+def check_output(output: str | os.PathLike[str], inputs: Iterable[str | os.PathLike[str]] = (), *,
+                 overwrite: bool = False, picked_up: Iterable[str] = ()) -> Path:
+    """Refuse an output that is one of the inputs, or that exists when ``overwrite`` is off.
+
+    Call it before any work, so that a run that cannot write its result fails at once.
+    """
+    out = Path(output)
+    clash = clashes_with_input(out, inputs, picked_up)
+    if clash is not None:
+        raise SpeechlensError(f"{out}: the output is also an input ({clash}); choose another output file")
+    if out.is_dir():
+        raise SpeechlensError(f"{out}: is a folder; name a file to write")
+    if out.exists() and not overwrite:
+        raise SpeechlensError(f"{out} exists: add --overwrite to replace it, or choose another output file")
+    parent = out.parent if str(out.parent) else Path(".")
+    if parent.exists() and not os.access(parent, os.W_OK | os.X_OK):
+        raise SpeechlensError(f"{out}: cannot write into {parent} (permission denied)")
+    return out
+
+
+@contextlib.contextmanager
+def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
+    """A temporary path beside ``path`` (same suffix, so writers that go by it still do); on a
+    clean exit it replaces ``path`` in one rename, on an error it is removed."""
+    target = Path(path)
+    parent = target.parent
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=f".tmp{target.suffix}", dir=parent)
+    except OSError as exc:
+        raise SpeechlensError(f"{target}: cannot be written ({exc.strerror or exc})") from None
+    os.close(fd)
+    tmp = Path(name)
+    try:
+        yield tmp
+        os.replace(tmp, target)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise SpeechlensError(f"{target}: cannot be written ({exc.strerror or exc})") from None
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def write_text_atomic(path: str | os.PathLike[str], text: str) -> None:
+    """Write ``text`` (UTF-8) to ``path`` whole or not at all."""
+    with atomic_path(path) as tmp:
+        with open(tmp, "w", encoding="utf-8", errors="surrogateescape") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+
+
+def write_bytes_atomic(path: str | os.PathLike[str], data: bytes) -> None:
+    """Write ``data`` to ``path`` whole or not at all."""
+    with atomic_path(path) as tmp:
+        with open(tmp, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
