@@ -24,7 +24,7 @@ from .analysis import Analyzer, Failure, _size_hint, batched, run_in_workers, wo
 from .document import LABELS, Analysis
 from .errors import SpeechlensError
 from .loading import SUPPORTED_SUFFIXES
-from .outputs import clashes_with_input
+from .outputs import clashes_with_input, exclusive_lock
 
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
 
@@ -381,18 +381,31 @@ def run_batch(inputs: Sequence[str], output: str | Path, *, analyzer: Analyzer |
         clash = clashes_with_input(target, named, SUPPORTED_SUFFIXES)
         if clash is not None:
             raise SpeechlensError(f"{target}: the output is also an input ({clash}); choose another output file")
-    existing = [t for t in targets if t.exists()]
-    if existing and not (resume or overwrite):
-        raise SpeechlensError(f"{existing[0]} exists: add --resume to finish that run, or --overwrite to start again")
-    if resume and journal_path.exists():
-        check_journal(journal_path)
+    _check_existing(targets, journal_path, resume, overwrite)
     _check_inputs(inputs)
     metadata = read_metadata(metadata_file) if metadata_file else None
     az = analyzer or Analyzer()
     az.classifier  # a bad model fails before any work starts
     out.parent.mkdir(parents=True, exist_ok=True)
-    if overwrite and journal_path.exists():
-        journal_path.unlink()
+    with exclusive_lock(journal_path, what="batch journal"):  # one writer at a time
+        _check_existing(targets, journal_path, resume, overwrite)  # again: another run may have just ended
+        if overwrite and journal_path.exists():
+            journal_path.unlink()
+        return _run(inputs, out, fmt, journal_path, az, jobs, resume, text_column, id_column, metadata,
+                    progress, engine, scheduler, doc_timeout)
+
+
+def _check_existing(targets: list[Path], journal_path: Path, resume: bool, overwrite: bool) -> None:
+    existing = [t for t in targets if t.exists()]
+    if existing and not (resume or overwrite):
+        raise SpeechlensError(f"{existing[0]} exists: add --resume to finish that run, or --overwrite to start again")
+    if resume and journal_path.exists():
+        check_journal(journal_path)
+
+
+def _run(inputs: Sequence[str], out: Path, fmt: str, journal_path: Path, az: Analyzer, jobs: int, resume: bool,
+         text_column: str, id_column: str | None, metadata: Mapping[str, Mapping[str, Any]] | None,
+         progress: bool, engine: str, scheduler: str | None, doc_timeout: float | None) -> Summary:
     done = recover_journal(journal_path) if resume else set()
 
     def todo() -> Iterator[Item]:

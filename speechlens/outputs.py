@@ -112,3 +112,45 @@ def write_bytes_atomic(path: str | os.PathLike[str], data: bytes) -> None:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
+
+
+@contextlib.contextmanager
+def exclusive_lock(path: str | os.PathLike[str], *, what: str = "output") -> Iterator[Path]:
+    """Hold an exclusive lock on ``path`` + ".lock" (which records this process's id) for the
+    block; a second holder is refused at once with an error naming the process that holds it.
+
+    The lock is the operating system's (``fcntl.flock``), so a process killed outright releases
+    it; the lock file stays behind and means nothing while no one holds it.
+    """
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not on POSIX: run without a lock
+        yield Path(str(path) + ".lock")
+        return
+    lock_path = Path(str(path) + ".lock")
+    while True:
+        try:
+            fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            raise SpeechlensError(f"{lock_path}: cannot create the lock file ({exc.strerror or exc})") from None
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            holder = os.pread(fd, 64, 0).decode("ascii", "replace").strip() or "unknown"
+            os.close(fd)
+            raise SpeechlensError(
+                f"{path}: another speechlens process (pid {holder}) is writing this {what}; wait for it "
+                f"to finish or stop it (its lock: {lock_path})") from None
+        try:
+            same = os.fstat(fd).st_ino == os.stat(lock_path).st_ino
+        except FileNotFoundError:
+            same = False
+        if same:
+            break
+        os.close(fd)  # the file was replaced while we waited for it: lock the new one
+    try:
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()}\n".encode("ascii"), 0)
+        yield lock_path
+    finally:
+        os.close(fd)

@@ -201,3 +201,30 @@ def test_an_atomic_write_that_fails_leaves_the_old_file(tmp_path):
             tmp.write_text("half", encoding="utf-8")
             raise RuntimeError("disk full")
     assert target.read_text(encoding="utf-8") == "old" and sorted(tmp_path.iterdir()) == [target]
+
+
+# -- 5. one writer per output ------------------------------------------------------------------------
+def test_a_second_writer_is_refused_naming_the_running_one(analyzer, tmp_path):
+    import subprocess
+    import sys
+
+    from speechlens import SpeechlensError
+
+    rows = _write_rows(tmp_path / "rows.jsonl", [ROW])
+    out = tmp_path / "out.jsonl"
+    run_batch([str(rows)], out, analyzer=analyzer)
+    before = out.read_bytes()
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys, time\nfrom speechlens.outputs import exclusive_lock\n"
+         f"with exclusive_lock({str(out)!r}):\n    print('held', flush=True)\n    time.sleep(60)\n"],
+        stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        for flags in ({"resume": True}, {"overwrite": True}):
+            with pytest.raises(SpeechlensError, match=f"pid {holder.pid}"):
+                run_batch([str(rows)], out, analyzer=analyzer, **flags)
+        assert out.read_bytes() == before
+    finally:
+        holder.kill()
+        holder.wait()
+    run_batch([str(rows)], out, analyzer=analyzer, resume=True)  # the lock dies with its holder
