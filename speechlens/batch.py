@@ -343,7 +343,14 @@ class Journal:
         self.last_sync = time.monotonic()
 
     def write(self, record: Mapping[str, Any]) -> None:
-        self.fh.write(json.dumps(record, ensure_ascii=False) + "\n")
+        line = json.dumps(record, ensure_ascii=False)
+        try:
+            line.encode("utf-8")
+        except UnicodeEncodeError:
+            # A lone surrogate (a file name that is not UTF-8, a "\ud800" in an export): ASCII
+            # escapes keep it exact, so the key read back on --resume is the key written.
+            line = json.dumps(record, ensure_ascii=True)
+        self.fh.write(line + "\n")
         self.fh.flush()
         now = time.monotonic()
         if now - self.last_sync > 1.0:
@@ -525,6 +532,13 @@ def _flat(rec: Mapping[str, Any]) -> tuple[dict[str, Any], list[dict[str, Any]]]
     return row, probs
 
 
+def _displayable_row(row: dict[str, Any]) -> dict[str, Any]:
+    """Parquet strings must be UTF-8: lone surrogates become their escapes (see displayable)."""
+    from .outputs import displayable
+
+    return {k: displayable(v) if isinstance(v, str) else v for k, v in row.items()}
+
+
 def problems_path(out: Path) -> Path:
     """``OUT.problems.csv`` beside ``OUT.csv`` (likewise for Parquet)."""
     return out.with_name(f"{out.stem}.problems{out.suffix}")
@@ -540,7 +554,8 @@ def write_tables(journal: Path, out: Path, fmt: str) -> list[str]:
         return read_journal(journal)
 
     if fmt == "csv":
-        with tmp_docs.open("w", encoding="utf-8", newline="") as fd, tmp_probs.open("w", encoding="utf-8", newline="") as fp:
+        with tmp_docs.open("w", encoding="utf-8", newline="", errors="backslashreplace") as fd, \
+                tmp_probs.open("w", encoding="utf-8", newline="", errors="backslashreplace") as fp:
             wd = csv.DictWriter(fd, fieldnames=DOC_COLUMNS)
             wp = csv.DictWriter(fp, fieldnames=PROBLEM_COLUMNS)
             wd.writeheader()
@@ -561,8 +576,8 @@ def write_tables(journal: Path, out: Path, fmt: str) -> list[str]:
             rows, probs = [], []
             for rec in records():
                 r, p = _flat(rec)
-                rows.append(r)
-                probs.extend(p)
+                rows.append(_displayable_row(r))
+                probs.extend(_displayable_row(x) for x in p)
                 if len(rows) >= 5000:
                     wd.write_table(pa.Table.from_pylist(rows, schema=doc_schema))
                     if probs:

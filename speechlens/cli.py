@@ -90,7 +90,9 @@ def _emit(text: str, output: str | None) -> None:
         write_text_atomic(output, text)
         click.echo(f"wrote {output}", err=True)
     else:
-        click.echo(text)
+        from .outputs import displayable
+
+        click.echo(displayable(text))
 
 
 def _segmenter(backend: str | None, user_dict: Iterable[str], hmm: bool):

@@ -99,10 +99,22 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
 def write_text_atomic(path: str | os.PathLike[str], text: str) -> None:
     """Write ``text`` (UTF-8) to ``path`` whole or not at all."""
     with atomic_path(path) as tmp:
-        with open(tmp, "w", encoding="utf-8", errors="surrogateescape") as fh:
+        # backslashreplace: a file name that is not UTF-8 (kept as lone surrogates) or a lone
+        # surrogate from an input is written as \udcb0, displayable and, inside JSON, exact.
+        with open(tmp, "w", encoding="utf-8", errors="backslashreplace") as fh:
             fh.write(text)
             fh.flush()
             os.fsync(fh.fileno())
+
+
+def displayable(text: str) -> str:
+    """``text`` as it can be written as UTF-8: lone surrogates (from file names that are not
+    UTF-8, or from JSON inputs) become their escapes (\udcb0)."""
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def write_bytes_atomic(path: str | os.PathLike[str], data: bytes) -> None:

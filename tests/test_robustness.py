@@ -228,3 +228,62 @@ def test_a_second_writer_is_refused_naming_the_running_one(analyzer, tmp_path):
         holder.kill()
         holder.wait()
     run_batch([str(rows)], out, analyzer=analyzer, resume=True)  # the lock dies with its holder
+
+
+# -- 3. file names that are not UTF-8, lone surrogates -------------------------------------------------
+def _gbk_archive(tmp_path: Path) -> Path:
+    src = tmp_path / "gbk"
+    src.mkdir()
+    text = "白沙镇党委书记述职报告\n全镇新增就业800人。存在的问题：一是就业服务还不够精准。\n"
+    (src / "ok.txt").write_text(text, encoding="utf-8")
+    name = "白沙镇.txt".encode("gbk")  # an archive unzipped with GBK names
+    with open(bytes(src) + b"/" + name, "wb") as fh:
+        fh.write(text.encode("utf-8"))
+    return src
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "csv", "parquet"])
+def test_batch_keeps_a_file_name_that_is_not_utf8_and_resumes_past_it(analyzer, tmp_path, fmt):
+    if fmt == "parquet":
+        pytest.importorskip("pyarrow")
+    from speechlens.batch import read_journal
+
+    src = _gbk_archive(tmp_path)
+    out = tmp_path / f"out.{fmt}"
+    summary = run_batch([str(src)], out, analyzer=analyzer)
+    journal = out if fmt == "jsonl" else Path(str(out) + ".journal.jsonl")
+    recs = list(read_journal(journal))
+    assert summary.failures == 0 and len(recs) == 2
+    gbk = next(r for r in recs if r["key"] != str(src / "ok.txt"))
+    assert Path(gbk["path"]).exists() and gbk["problem_count"] >= 1  # the name is kept exactly
+    again = run_batch([str(src)], out, analyzer=analyzer, resume=True)
+    assert again.documents == 0 and again.skipped == 2
+
+
+def test_a_lone_surrogate_in_an_export_row_is_recorded_not_a_crash(analyzer, tmp_path):
+    from speechlens.batch import read_journal
+
+    rows = tmp_path / "rows.jsonl"
+    rows.write_text('{"id": "s\\ud800", "unit": "\\udc00镇", "text": "全镇新增就业800人。就业服务\\ud800还不够精准。"}\n',
+                    encoding="utf-8")
+    out = tmp_path / "out.csv"
+    run_batch([str(rows)], out, analyzer=analyzer)
+    rec = next(read_journal(Path(str(out) + ".journal.jsonl")))
+    assert rec["id"] == "s\ud800" and rec["error"] is None and rec["problem_count"] == 1
+    assert "\\ud800" in out.read_text(encoding="utf-8")  # shown as its escape in the table
+
+
+def test_analyze_and_report_write_outputs_for_names_that_are_not_utf8(tmp_path):
+    from click.testing import CliRunner
+
+    from speechlens.cli import cli
+
+    src = _gbk_archive(tmp_path)
+    runner = CliRunner()
+    for args in (["analyze", str(src), "--format", "json", "-o", str(tmp_path / "a.json")],
+                 ["analyze", str(src), "--format", "jsonl"],
+                 ["report", str(src), "--no-pictures", "-o", str(tmp_path / "r.html")]):
+        r = runner.invoke(cli, args)
+        assert r.exit_code == 0, (args, r.output, r.exception)
+    d = json.loads((tmp_path / "a.json").read_text(encoding="utf-8"))
+    assert sorted(Path(x["path"]).exists() for x in d["documents"]) == [True, True]  # exact names
