@@ -217,6 +217,7 @@ def _docx_text(path: Path, data: bytes) -> str:
 
     if not data:
         raise EmptyDocumentError(path, "empty file (no bytes)")
+    _check_unpacked_size(path, io.BytesIO(data))
     try:
         d = docx.Document(io.BytesIO(data))
     except (zipfile.BadZipFile, KeyError, ValueError) as exc:
@@ -231,6 +232,30 @@ def _docx_text(path: Path, data: bytes) -> str:
     if not text.strip():
         raise EmptyDocumentError(path, "empty .docx file (no text)")
     return text
+
+
+def _check_unpacked_size(path: Path, fh: Any) -> None:
+    """Refuse a .docx whose parts unpack to more than the size limit (a decompression bomb: a
+    small file holding gigabytes of XML), going by the sizes in the zip directory, before any
+    part is read. Python's zip reader never yields more than an entry's declared size, so a
+    directory that lies cannot get past this."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(fh) as z:
+            total = sum(max(0, info.file_size) for info in z.infolist())
+    except (zipfile.BadZipFile, ValueError) as exc:
+        raise BinaryDocumentError(path, f"not a valid .docx file ({exc})") from None
+    limit = max_bytes()
+    if total > limit:
+        raise DocumentError(
+            path, f"unpacks to {_size(total)}, over the limit of {_size(limit)} (a .docx this large "
+            "is likely a decompression bomb); raise SPEECHLENS_MAX_BYTES if it is genuine")
+
+
+def _size(n: int) -> str:
+    """A byte count for messages: MB above a megabyte, else bytes."""
+    return f"{n / 1e6:,.1f} MB" if n >= 1_000_000 else f"{n:,} bytes"
 
 
 # --- metadata -------------------------------------------------------------------------

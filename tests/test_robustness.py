@@ -287,3 +287,28 @@ def test_analyze_and_report_write_outputs_for_names_that_are_not_utf8(tmp_path):
         assert r.exit_code == 0, (args, r.output, r.exception)
     d = json.loads((tmp_path / "a.json").read_text(encoding="utf-8"))
     assert sorted(Path(x["path"]).exists() for x in d["documents"]) == [True, True]  # exact names
+
+
+# -- 2. .docx decompression bomb ------------------------------------------------------------------------
+def test_a_docx_that_unpacks_past_the_limit_is_refused_before_reading(tmp_path, monkeypatch):
+    import zipfile
+
+    import docx
+
+    from speechlens import read_document
+    from speechlens.errors import DocumentError
+
+    plain = tmp_path / "plain.docx"
+    d = docx.Document()
+    d.add_paragraph("全镇新增就业800人。")
+    d.save(plain)
+    bomb = tmp_path / "bomb.docx"
+    with zipfile.ZipFile(plain) as src, zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            dst.writestr(info, src.read(info))
+        dst.writestr("customXml/item9.xml", "<a>" + " " * 3_000_000 + "</a>")  # 3 MB of XML, 3 KB packed
+    assert bomb.stat().st_size < 100_000
+    monkeypatch.setenv("SPEECHLENS_MAX_BYTES", "1000000")
+    assert "800" in read_document(plain).text
+    with pytest.raises(DocumentError, match=r"bomb.docx: unpacks to 3\.\d MB, over the limit of 1\.0 MB"):
+        read_document(bomb)
