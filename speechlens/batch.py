@@ -18,12 +18,12 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Mapping, Sequence
+from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 from .analysis import Analyzer, Failure, _size_hint, batched, run_in_workers, worker_died
 from .document import LABELS, Analysis
 from .errors import SpeechlensError
-from .loading import SUPPORTED_SUFFIXES
+from .loading import SUPPORTED_SUFFIXES, folder_files
 from .outputs import clashes_with_input, exclusive_lock
 
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
@@ -49,25 +49,34 @@ class Summary:
     elapsed: float = 0.0
     output: str = ""
     tables: list[str] = field(default_factory=list)
+    passed_over: list[str] = field(default_factory=list)  # "path: reason" of entries not read
 
     @property
     def throughput(self) -> float:
         return self.documents / self.elapsed if self.elapsed else 0.0
 
     def text(self) -> str:
-        return (f"{self.documents} documents ({self.skipped} already done), {self.characters:,} characters, "
+        line = (f"{self.documents} documents ({self.skipped} already done), {self.characters:,} characters, "
                 f"{self.failures} failed, {self.elapsed:.1f} s, {self.throughput:.1f} documents/s, "
                 f"{self.characters / self.elapsed if self.elapsed else 0:,.0f} characters/s -> "
                 + ", ".join([self.output] + self.tables))
+        if self.passed_over:
+            shown = self.passed_over[:20]
+            more = len(self.passed_over) - len(shown)
+            line += (f"\n{len(self.passed_over)} entries passed over (not documents):\n  "
+                     + "\n  ".join(shown) + (f"\n  ... and {more} more" if more else ""))
+        return line
 
 
 # -- inputs -----------------------------------------------------------------------------------
 def iter_items(inputs: Sequence[str], *, text_column: str = "text", id_column: str | None = "id",
-               metadata: Mapping[str, Mapping[str, Any]] | None = None) -> Iterator[Item]:
+               metadata: Mapping[str, Mapping[str, Any]] | None = None,
+               on_skip: Callable[[str], None] | None = None) -> Iterator[Item]:
     """Items from folders (recursive), globs, files, .jsonl and .csv exports, in a stable order.
 
     A file named twice (say by a folder and a glob) is read once. Memory grows with the number
-    of files and exports named, never with the number of rows in an export.
+    of files and exports named, never with the number of rows in an export. Entries of folders
+    that are not read (see folder_files) are told to ``on_skip``.
     """
     seen: set[str] = set()
 
@@ -81,8 +90,7 @@ def iter_items(inputs: Sequence[str], *, text_column: str = "text", id_column: s
     def expand(spec: str) -> Iterator[Item]:
         p = Path(spec)
         if p.is_dir():
-            for f in sorted(x for x in p.rglob("*") if x.is_file() and x.suffix.lower() in SUPPORTED_SUFFIXES
-                            and x.suffix and not x.name.startswith(".")):
+            for f in folder_files(p, on_skip):
                 if first_time(f):
                     yield _file_item(f, metadata)
         elif p.is_file():
@@ -94,6 +102,9 @@ def iter_items(inputs: Sequence[str], *, text_column: str = "text", id_column: s
                 yield from _csv_items(p, text_column, id_column, metadata)
             else:
                 yield _file_item(p, metadata)
+        elif p.exists():  # named outright but no regular file (a FIFO, a device): its record says so
+            if first_time(p):
+                yield _file_item(p, metadata)
         else:
             matches = sorted(glob.glob(spec, recursive=True))
             if not matches:
@@ -101,6 +112,8 @@ def iter_items(inputs: Sequence[str], *, text_column: str = "text", id_column: s
             for m in matches:
                 if Path(m).is_file():
                     yield from expand(m)
+                elif not Path(m).is_dir() and on_skip is not None:
+                    on_skip(f"{m}: not a regular file")
 
     for spec in inputs:
         yield from expand(spec)
@@ -415,15 +428,17 @@ def _run(inputs: Sequence[str], out: Path, fmt: str, journal_path: Path, az: Ana
          progress: bool, engine: str, scheduler: str | None, doc_timeout: float | None) -> Summary:
     done = recover_journal(journal_path) if resume else set()
 
-    def todo() -> Iterator[Item]:
-        for item in iter_items(inputs, text_column=text_column, id_column=id_column, metadata=metadata):
+    summary = Summary(skipped=len(done), output=str(journal_path))
+
+    def todo(on_skip: Callable[[str], None] | None = summary.passed_over.append) -> Iterator[Item]:
+        for item in iter_items(inputs, text_column=text_column, id_column=id_column, metadata=metadata,
+                               on_skip=on_skip):
             if item.key not in done:
                 yield item
 
     total = None
     if progress:
-        total = sum(1 for _ in todo())
-    summary = Summary(skipped=len(done), output=str(journal_path))
+        total = sum(1 for _ in todo(None))
     started = time.monotonic()
     journal = Journal(journal_path)
     bar = _progress(total, progress)

@@ -467,18 +467,16 @@ def kwic(term: str, paths: tuple[str, ...], window: int, fmt: str, output: str |
 
 
 def _expand(paths: Iterable[str]) -> list[str]:
-    """Files named, and the readable files inside folders named, in sorted order."""
-    from .loading import SUPPORTED_SUFFIXES
+    """Files named, and the readable files inside folders named, in sorted order (entries of a
+    folder that are passed over are named on standard error)."""
+    from .loading import folder_files
+    from .outputs import displayable
 
     out: list[str] = []
     for p in paths:
         path = Path(p)
         if path.is_dir():
-            found = sorted(
-                str(f) for f in path.rglob("*")
-                if f.is_file() and f.suffix.lower() in SUPPORTED_SUFFIXES and f.suffix
-                and not f.name.startswith(".")
-            )
+            found = [str(f) for f in folder_files(path, lambda why: click.echo(displayable(f"passed over {why}"), err=True))]
             if not found:
                 raise SpeechlensError(f"{p}: folder holds no .txt or .docx files")
             out.extend(found)

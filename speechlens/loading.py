@@ -6,7 +6,7 @@ import codecs
 import os
 import re
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 from .document import GENRES, METADATA_KEYS, Document
 from .errors import (
@@ -67,18 +67,7 @@ def read_document(
         raise UnsupportedFormatError(
             p, f"unsupported format {suffix!r}: speechlens reads .txt and .docx files"
         )
-    limit = max_bytes()
-    try:
-        size = p.stat().st_size
-        if size > limit:
-            raise DocumentError(
-                p, f"too large ({size / 1e6:.0f} MB > {limit / 1e6:.0f} MB): split it, or raise "
-                "the limit with SPEECHLENS_MAX_BYTES")
-        data = p.read_bytes()
-    except FileNotFoundError:
-        raise DocumentError(p, "no such file") from None
-    except OSError as exc:
-        raise DocumentError(p, f"cannot be read ({exc.strerror or exc})") from None
+    data = read_limited(p, max_bytes())
     if suffix in DOCX_SUFFIXES:
         text, encoding = _docx_text(p, data), "docx"
     else:
@@ -88,6 +77,83 @@ def read_document(
         text, path=str(p), id=id or p.stem, encoding=encoding, explicit=explicit, meta=meta,
         filename=p.name,
     )
+
+
+def special_kind(mode: int) -> str | None:
+    """What a non-regular file is ("a FIFO", "a character device", ...), or None for a regular file."""
+    import stat
+
+    for test, what in ((stat.S_ISREG, None), (stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a FIFO (named pipe)"),
+                       (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+                       (stat.S_ISSOCK, "a socket")):
+        if test(mode):
+            return what
+    return "not a regular file"
+
+
+def folder_files(folder: str | Path, on_skip: Callable[[str], None] | None = None) -> list[Path]:
+    """The documents in ``folder`` and its sub-folders, sorted: files with a readable suffix, not
+    hidden. Entries passed over are told to ``on_skip("path: reason")``: special files (FIFOs,
+    devices, sockets), links to nothing, and sub-folders that cannot be listed."""
+    found: list[Path] = []
+    seen: set[str] = set()
+    tell = on_skip or (lambda _: None)
+
+    def unreadable(exc: OSError) -> None:
+        tell(f"{exc.filename}: folder cannot be read ({exc.strerror or exc})")
+
+    for dirpath, dirnames, filenames in os.walk(folder, onerror=unreadable, followlinks=True):
+        real = os.path.realpath(dirpath)
+        if real in seen:  # a link back up the tree
+            dirnames.clear()
+            continue
+        seen.add(real)
+        dirnames.sort()
+        base = Path(dirpath)
+        for name in filenames:
+            f = base / name
+            if name.startswith(".") or not f.suffix or f.suffix.lower() not in SUPPORTED_SUFFIXES:
+                continue
+            try:
+                kind = special_kind(f.stat().st_mode)
+            except FileNotFoundError:
+                tell(f"{f}: link to nothing")
+                continue
+            except OSError as exc:
+                tell(f"{f}: cannot be read ({exc.strerror or exc})")
+                continue
+            if kind is None:
+                found.append(f)
+            else:
+                tell(f"{f}: {kind}, not a regular file")
+    return sorted(found)
+
+
+def read_limited(path: Path, limit: int) -> bytes:
+    """The bytes of a regular file of at most ``limit`` bytes; anything else is refused in one line.
+
+    The file is opened without blocking (a FIFO would wait for a writer forever) and checked to be
+    a regular file; at most ``limit + 1`` bytes are read, whatever its size claims (/proc files
+    and devices report 0).
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except FileNotFoundError:
+        raise DocumentError(path, "no such file") from None
+    except OSError as exc:
+        raise DocumentError(path, f"cannot be read ({exc.strerror or exc})") from None
+    with os.fdopen(fd, "rb") as fh:
+        kind = special_kind(os.fstat(fd).st_mode)
+        if kind is not None:
+            raise DocumentError(path, f"is {kind}, not a regular file: only files are read")
+        try:
+            data = fh.read(limit + 1)
+        except OSError as exc:
+            raise DocumentError(path, f"cannot be read ({exc.strerror or exc})") from None
+    if len(data) > limit:
+        raise DocumentError(
+            path, f"too large (over {_size(limit)}): split it, or raise the limit with SPEECHLENS_MAX_BYTES")
+    return data
 
 
 def document_from_text(

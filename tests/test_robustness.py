@@ -312,3 +312,60 @@ def test_a_docx_that_unpacks_past_the_limit_is_refused_before_reading(tmp_path, 
     assert "800" in read_document(plain).text
     with pytest.raises(DocumentError, match=r"bomb.docx: unpacks to 3\.\d MB, over the limit of 1\.0 MB"):
         read_document(bomb)
+
+
+# -- 11. special files -----------------------------------------------------------------------------------
+def test_devices_and_fifos_are_refused_in_one_line_without_reading(tmp_path):
+    import os
+
+    from speechlens import read_document
+    from speechlens.errors import DocumentError
+
+    fifo = tmp_path / "pipe.txt"
+    os.mkfifo(fifo)
+    with _deadline(20):  # opening a FIFO used to wait for a writer forever
+        with pytest.raises(DocumentError, match=r"pipe.txt: is a FIFO \(named pipe\), not a regular file"):
+            read_document(fifo)
+    zero = tmp_path / "zero.txt"
+    zero.symlink_to("/dev/zero")
+    with pytest.raises(DocumentError, match="zero.txt: is a character device"):
+        read_document(zero)
+
+
+def test_the_size_limit_holds_whatever_size_a_file_claims(tmp_path, monkeypatch):
+    from speechlens.errors import DocumentError
+    from speechlens.loading import read_limited
+
+    f = tmp_path / "a.txt"
+    f.write_bytes(b"x" * 2001)
+    assert read_limited(f, 2001) == b"x" * 2001
+    with pytest.raises(DocumentError, match=r"too large \(over 2,000 bytes\)"):
+        read_limited(f, 2000)
+
+
+def test_batch_reports_the_entries_it_passes_over(analyzer, tmp_path, monkeypatch):
+    import os
+
+    from speechlens.batch import read_journal
+
+    src = tmp_path / "arch"
+    (src / "locked").mkdir(parents=True)
+    (src / "a.txt").write_text("全镇新增就业800人。", encoding="utf-8")
+    (src / "locked" / "b.txt").write_text("全镇新增就业900人。", encoding="utf-8")
+    os.mkfifo(src / "pipe.txt")
+    (src / "gone.txt").symlink_to(src / "nothing.txt")
+    real_scandir = os.scandir
+
+    def scandir(path="."):  # a folder this user may not list (chmod 0 does not stop root)
+        if str(path).endswith("locked"):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    with _deadline(60):
+        summary = run_batch([str(src)], tmp_path / "out.jsonl", analyzer=analyzer)
+    assert [r["key"] for r in read_journal(tmp_path / "out.jsonl")] == [str(src / "a.txt")]
+    text = summary.text()
+    assert "3 entries passed over" in text
+    assert "pipe.txt: a FIFO (named pipe), not a regular file" in text
+    assert "gone.txt: link to nothing" in text and "locked: folder cannot be read (Permission denied)" in text
