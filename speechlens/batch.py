@@ -24,7 +24,7 @@ from .analysis import Analyzer, Failure, _size_hint, batched, run_in_workers, wo
 from .document import LABELS, Analysis
 from .errors import SpeechlensError
 from .loading import SUPPORTED_SUFFIXES, folder_files
-from .outputs import clashes_with_input, exclusive_lock
+from .outputs import clashes_with_input, csv_row, exclusive_lock
 
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
 
@@ -575,10 +575,10 @@ def write_tables(journal: Path, out: Path, fmt: str) -> list[str]:
             wp = csv.DictWriter(fp, fieldnames=PROBLEM_COLUMNS)
             wd.writeheader()
             wp.writeheader()
-            for rec in records():
+            for rec in records():  # cells that would run as spreadsheet formulas are neutralised
                 row, probs = _flat(rec)
-                wd.writerow(row)
-                wp.writerows(probs)
+                wd.writerow(csv_row(row))
+                wp.writerows(csv_row(p) for p in probs)
     else:
         import pyarrow as pa
         import pyarrow.parquet as pq

@@ -117,6 +117,23 @@ def displayable(text: str) -> str:
         return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
+# A spreadsheet runs a cell that starts with one of these as a formula (=HYPERLINK(...), =cmd|...).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: object) -> object:
+    """A CSV cell a spreadsheet shows as text: a string that starts like a formula gets a leading
+    apostrophe (the usual spreadsheet-safe export); other values are left as they are."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def csv_row(row: dict[str, object]) -> dict[str, object]:
+    """``csv_cell`` applied to every cell of a row."""
+    return {k: csv_cell(v) for k, v in row.items()}
+
+
 def write_bytes_atomic(path: str | os.PathLike[str], data: bytes) -> None:
     """Write ``data`` to ``path`` whole or not at all."""
     with atomic_path(path) as tmp:

@@ -8,6 +8,7 @@ import unicodedata
 from typing import Any, Sequence
 
 from .document import LABELS, THEME_NAMES, Analysis
+from .outputs import csv_row
 
 
 def width(s: str) -> int:
@@ -210,5 +211,5 @@ def to_csv(rows: Sequence[dict[str, Any]], columns: Sequence[str] = CSV_COLUMNS)
     w = csv.DictWriter(buf, fieldnames=list(columns), extrasaction="ignore", lineterminator="\n")
     w.writeheader()
     for r in rows:
-        w.writerow(r)
+        w.writerow(csv_row(r))  # cells that would run as spreadsheet formulas are neutralised
     return buf.getvalue()

@@ -369,3 +369,47 @@ def test_batch_reports_the_entries_it_passes_over(analyzer, tmp_path, monkeypatc
     assert "3 entries passed over" in text
     assert "pipe.txt: a FIFO (named pipe), not a regular file" in text
     assert "gone.txt: link to nothing" in text and "locked: folder cannot be read (Permission denied)" in text
+
+
+# -- 7. CSV formula injection ----------------------------------------------------------------------------
+FORMULA_TEXT = "全镇新增就业800人。存在的问题：一是就业服务还不够精准。"
+
+
+def _csv_cells(path: Path) -> list[str]:
+    import csv
+
+    with path.open(encoding="utf-8", newline="") as fh:
+        return [cell for row in csv.reader(fh) for cell in row]
+
+
+def test_batch_csv_tables_neutralise_cells_that_start_like_formulas(analyzer, tmp_path):
+    import pyarrow.parquet as pq
+
+    rows = _write_rows(tmp_path / "rows.jsonl", [
+        {"id": '=HYPERLINK("http://x","点我")', "unit": "=cmd|' /C calc'!A0", "text": FORMULA_TEXT},
+        {"id": "@SUM(1)", "unit": "+甲镇", "text": "-" + FORMULA_TEXT}])
+    run_batch([str(rows)], tmp_path / "out.csv", analyzer=analyzer)
+    cells = _csv_cells(tmp_path / "out.csv") + _csv_cells(tmp_path / "out.problems.csv")
+    assert '\'=HYPERLINK("http://x","点我")' in cells and "'=cmd|' /C calc'!A0" in cells and "'+甲镇" in cells
+    assert not [c for c in cells if c.startswith(("=", "+", "-", "@", "\t", "\r"))]
+    run_batch([str(rows)], tmp_path / "out.parquet", analyzer=analyzer)
+    assert pq.read_table(tmp_path / "out.parquet").column("id").to_pylist()[0] == '=HYPERLINK("http://x","点我")'
+
+
+def test_compare_and_kwic_csv_neutralise_formulas(tmp_path):
+    from click.testing import CliRunner
+
+    from speechlens.cli import cli
+
+    for i, unit in enumerate(["=cmd|calc", "@甲镇"]):
+        (tmp_path / f"{i}.txt").write_text(f"---\nunit: {unit}\n---\n{FORMULA_TEXT}\n", encoding="utf-8")
+    runner = CliRunner()
+    for args in (["compare", str(tmp_path), "--format", "csv"], ["kwic", "就业", str(tmp_path), "--format", "csv"]):
+        r = runner.invoke(cli, args)
+        assert r.exit_code == 0, r.output
+        import csv
+        import io
+
+        cells = [c for row in csv.reader(io.StringIO(r.output)) for c in row]
+        assert "'=cmd|calc" in cells and "'@甲镇" in cells
+        assert not [c for c in cells if c.startswith(("=", "+", "@"))]
