@@ -23,6 +23,7 @@ from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 from .analysis import Analyzer, Failure, _size_hint, batched, run_in_workers, worker_died
 from .document import LABELS, Analysis
 from .errors import SpeechlensError
+from .exports import csv_rows, jsonl_rows, read_text_file
 from .loading import SUPPORTED_SUFFIXES, folder_files
 from .outputs import clashes_with_input, csv_row, exclusive_lock
 
@@ -138,7 +139,8 @@ def _file_item(path: Path, metadata) -> Item:
 def _row_item(source: Path, n: int, row: Mapping[str, Any], text_column: str, id_column: str | None,
               metadata) -> Item:
     if text_column not in row:
-        raise SpeechlensError(f"{source}:{n}: no {text_column!r} field (use --text-column)")
+        return Item(key=f"{source}:{n}:", payload=("bad", f"{source}:{n}: no {text_column!r} field (use --text-column)"),
+                    source=f"{source}:{n}")
     rid = str(row.get(id_column) or "") if id_column else ""
     rid = rid or f"{source.name}:{n}"
     md = {k: v for k, v in row.items() if k not in (text_column, id_column) and v not in (None, "")}
@@ -149,41 +151,36 @@ def _row_item(source: Path, n: int, row: Mapping[str, Any], text_column: str, id
 
 
 def _jsonl_items(path: Path, text_column: str, id_column: str | None, metadata) -> Iterator[Item]:
-    with path.open(encoding="utf-8-sig") as fh:
-        for n, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as exc:
-                yield Item(key=f"{path}:{n}:", payload=("bad", f"{path}:{n}: not valid JSON ({exc.msg})"),
-                           source=f"{path}:{n}")
-                continue
-            if not isinstance(row, dict):
-                yield Item(key=f"{path}:{n}:", payload=("bad", f"{path}:{n}: not a JSON object"), source=f"{path}:{n}")
-                continue
+    for n, row in jsonl_rows(path):
+        if isinstance(row, str):
+            yield Item(key=f"{path}:{n}:", payload=("bad", row), source=f"{path}:{n}")
+        else:
             yield _row_item(path, n, row, text_column, id_column, metadata)
 
 
 def _csv_items(path: Path, text_column: str, id_column: str | None, metadata) -> Iterator[Item]:
-    with path.open(encoding="utf-8-sig", newline="") as fh:
-        reader = csv.DictReader(fh)
-        for n, row in enumerate(reader, 2):
+    for n, row in csv_rows(path, text_column):
+        if isinstance(row, str):
+            yield Item(key=f"{path}:{n}:", payload=("bad", row), source=f"{path}:{n}")
+        else:
             yield _row_item(path, n, row, text_column, id_column, metadata)
 
 
 def read_metadata(path: str | Path) -> dict[str, dict[str, Any]]:
     """A metadata CSV keyed by its first column (id, file name or path)."""
+    import io
+
     p = Path(path)
+    if not p.exists():
+        raise SpeechlensError(f"{p}: metadata file not found")
+    reader = csv.DictReader(io.StringIO(read_text_file(p), newline=""))
+    if not reader.fieldnames:
+        raise SpeechlensError(f"{p}: empty metadata CSV")
+    key = reader.fieldnames[0]
     try:
-        with p.open(encoding="utf-8-sig", newline="") as fh:
-            reader = csv.DictReader(fh)
-            if not reader.fieldnames:
-                raise SpeechlensError(f"{p}: empty metadata CSV")
-            key = reader.fieldnames[0]
-            return {row[key]: {k: v for k, v in row.items() if k != key and v not in (None, "")} for row in reader}
-    except FileNotFoundError:
-        raise SpeechlensError(f"{p}: metadata file not found") from None
+        return {row[key]: {k: v for k, v in row.items() if k != key and v not in (None, "")} for row in reader}
+    except csv.Error as exc:
+        raise SpeechlensError(f"{p}:{reader.line_num}: not valid CSV ({exc})") from None
 
 
 # -- records -----------------------------------------------------------------------------------

@@ -245,21 +245,44 @@ def _mostly_text(text: str) -> bool:
     return cjk >= len(text[:20_000]) * 0.3
 
 
+_MIN_GUESS = 64  # bytes below which no encoding but GB is guessed: too little to tell
+
+
 def _detect(data: bytes) -> str | None:
+    """The encoding of bytes that are not UTF-8: GB18030 when they read as ordinary GB text,
+    else the detector's choice for inputs long enough to judge, else None (undecodable)."""
     try:
-        data.decode("gb18030")
-        gb_ok = True
+        decoded = data.decode("gb18030")
     except UnicodeDecodeError:
-        gb_ok = False
+        decoded = None
+    if decoded is not None and _ordinary_gb(decoded):
+        return "gb18030"
+    if len(data) < _MIN_GUESS:
+        return None  # a guess from a few bytes is a coin toss (a 1-byte file read as EBCDIC)
     from charset_normalizer import from_bytes
 
     best = from_bytes(data[:200_000]).best()
     name = best.encoding.lower().replace("-", "_") if best is not None else None
-    if name in _GB_FAMILY or (name is None and gb_ok):
-        return "gb18030" if gb_ok else None
-    if name is not None:
-        return name
-    return None
+    if name in _GB_FAMILY:
+        return "gb18030" if decoded is not None else None
+    return name
+
+
+def _ordinary_gb(text: str) -> bool:
+    """Whether GB18030-decoded text is what Chinese writing looks like: nearly all of its
+    non-ASCII characters are in GB2312 (the common 6,763 hanzi and the usual punctuation).
+    Random bytes and other encodings read as GB land mostly outside it."""
+    sample = [c for c in text[:20_000] if ord(c) > 127]
+    if not sample:
+        return False
+    common = 0
+    for c in sample:
+        try:
+            c.encode("gb2312")
+            common += 1
+        except UnicodeEncodeError:
+            pass
+    return common >= 0.9 * len(sample) and (len(sample) >= 2 or len(text) >= 4)
 
 
 def _checked(text: str, source: object) -> str:

@@ -413,3 +413,62 @@ def test_compare_and_kwic_csv_neutralise_formulas(tmp_path):
         cells = [c for row in csv.reader(io.StringIO(r.output)) for c in row]
         assert "'=cmd|calc" in cells and "'@甲镇" in cells
         assert not [c for c in cells if c.startswith(("=", "+", "@"))]
+
+
+# -- 8. one bad export row never stops the archive -----------------------------------------------------
+def test_a_row_without_the_text_field_is_an_error_record_and_resume_goes_past_it(analyzer, tmp_path):
+    from speechlens.batch import read_journal
+
+    rows = _write_rows(tmp_path / "rows.jsonl", [ROW, {"id": "no-text", "body": "别的字段"},
+                                                 {"id": "r3", "text": "全镇排查隐患300处。"}])
+    out = tmp_path / "out.jsonl"
+    summary = run_batch([str(rows)], out, analyzer=analyzer)
+    recs = list(read_journal(out))
+    assert [bool(r["error"]) for r in recs] == [False, True, False] and summary.failures == 1
+    assert "rows.jsonl:2: no 'text' field" in recs[1]["error"]
+    assert run_batch([str(rows)], out, analyzer=analyzer, resume=True).documents == 0
+
+
+@pytest.mark.parametrize("encoding", ["gb18030", "utf-16", "utf-8-sig"])
+def test_exports_and_metadata_are_decoded_like_documents(analyzer, tmp_path, encoding):
+    from speechlens.batch import read_journal
+
+    jl = tmp_path / "rows.jsonl"
+    jl.write_text(json.dumps(ROW, ensure_ascii=False) + "\n", encoding=encoding)
+    cs = tmp_path / "rows.csv"
+    cs.write_text("id,text\nc1,全镇排查隐患300处。\n", encoding=encoding)
+    meta = tmp_path / "meta.csv"
+    meta.write_text("id,区域\nr1,东部\n", encoding=encoding)
+    out = tmp_path / "out.jsonl"
+    run_batch([str(jl), str(cs)], out, analyzer=analyzer, metadata_file=str(meta))
+    recs = list(read_journal(out))
+    assert [(r["id"], r["error"]) for r in recs] == [("r1", None), ("c1", None)]
+    assert recs[0]["metadata"]["区域"] == "东部"
+
+
+def test_an_undecodable_row_is_an_error_record(analyzer, tmp_path):
+    from speechlens.batch import read_journal
+
+    jl = tmp_path / "rows.jsonl"
+    jl.write_bytes((json.dumps(ROW, ensure_ascii=False) + "\n").encode("utf-8") + b'{"id": "x", "text": "\xff\xfe"}\n'
+                   + (json.dumps({"id": "r3", "text": "全镇排查隐患300处。"}, ensure_ascii=False) + "\n").encode("utf-8"))
+    run_batch([str(jl)], tmp_path / "out.jsonl", analyzer=analyzer)
+    recs = list(read_journal(tmp_path / "out.jsonl"))
+    assert [bool(r["error"]) for r in recs] == [False, True, False]
+    assert "rows.jsonl:2: undecodable bytes" in recs[1]["error"]
+
+
+def test_an_unterminated_csv_quote_is_an_error_record_not_a_merge(analyzer, tmp_path):
+    from speechlens.batch import read_journal
+
+    cs = tmp_path / "rows.csv"
+    cs.write_text('id,text,unit\n'
+                  'a,全镇新增就业800人。,甲镇\n'
+                  'b,"引号没有关上。,乙镇\n'
+                  'c,全镇排查隐患300处。,丙镇\n'
+                  'd,"理论学习不够深入。",丁镇\n', encoding="utf-8")
+    run_batch([str(cs)], tmp_path / "out.jsonl", analyzer=analyzer)
+    recs = list(read_journal(tmp_path / "out.jsonl"))
+    assert recs[0]["id"] == "a" and recs[0]["error"] is None
+    assert all(r["error"] for r in recs[1:]) and "rows.csv:3-" in recs[1]["error"]
+    assert not any(r["id"] in ("b", "c") and r["error"] is None for r in recs)  # no silent merge
