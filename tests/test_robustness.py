@@ -254,7 +254,7 @@ def test_batch_keeps_a_file_name_that_is_not_utf8_and_resumes_past_it(analyzer, 
     journal = out if fmt == "jsonl" else Path(str(out) + ".journal.jsonl")
     recs = list(read_journal(journal))
     assert summary.failures == 0 and len(recs) == 2
-    gbk = next(r for r in recs if r["key"] != str(src / "ok.txt"))
+    gbk = next(r for r in recs if r["key"] != "gbk/ok.txt")
     assert Path(gbk["path"]).exists() and gbk["problem_count"] >= 1  # the name is kept exactly
     again = run_batch([str(src)], out, analyzer=analyzer, resume=True)
     assert again.documents == 0 and again.skipped == 2
@@ -364,7 +364,7 @@ def test_batch_reports_the_entries_it_passes_over(analyzer, tmp_path, monkeypatc
     monkeypatch.setattr(os, "scandir", scandir)
     with _deadline(60):
         summary = run_batch([str(src)], tmp_path / "out.jsonl", analyzer=analyzer)
-    assert [r["key"] for r in read_journal(tmp_path / "out.jsonl")] == [str(src / "a.txt")]
+    assert [r["key"] for r in read_journal(tmp_path / "out.jsonl")] == ["arch/a.txt"]
     text = summary.text()
     assert "3 entries passed over" in text
     assert "pipe.txt: a FIFO (named pipe), not a regular file" in text
@@ -472,3 +472,37 @@ def test_an_unterminated_csv_quote_is_an_error_record_not_a_merge(analyzer, tmp_
     assert recs[0]["id"] == "a" and recs[0]["error"] is None
     assert all(r["error"] for r in recs[1:]) and "rows.csv:3-" in recs[1]["error"]
     assert not any(r["id"] in ("b", "c") and r["error"] is None for r in recs)  # no silent merge
+
+
+# -- 6. resume keys do not depend on how a path was spelled ----------------------------------------------
+def test_resume_with_the_input_spelled_otherwise_redoes_nothing(analyzer, tmp_path, monkeypatch):
+    from speechlens.batch import read_journal
+
+    arch = tmp_path / "arch" / "00"
+    (arch / "sub").mkdir(parents=True)
+    for i, where in enumerate(["", "sub/"]):
+        (arch / f"{where}d{i}.txt").write_text(f"全镇新增就业{800 + i}人。", encoding="utf-8")
+    export = _write_rows(tmp_path / "arch" / "rows.jsonl", [ROW])
+    monkeypatch.chdir(tmp_path)
+    out = tmp_path / "out.jsonl"
+    run_batch(["arch/00", "arch/rows.jsonl"], out, analyzer=analyzer)
+    keys = [r["key"] for r in read_journal(out)]
+    assert keys == ["00/d0.txt", "00/sub/d1.txt", "rows.jsonl:1:r1"]
+    again = run_batch([str(arch.resolve()) + "/", str(export.resolve())], out, analyzer=analyzer, resume=True)
+    assert again.documents == 0 and again.skipped == 3
+    again = run_batch(["./arch/00/../00", "arch/*.jsonl"], out, analyzer=analyzer, resume=True)
+    assert again.documents == 0
+
+
+def test_two_folders_of_the_same_name_keep_distinct_keys(analyzer, tmp_path):
+    from speechlens.batch import read_journal
+
+    for side in ("east", "west"):
+        (tmp_path / side / "00").mkdir(parents=True)
+        (tmp_path / side / "00" / "a.txt").write_text(f"{side}全镇新增就业800人。", encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    run_batch([str(tmp_path / "east" / "00"), str(tmp_path / "west" / "00")], out, analyzer=analyzer)
+    keys = [r["key"] for r in read_journal(out)]
+    assert len(set(keys)) == 2 and keys[0] == "00/a.txt"
+    assert run_batch([str(tmp_path / "east" / "00"), str(tmp_path / "west" / "00")], out, analyzer=analyzer,
+                     resume=True).documents == 0
