@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 import signal
 import time
 from pathlib import Path
@@ -506,3 +507,47 @@ def test_two_folders_of_the_same_name_keep_distinct_keys(analyzer, tmp_path):
     assert len(set(keys)) == 2 and keys[0] == "00/a.txt"
     assert run_batch([str(tmp_path / "east" / "00"), str(tmp_path / "west" / "00")], out, analyzer=analyzer,
                      resume=True).documents == 0
+
+
+# -- 10. models are validated when loaded --------------------------------------------------------------
+MODEL_DAMAGE = [
+    ("json", lambda d: d.pop("subthemes"), "lacks 'subthemes'"),
+    ("json", lambda d: d["params"].update(gamma=1), "unknown params 'gamma'"),
+    ("json", lambda d: d.update(problem_threshold="high"), "'problem_threshold' must be a number from 0 to 1"),
+    ("json", lambda d: d.update(vocabulary=d["vocabulary"] + ["多余特征"]), r"idf_ has shape \(\d+,\), the model needs"),
+    ("json", lambda d: d["params"].update(min_df="2"), "params 'min_df' must be"),
+    ("npz", lambda a: a.update(coef_=a["coef_"][:-1]), "coef_ has shape"),
+    ("npz", lambda a: a["coef_"].__setitem__((0, 0), float("nan")), "coef_ holds inf or NaN"),
+    ("npz", lambda a: a["platt_"].__setitem__((1, 0), float("inf")), "platt_ holds inf or NaN"),
+    ("npz", lambda a: a.update(intercept_=a["intercept_"].astype("int64")), "intercept_ holds int64"),
+]
+
+
+@pytest.mark.parametrize("part, damage, message", MODEL_DAMAGE)
+def test_a_damaged_model_fails_at_load_in_one_line(tiny_classifier, tmp_path, part, damage, message):
+    import numpy as np
+    from click.testing import CliRunner
+
+    from speechlens.cli import cli
+    from speechlens.errors import ModelError
+    from speechlens.persistence import save_model
+    from speechlens.themes import ThemeClassifier
+
+    model = tmp_path / "m"
+    save_model(tiny_classifier, model)
+    if part == "json":
+        d = json.loads((model / "model.json").read_text(encoding="utf-8"))
+        damage(d)
+        (model / "model.json").write_text(json.dumps(d, ensure_ascii=False), encoding="utf-8")
+    else:
+        with np.load(model / "weights.npz") as z:
+            arrays = {k: z[k].copy() for k in z.files}
+        damage(arrays)
+        np.savez(model / "weights.npz", **arrays)
+    with pytest.raises(ModelError, match=message):
+        ThemeClassifier.load(model)
+    doc = tmp_path / "a.txt"
+    doc.write_text("全镇新增就业800人。", encoding="utf-8")
+    r = CliRunner().invoke(cli, ["analyze", str(doc), "--model", str(model)])
+    assert r.exit_code == 1 and str(model) in r.output and re.search(message, r.output)
+    assert len(r.output.strip().splitlines()) == 1 and "Traceback" not in r.output
