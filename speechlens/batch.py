@@ -24,7 +24,7 @@ from .analysis import Analyzer, Failure, _size_hint, batched, run_in_workers, wo
 from .document import LABELS, Analysis
 from .errors import SpeechlensError
 from .exports import csv_rows, jsonl_rows, read_text_file
-from .loading import SUPPORTED_SUFFIXES, folder_files
+from .loading import SUPPORTED_SUFFIXES, folder_files, max_bytes
 from .outputs import clashes_with_input, csv_row, exclusive_lock
 
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
@@ -340,32 +340,51 @@ def read_journal(path: str | Path) -> Iterator[dict[str, Any]]:
                     yield rec
 
 
-def recover_journal(path: Path) -> set[str]:
-    """Keys of complete records in ``path``; a partial last line is cut off."""
+def recover_journal(path: Path, *, retry_errors: bool = False) -> set[str]:
+    """Keys of complete records in ``path``; a partial last line (a run killed mid-write) is cut
+    off. A complete line that is no record is refused, never cut with what follows it. With
+    ``retry_errors`` the error records are removed (the journal is rewritten without them), so
+    their documents are done again."""
     done: set[str] = set()
     if not path.exists():
         return done
     check_journal(path)
     good_end = 0
+    failed = 0
     with path.open("rb") as fh:
-        pos = 0
-        for raw in fh:
-            end = pos + len(raw)
-            if raw.endswith(b"\n"):
-                try:
-                    rec = json.loads(raw)
-                    if not is_header(rec):
+        for n, raw in enumerate(fh, 1):
+            if not raw.endswith(b"\n"):
+                break  # only the last line can lack its newline
+            try:
+                rec = json.loads(raw)
+                if not is_header(rec):
+                    if retry_errors and rec.get("error"):
+                        failed += 1
+                    else:
                         done.add(rec["key"])
-                    good_end = end
-                except (ValueError, KeyError, TypeError):
-                    break
-            else:
-                break
-            pos = end
+            except (ValueError, KeyError, TypeError, AttributeError):
+                raise SpeechlensError(f"{path}:{n}: not a batch record (was the journal edited?); remove or "
+                                      "repair that line, then resume") from None
+            good_end += len(raw)
     if good_end != path.stat().st_size:
         with path.open("r+b") as fh:
             fh.truncate(good_end)
+    if failed:
+        _drop_errors(path)
     return done
+
+
+def _drop_errors(path: Path) -> None:
+    """Rewrite the journal without its error records (whole or not at all)."""
+    from .outputs import atomic_path
+
+    with atomic_path(path) as tmp, path.open("rb") as src, tmp.open("wb") as dst:
+        for raw in src:
+            rec = json.loads(raw)
+            if is_header(rec) or not rec.get("error"):
+                dst.write(raw)
+        dst.flush()
+        os.fsync(dst.fileno())
 
 
 class Journal:
@@ -407,7 +426,7 @@ def run_batch(inputs: Sequence[str], output: str | Path, *, analyzer: Analyzer |
               text_column: str = "text", id_column: str | None = "id",
               metadata_file: str | None = None, progress: bool = False,
               engine: str = "local", scheduler: str | None = None,
-              doc_timeout: float | None = DOC_TIMEOUT) -> Summary:
+              doc_timeout: float | None = DOC_TIMEOUT, retry_errors: bool = False) -> Summary:
     """Analyse every input document into ``output`` (JSONL, CSV or Parquet); see the module doc."""
     out = Path(output)
     fmt = fmt or {".csv": "csv", ".parquet": "parquet"}.get(out.suffix.lower(), "jsonl")
@@ -420,6 +439,8 @@ def run_batch(inputs: Sequence[str], output: str | Path, *, analyzer: Analyzer |
     # leaves earlier results as they were.
     if resume and overwrite:
         raise SpeechlensError("--resume and --overwrite contradict each other: choose one")
+    if retry_errors and not resume:
+        raise SpeechlensError("--retry-errors goes with --resume: it redoes the failed documents of a run")
     targets = [journal_path] + ([out, problems_path(out)] if fmt != "jsonl" else [])
     named = list(inputs) + ([metadata_file] if metadata_file else [])
     for target in targets:
@@ -428,6 +449,7 @@ def run_batch(inputs: Sequence[str], output: str | Path, *, analyzer: Analyzer |
             raise SpeechlensError(f"{target}: the output is also an input ({clash}); choose another output file")
     _check_existing(targets, journal_path, resume, overwrite)
     _check_inputs(inputs)
+    max_bytes()  # a bad SPEECHLENS_MAX_BYTES fails here, not once per document
     metadata = read_metadata(metadata_file) if metadata_file else None
     az = analyzer or Analyzer()
     az.classifier  # a bad model fails before any work starts
@@ -436,7 +458,8 @@ def run_batch(inputs: Sequence[str], output: str | Path, *, analyzer: Analyzer |
         _check_existing(targets, journal_path, resume, overwrite)  # again: another run may have just ended
         if overwrite and journal_path.exists():
             journal_path.unlink()
-        return _run(inputs, out, fmt, journal_path, az, jobs, resume, text_column, id_column, metadata,
+        done = recover_journal(journal_path, retry_errors=retry_errors) if resume else set()
+        return _run(inputs, out, fmt, journal_path, az, jobs, done, text_column, id_column, metadata,
                     progress, engine, scheduler, doc_timeout)
 
 
@@ -448,10 +471,9 @@ def _check_existing(targets: list[Path], journal_path: Path, resume: bool, overw
         check_journal(journal_path)
 
 
-def _run(inputs: Sequence[str], out: Path, fmt: str, journal_path: Path, az: Analyzer, jobs: int, resume: bool,
+def _run(inputs: Sequence[str], out: Path, fmt: str, journal_path: Path, az: Analyzer, jobs: int, done: set[str],
          text_column: str, id_column: str | None, metadata: Mapping[str, Mapping[str, Any]] | None,
          progress: bool, engine: str, scheduler: str | None, doc_timeout: float | None) -> Summary:
-    done = recover_journal(journal_path) if resume else set()
 
     summary = Summary(skipped=len(done), output=str(journal_path))
 

@@ -309,6 +309,8 @@ def evaluate(gold: str, model: str | None, fmt: str) -> None:
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=1, show_default=True,
               help="Worker processes (or Dask workers for a local Dask cluster).")
 @click.option("--resume", is_flag=True, help="Finish an interrupted run: keep its complete records, do the rest.")
+@click.option("--retry-errors", is_flag=True,
+              help="With --resume: also redo the documents whose records are errors (their records are replaced).")
 @click.option("--overwrite", is_flag=True,
               help="Start again even if the output exists (checked first: a failing run leaves it as it was).")
 @click.option("--metadata", "metadata_file", type=click.Path(exists=True, dir_okay=False),
@@ -325,7 +327,8 @@ def evaluate(gold: str, model: str | None, fmt: str) -> None:
 @dict_options
 @model_option
 @_fail_cleanly
-def batch(inputs: tuple[str, ...], output: str, fmt: str | None, jobs: int, resume: bool, overwrite: bool,
+def batch(inputs: tuple[str, ...], output: str, fmt: str | None, jobs: int, resume: bool, retry_errors: bool,
+          overwrite: bool,
           metadata_file: str | None, text_column: str, id_column: str, engine: str, scheduler: str | None,
           doc_timeout: float, quiet: bool, backend: str | None, user_dict: tuple[str, ...], hmm: bool,
           model: str | None) -> None:
@@ -342,7 +345,7 @@ def batch(inputs: tuple[str, ...], output: str, fmt: str | None, jobs: int, resu
         summary = run_batch(list(inputs), output, analyzer=az, jobs=jobs, resume=resume,
                             overwrite=overwrite, fmt=fmt, text_column=text_column, id_column=id_column,
                             metadata_file=metadata_file, progress=progress, engine=engine,
-                            scheduler=scheduler, doc_timeout=doc_timeout or None)
+                            scheduler=scheduler, doc_timeout=doc_timeout or None, retry_errors=retry_errors)
     except KeyboardInterrupt:
         click.echo("interrupted: complete records are kept; run the same command with --resume to finish",
                    err=True)

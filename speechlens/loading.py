@@ -184,10 +184,19 @@ _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 def max_bytes() -> int:
     """Largest file read (bytes): ``$SPEECHLENS_MAX_BYTES`` or 64 MB, far above any real report."""
-    try:
-        return int(os.environ.get("SPEECHLENS_MAX_BYTES", 64_000_000))
-    except ValueError:
+    raw = os.environ.get("SPEECHLENS_MAX_BYTES", "").strip().replace("_", "")
+    if not raw:
         return 64_000_000
+    try:
+        value = int(raw)
+    except ValueError:
+        value = -1
+    if value < 1:
+        from .errors import SpeechlensError
+
+        raise SpeechlensError(f"SPEECHLENS_MAX_BYTES={os.environ['SPEECHLENS_MAX_BYTES']!r} is not a whole "
+                              "number of bytes above 0 (e.g. 64000000); fix or unset it")
+    return value
 
 
 def decode_bytes(data: bytes, *, source: object = "<bytes>") -> tuple[str, str]:
@@ -207,7 +216,7 @@ def decode_bytes(data: bytes, *, source: object = "<bytes>") -> tuple[str, str]:
                     f"byte {exc.start} is invalid"
                 ) from None
             return _checked(text, source), name
-    if b"\x00" in data[:4096]:
+    if b"\x00" in data:
         raise BinaryDocumentError(
             source, "binary file: contains NUL bytes (UTF-16 text needs a byte-order mark)"
         )

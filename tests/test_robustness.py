@@ -551,3 +551,80 @@ def test_a_damaged_model_fails_at_load_in_one_line(tiny_classifier, tmp_path, pa
     r = CliRunner().invoke(cli, ["analyze", str(doc), "--model", str(model)])
     assert r.exit_code == 1 and str(model) in r.output and re.search(message, r.output)
     assert len(r.output.strip().splitlines()) == 1 and "Traceback" not in r.output
+
+
+# -- 15. smaller things -----------------------------------------------------------------------------------
+def test_nul_bytes_anywhere_make_a_file_binary(tmp_path):
+    from speechlens import read_document
+    from speechlens.errors import BinaryDocumentError
+
+    f = tmp_path / "late.txt"
+    f.write_bytes("全镇新增就业800人。\n".encode("utf-8") * 400 + b"\x00" * 10 + "结尾。".encode("utf-8"))
+    with pytest.raises(BinaryDocumentError, match="NUL"):
+        read_document(f)
+
+
+@pytest.mark.parametrize("data", [b"\xc1", b"\xe4\xb8", bytes([0x9a, 0xfe, 0x41, 0x8f, 0x30, 0x81]),
+                                  bytes([0x83, 0x35, 0xc7, 0x31, 0xd4, 0x99, 0x8a, 0x40, 0xb5, 0x62])])
+def test_a_few_undecodable_bytes_are_undecodable_not_guessed(tmp_path, data):
+    from speechlens import read_document
+    from speechlens.errors import DocumentError
+
+    f = tmp_path / "tiny.txt"
+    f.write_bytes(data)
+    with pytest.raises(DocumentError, match="undecodable|binary"):
+        read_document(f)
+
+
+def test_a_short_gbk_file_still_reads_as_gb18030(tmp_path):
+    from speechlens import read_document
+
+    f = tmp_path / "short.txt"
+    f.write_bytes("东部片区。".encode("gbk"))
+    doc = read_document(f)
+    assert doc.text == "东部片区。" and doc.encoding == "gb18030"
+
+
+def test_a_bad_size_limit_is_an_error_and_small_limits_read_plainly(tmp_path, monkeypatch):
+    from speechlens import SpeechlensError, read_document
+    from speechlens.errors import DocumentError
+
+    f = tmp_path / "a.txt"
+    f.write_text("全镇新增就业800人。" * 100, encoding="utf-8")
+    monkeypatch.setenv("SPEECHLENS_MAX_BYTES", "abc")
+    with pytest.raises(SpeechlensError, match="SPEECHLENS_MAX_BYTES='abc' is not a whole number"):
+        read_document(f)
+    monkeypatch.setenv("SPEECHLENS_MAX_BYTES", "500")
+    with pytest.raises(DocumentError, match=r"too large \(over 500 bytes\)"):
+        read_document(f)
+
+
+def test_retry_errors_redoes_failed_documents_and_keeps_one_record_each(analyzer, tmp_path):
+    from speechlens.batch import read_journal
+
+    src = tmp_path / "arch"
+    src.mkdir()
+    (src / "a.txt").write_text("全镇新增就业800人。", encoding="utf-8")
+    (src / "b.txt").write_bytes(b"")
+    out = tmp_path / "out.jsonl"
+    assert run_batch([str(src)], out, analyzer=analyzer).failures == 1
+    (src / "b.txt").write_text("全镇排查隐患300处。", encoding="utf-8")
+    assert run_batch([str(src)], out, analyzer=analyzer, resume=True).documents == 0  # errors count as done
+    again = run_batch([str(src)], out, analyzer=analyzer, resume=True, retry_errors=True)
+    assert again.documents == 1 and again.failures == 0
+    recs = list(read_journal(out))
+    assert sorted(r["key"] for r in recs) == ["arch/a.txt", "arch/b.txt"] and not any(r["error"] for r in recs)
+
+
+def test_a_bad_line_inside_the_journal_is_refused_not_cut_with_what_follows(analyzer, tmp_path):
+    from speechlens import SpeechlensError
+
+    rows = _write_rows(tmp_path / "rows.jsonl", [ROW, {"id": "r2", "text": "全镇排查隐患300处。"}])
+    out = tmp_path / "out.jsonl"
+    run_batch([str(rows)], out, analyzer=analyzer)
+    lines = out.read_text(encoding="utf-8").splitlines(keepends=True)
+    out.write_text(lines[0] + "garbage\n" + "".join(lines[1:]), encoding="utf-8")
+    before = out.read_bytes()
+    with pytest.raises(SpeechlensError, match=r"out.jsonl:2: not a batch record"):
+        run_batch([str(rows)], out, analyzer=analyzer, resume=True)
+    assert out.read_bytes() == before
