@@ -487,11 +487,18 @@ def _run(inputs: Sequence[str], out: Path, fmt: str, journal_path: Path, az: Ana
     if progress:
         total = sum(1 for _ in todo(None))
     started = time.monotonic()
-    journal = Journal(journal_path)
+    try:
+        journal = Journal(journal_path)
+    except OSError as exc:
+        raise SpeechlensError(f"{journal_path}: cannot be written ({exc.strerror or exc})") from None
     bar = _progress(total, progress)
     try:
         for rec in _records(todo(), az, jobs, engine, scheduler, doc_timeout):
-            journal.write(rec)
+            try:
+                journal.write(rec)
+            except OSError as exc:
+                raise SpeechlensError(f"{journal_path}: cannot be written ({exc.strerror or exc}); the complete "
+                                      "records are kept: fix that, then run again with --resume") from None
             summary.documents += 1
             summary.characters += int(rec.get("characters") or 0)
             if rec.get("error"):
@@ -499,12 +506,21 @@ def _run(inputs: Sequence[str], out: Path, fmt: str, journal_path: Path, az: Ana
             if bar is not None:
                 bar.update(1)
     finally:
-        journal.close()
+        try:
+            journal.close()
+        except OSError:
+            pass  # the error that stopped the run has been raised already
         if bar is not None:
             bar.close()
         summary.elapsed = time.monotonic() - started
     if fmt != "jsonl":
-        summary.tables = write_tables(journal_path, out, fmt)
+        try:
+            summary.tables = write_tables(journal_path, out, fmt)
+        except OSError as exc:
+            for tmp in (out.with_name(out.name + ".tmp"), problems_path(out).with_name(problems_path(out).name + ".tmp")):
+                tmp.unlink(missing_ok=True)
+            raise SpeechlensError(f"{out}: the tables cannot be written ({exc.strerror or exc}); the journal "
+                                  f"{journal_path} is complete: fix that, then run again with --resume") from None
     return summary
 
 

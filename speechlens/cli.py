@@ -29,10 +29,28 @@ def _fail_cleanly(fn: Callable[..., Any]) -> Callable[..., Any]:
         except SpeechlensError as exc:
             raise click.ClickException(str(exc)) from None
         except BrokenPipeError:  # e.g. `speechlens analyze ... | head`
+            _silence_stdout()
             sys.stderr.close()
             sys.exit(0)
+        except OSError as exc:
+            if exc.filename is not None:  # a file the command read or wrote
+                raise click.ClickException(f"{exc.filename}: {exc.strerror or exc}") from None
+            _silence_stdout()  # standard output itself failed (a full device, say)
+            raise click.ClickException(f"cannot write the output: {exc.strerror or exc}") from None
 
     return wrapper
+
+
+def _silence_stdout() -> None:
+    """Point standard output at /dev/null, so the interpreter's last flush at exit cannot fail
+    again with a traceback after the one-line error."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
 
 
 def backend_option(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -93,6 +111,7 @@ def _emit(text: str, output: str | None) -> None:
         from .outputs import displayable
 
         click.echo(displayable(text))
+        sys.stdout.flush()  # a full device fails here, inside the command, not at exit
 
 
 def _segmenter(backend: str | None, user_dict: Iterable[str], hmm: bool):
@@ -428,8 +447,19 @@ def wordcloud(paths: tuple[str, ...], output: str, by: str | None, max_words: in
     from .outputs import write_bytes_atomic
 
     out = Path(output)
-    targets = {key: out if by is None else out.with_name(f"{out.stem}-{key}{out.suffix or '.png'}")
-               for key in groups}
+    from .outputs import file_name_part
+
+    targets: dict[str, Path] = {}
+    for key in groups:
+        target = out
+        if by is not None:
+            part = file_name_part(key)
+            target = out.with_name(f"{out.stem}-{part}{out.suffix or '.png'}")
+            n = 2
+            while target in targets.values():  # two units whose names clean up alike
+                target = out.with_name(f"{out.stem}-{part}-{n}{out.suffix or '.png'}")
+                n += 1
+        targets[key] = target
     for target in targets.values():
         _claim(str(target), overwrite, paths)
     for key, freqs in groups.items():

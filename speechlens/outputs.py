@@ -117,6 +117,15 @@ def displayable(text: str) -> str:
         return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
+def file_name_part(name: str, limit: int = 40) -> str:
+    """``name`` (a unit, from the input) as part of a file name: no folder separators, no control
+    or reserved characters, at most ``limit`` characters; never empty."""
+    import re
+
+    cleaned = re.sub(r'[\x00-\x1f\x7f/\\:*?"<>|]+', "_", displayable(name)).strip(" ._")
+    return cleaned[:limit].rstrip(" ._") or "unit"
+
+
 # A spreadsheet runs a cell that starts with one of these as a formula (=HYPERLINK(...), =cmd|...).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 

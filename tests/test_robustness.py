@@ -628,3 +628,71 @@ def test_a_bad_line_inside_the_journal_is_refused_not_cut_with_what_follows(anal
     with pytest.raises(SpeechlensError, match=r"out.jsonl:2: not a batch record"):
         run_batch([str(rows)], out, analyzer=analyzer, resume=True)
     assert out.read_bytes() == before
+
+
+# -- 12. one line where a traceback was ----------------------------------------------------------------
+def test_standard_output_on_a_full_device_is_one_line(tmp_path):
+    import subprocess
+    import sys
+
+    doc = tmp_path / "a.txt"
+    doc.write_text("全镇新增就业800人。", encoding="utf-8")
+    with open("/dev/full", "w") as full:
+        r = subprocess.run([sys.executable, "-m", "speechlens.cli", "segment", str(doc)], stdout=full,
+                           stderr=subprocess.PIPE, text=True, timeout=120)
+    assert r.returncode == 1 and "Traceback" not in r.stderr and "Exception ignored" not in r.stderr
+    assert r.stderr.strip() == "Error: cannot write the output: No space left on device"
+
+
+def test_an_output_that_cannot_be_created_is_one_line(tmp_path):
+    from click.testing import CliRunner
+
+    from speechlens.cli import cli
+
+    doc = tmp_path / "a.txt"
+    doc.write_text("全镇新增就业800人。", encoding="utf-8")
+    r = CliRunner().invoke(cli, ["segment", str(doc), "-o", str(doc / "out.txt")])  # under a file
+    assert r.exit_code == 1 and r.output.startswith("Error: ") and len(r.output.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("where", ["journal", "tables"])
+def test_a_full_disk_during_a_batch_is_one_line_and_keeps_the_records(analyzer, tmp_path, monkeypatch, where):
+    import errno
+
+    import speechlens.batch as batch
+    from speechlens import SpeechlensError
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(batch.Journal if where == "journal" else batch, "write" if where == "journal" else "write_tables", full)
+    rows = _write_rows(tmp_path / "rows.jsonl", [ROW])
+    with pytest.raises(SpeechlensError, match="No space left on device.*--resume"):
+        run_batch([str(rows)], tmp_path / "out.csv", analyzer=analyzer)
+    assert not list(tmp_path.glob("*.tmp"))
+
+
+def test_a_malformed_scheduler_address_is_one_line(analyzer, tmp_path):
+    pytest.importorskip("dask.distributed")
+    from speechlens import SpeechlensError
+
+    rows = _write_rows(tmp_path / "rows.jsonl", [ROW])
+    with pytest.raises(SpeechlensError, match="not a scheduler address"):
+        run_batch([str(rows)], tmp_path / "out.jsonl", analyzer=analyzer, engine="dask", scheduler="tcp://host:port")
+
+
+def test_wordcloud_by_unit_makes_file_names_of_any_unit(tmp_path):
+    from click.testing import CliRunner
+
+    from speechlens.cli import cli
+
+    units = ["甲镇/乙村", "很" * 100 + "长的镇"]
+    for i, unit in enumerate(units):
+        (tmp_path / f"{i}.txt").write_text(f"---\nunit: {unit}\n---\n" + "全镇新增就业岗位，推进乡村振兴，落实安全生产。" * 5,
+                                           encoding="utf-8")
+    out = tmp_path / "out" / "cloud.png"
+    out.parent.mkdir()
+    r = CliRunner().invoke(cli, ["wordcloud", str(tmp_path), "--by", "unit", "-o", str(out)])
+    assert r.exit_code == 0, (r.output, r.exception)
+    names = sorted(p.name for p in out.parent.iterdir())
+    assert names == sorted(["cloud-甲镇_乙村.png", "cloud-" + "很" * 40 + ".png"])
