@@ -108,9 +108,10 @@ def _emit(text: str, output: str | None) -> None:
         write_text_atomic(output, text)
         click.echo(f"wrote {output}", err=True)
     else:
-        from .outputs import displayable
+        from .outputs import displayable, printable
 
-        click.echo(displayable(text))
+        text = displayable(text)
+        click.echo(printable(text) if sys.stdout.isatty() else text)  # input never drives a terminal (ANSI, OSC)
         sys.stdout.flush()  # a full device fails here, inside the command, not at exit
 
 

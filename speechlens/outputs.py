@@ -126,6 +126,22 @@ def file_name_part(name: str, limit: int = 40) -> str:
     return cleaned[:limit].rstrip(" ._") or "unit"
 
 
+# Control characters (ESC starts ANSI colour and OSC title sequences) and the bidirectional
+# overrides that reorder what a terminal shows; line breaks and tabs stay.
+_UNPRINTABLE = None
+
+
+def printable(text: str) -> str:
+    """``text`` safe to show on a terminal: control characters (but line breaks and tabs) and
+    bidirectional overrides removed, so input cannot recolour, retitle or reorder the screen."""
+    global _UNPRINTABLE
+    if _UNPRINTABLE is None:
+        import re
+
+        _UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+    return _UNPRINTABLE.sub("", text)
+
+
 # A spreadsheet runs a cell that starts with one of these as a formula (=HYPERLINK(...), =cmd|...).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 

@@ -8,7 +8,7 @@ import unicodedata
 from typing import Any, Sequence
 
 from .document import LABELS, THEME_NAMES, Analysis
-from .outputs import csv_row
+from .outputs import csv_row, printable
 
 
 def width(s: str) -> int:
@@ -65,7 +65,7 @@ def analysis_text(a: Analysis, *, line: int = 100) -> str:
             out.append(f"   {i:2d}. [{tag} · {p.specificity}] " + clip(p.text, line - 12 - width(tag) - len(p.specificity)))
     else:
         out.append("   admitted problems: none found")
-    return "\n".join(out)
+    return printable("\n".join(out))
 
 
 def comparison_text(c: dict[str, Any], *, line: int = 100, keyness_top: int = 5) -> str:
@@ -114,11 +114,15 @@ def comparison_text(c: dict[str, Any], *, line: int = 100, keyness_top: int = 5)
         out.append(f"-- Admitted again year after year ({len(rec)})")
         for r in rec:
             out.append(f" * {r['unit']} {r['years'][0]}→{r['years'][1]}: " + clip(r["later"], line - 20))
-    return "\n".join(out)
+    return printable("\n".join(out))
+
+
+_MD_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_[]<>|#"} | {"&": "&amp;"})
 
 
 def _md(s: str) -> str:
-    return " ".join(str(s).split()).replace("|", "\\|")
+    """Input text as inert Markdown: one line, HTML and Markdown syntax escaped, no control characters."""
+    return printable(" ".join(str(s).split())).translate(_MD_SPECIAL)
 
 
 def analysis_markdown(a: Analysis) -> str:
@@ -149,7 +153,7 @@ def comparison_markdown(c: dict[str, Any]) -> str:
         out.append(f"| {_md(u)} | " + " | ".join(str(row[l]) for l in LABELS) + f" | {row['none']} |")
     out += ["", "### Keyness (signed G², p < 0.05)", "", "| unit | terms |", "|---|---|"]
     for u, rows in c["keyness"].items():
-        out.append(f"| {_md(u)} | " + ", ".join(f"{r['term']} ({r['g2']:.1f})" for r in rows[:8]) + " |")
+        out.append(f"| {_md(u)} | " + ", ".join(f"{_md(r['term'])} ({r['g2']:.1f})" for r in rows[:8]) + " |")
     if c.get("speech"):
         out += ["", "### The review speech's criticisms", "", "| criticism | admitted by |", "|---|---|"]
         for p in c["speech"]["points"]:

@@ -696,3 +696,35 @@ def test_wordcloud_by_unit_makes_file_names_of_any_unit(tmp_path):
     assert r.exit_code == 0, (r.output, r.exception)
     names = sorted(p.name for p in out.parent.iterdir())
     assert names == sorted(["cloud-甲镇_乙村.png", "cloud-" + "很" * 40 + ".png"])
+
+
+# -- 14. raw input in the other renderers --------------------------------------------------------------
+HOSTILE_UNIT = "\x1b]0;owned\x07\x1b[31m甲镇\u202e"
+HOSTILE_TEXT = "全镇新增就业800人。存在的问题：一是<img src=x onerror=alert(1)>就业服务还不够精准[点我](javascript:x)。"
+
+
+def _hostile_analyses(analyzer):
+    from speechlens import document_from_text
+
+    docs = [document_from_text(f"---\nunit: {u}\n---\n{HOSTILE_TEXT}") for u in (HOSTILE_UNIT, "乙镇")]
+    return [analyzer.analyze(d) for d in docs]
+
+
+def test_markdown_escapes_html_and_markdown_from_the_input(analyzer):
+    from speechlens.comparison import compare
+    from speechlens.tables import analysis_markdown, comparison_markdown
+
+    results = _hostile_analyses(analyzer)
+    md = analysis_markdown(results[0]) + comparison_markdown(compare(results, segmenter=analyzer.segmenter).to_dict())
+    assert "\\<img" in md and not re.search(r"(?<!\\)<img", md)  # shown as text, never an element
+    assert not re.search(r"(?<!\\)\]\(javascript", md)  # never a link
+    assert "\x1b" not in md and "\u202e" not in md
+
+
+def test_terminal_tables_strip_control_sequences_from_the_input(analyzer):
+    from speechlens.comparison import compare
+    from speechlens.tables import analysis_text, comparison_text
+
+    results = _hostile_analyses(analyzer)
+    text = analysis_text(results[0]) + comparison_text(compare(results, segmenter=analyzer.segmenter).to_dict())
+    assert "甲镇" in text and not any(c in text for c in "\x1b\x07\u202e")
