@@ -140,9 +140,12 @@ def compare(analyses: Iterable[Analysis], *, segmenter: Segmenter | None = None,
     total = Counter()
     for c in unit_counts.values():
         total.update(c)
+    size = sum(total.values())
     for u in sorted(unit_counts):
-        ref = total - unit_counts[u]
-        key[u] = keyness(unit_counts[u], ref, top=top_terms) if len(unit_counts) > 1 else []
+        # The rest of the units, without building a copy of every count per unit (quadratic).
+        ref = _Rest(total, unit_counts[u])
+        key[u] = keyness(unit_counts[u], ref, top=top_terms,
+                         reference_size=size - sum(unit_counts[u].values())) if len(unit_counts) > 1 else []
     similarity = _unit_similarity(unit_counts)
 
     speech = _speech_links(speeches, plist, vecs, words) if speeches else None
@@ -162,6 +165,16 @@ def compare(analyses: Iterable[Analysis], *, segmenter: Segmenter | None = None,
     return Comparison(units=units, problem_matrix=matrix, shared_problems=shared,
                       unique_problems=dict(sorted(unique.items())), keyness=key,
                       similarity=similarity, speech=speech, recurring=recurring, method=method)
+
+
+class _Rest:
+    """Counts of all units less one unit's, looked up term by term."""
+
+    def __init__(self, total: Counter[str], unit: Counter[str]) -> None:
+        self.total, self.unit = total, unit
+
+    def get(self, term: str, default: int = 0) -> int:
+        return self.total.get(term, 0) - self.unit.get(term, 0) or default
 
 
 def _problem_ref(a: Analysis, p: Problem) -> dict[str, Any]:
@@ -189,6 +202,9 @@ def _problem_vectors(problems: Sequence[Any], words, subtheme_weight: float = SU
 
 
 def _vectorize(feats: list[Counter[str]], subs: list[str | None], weight: float):
+    """Rows as a sparse matrix (memory grows with the features present, not rows x vocabulary)."""
+    from scipy import sparse
+
     vocab: dict[str, int] = {}
     df: Counter[str] = Counter()
     for f in feats:
@@ -196,38 +212,43 @@ def _vectorize(feats: list[Counter[str]], subs: list[str | None], weight: float)
     for term in sorted(df):
         vocab[term] = len(vocab)
     sub_names = sorted({s for s in subs if s})
+    sub_index = {name: len(vocab) + k for k, name in enumerate(sub_names)}
     n = len(feats)
-    m = np.zeros((n, len(vocab) + len(sub_names)))
+    indptr, indices, data = [0], [], []
     for i, f in enumerate(feats):
-        for term, c in f.items():
-            m[i, vocab[term]] = (1 + math.log(c)) * (math.log((1 + n) / (1 + df[term])) + 1)
-        norm = np.linalg.norm(m[i, :len(vocab)])
+        cols = sorted(vocab[term] for term in f)
+        row = np.zeros(len(cols))
+        terms = sorted(f, key=vocab.__getitem__)
+        for k, term in enumerate(terms):
+            row[k] = (1 + math.log(f[term])) * (math.log((1 + n) / (1 + df[term])) + 1)
+        norm = np.linalg.norm(row)
         if norm:
-            m[i, :len(vocab)] /= norm
-        m[i, :len(vocab)] *= math.sqrt(1 - weight)
+            row /= norm
+        row *= math.sqrt(1 - weight)
+        indices.extend(cols)
+        data.extend(row.tolist())
         if subs[i]:
-            m[i, len(vocab) + sub_names.index(subs[i])] = math.sqrt(weight)
+            indices.append(sub_index[subs[i]])
+            data.append(math.sqrt(weight))
+        indptr.append(len(indices))
+    m = sparse.csr_matrix((np.asarray(data, dtype=float), np.asarray(indices, dtype=np.int64), np.asarray(indptr)),
+                          shape=(n, len(vocab) + len(sub_names)))
     return m, vocab
+
+
+def _dense_sims(a: Any, b: Any) -> np.ndarray:
+    """Cosine similarities of the rows of two sparse matrices, as a dense array."""
+    return np.asarray((a @ b.T).todense()) if a.shape[0] and b.shape[0] else np.zeros((a.shape[0], b.shape[0]))
 
 
 def _average_linkage(vecs: np.ndarray, threshold: float) -> list[list[int]]:
     """Deterministic average-linkage clusters of rows whose mean cosine stays >= threshold."""
-    n = len(vecs)
+    n = vecs.shape[0]
     if n == 0:
         return []
     if n > 2000:  # quadratic memory beyond this: fall back to leader clustering in input order
-        leaders: list[int] = []
-        groups: list[list[int]] = []
-        for i in range(n):
-            sims = [float(vecs[i] @ vecs[j]) for j in leaders]
-            best = int(np.argmax(sims)) if sims else -1
-            if best >= 0 and sims[best] >= threshold:
-                groups[best].append(i)
-            else:
-                leaders.append(i)
-                groups.append([i])
-        return groups
-    sim = vecs @ vecs.T
+        return _leader_clusters(vecs, threshold)
+    sim = _dense_sims(vecs, vecs)
     np.fill_diagonal(sim, -np.inf)
     clusters: dict[int, list[int]] = {i: [i] for i in range(n)}
     sizes = np.ones(n)
@@ -249,6 +270,32 @@ def _average_linkage(vecs: np.ndarray, threshold: float) -> list[list[int]]:
     return [sorted(clusters[k]) for k in sorted(clusters)]
 
 
+def _leader_clusters(vecs: Any, threshold: float, block: int = 256) -> list[list[int]]:
+    """Each row joins the most similar earlier leader at >= threshold, else leads a new group.
+
+    Rows go in blocks: one sparse product gives a block's similarities to every earlier leader,
+    another those within the block, and the rows are then placed in order from those numbers
+    (one product per row cost a millisecond of overhead each)."""
+    leaders: list[int] = []
+    groups: list[list[int]] = []
+    n = vecs.shape[0]
+    for a in range(0, n, block):
+        rows = vecs[a:a + block]
+        old = _dense_sims(rows, vecs[leaders]) if leaders else np.zeros((rows.shape[0], 0))
+        inner = _dense_sims(rows, rows)
+        fresh: list[int] = []  # block positions of the leaders made in this block
+        for r in range(rows.shape[0]):
+            sims = np.concatenate([old[r], inner[r, fresh]]) if fresh else old[r]
+            best = int(np.argmax(sims)) if len(sims) else -1
+            if best >= 0 and sims[best] >= threshold:
+                groups[best].append(a + r)
+            else:
+                leaders.append(a + r)
+                groups.append([a + r])
+                fresh.append(r)
+    return groups
+
+
 def _group_label(problems: Sequence[Problem], words, k: int = 3) -> str:
     from .problems import CUES
 
@@ -261,12 +308,33 @@ def _group_label(problems: Sequence[Problem], words, k: int = 3) -> str:
     return " · ".join(w for w, _ in sorted(c.items(), key=lambda x: (-x[1], -len(x[0]), x[0]))[:k])
 
 
+SIMILARITY_ALL_PAIRS = 200  # above this many units, each unit lists its SIMILARITY_TOP nearest
+SIMILARITY_TOP = 10
+
+
 def _unit_similarity(unit_counts: dict[str, Counter[str]]) -> dict[str, dict[str, float]]:
+    """Cosine similarity of units: every pair up to SIMILARITY_ALL_PAIRS units; beyond, each unit
+    with itself and its SIMILARITY_TOP most similar units (all pairs of 10,000 units would be
+    10^8 numbers), computed in blocks of rows so memory stays linear."""
     units = sorted(unit_counts)
     vecs, _ = _vectorize([Counter({"w:" + w: c for w, c in unit_counts[u].items()}) for u in units],
                          [None] * len(units), 0.0)
-    sims = vecs @ vecs.T
-    return {u: {v: round(float(sims[i, j]), 4) for j, v in enumerate(units)} for i, u in enumerate(units)}
+    n = len(units)
+    if n <= SIMILARITY_ALL_PAIRS:
+        sims = _dense_sims(vecs, vecs)
+        return {u: {v: round(float(sims[i, j]), 4) for j, v in enumerate(units)} for i, u in enumerate(units)}
+    out: dict[str, dict[str, float]] = {}
+    k = min(SIMILARITY_TOP + 1, n)
+    for a in range(0, n, 256):
+        sims = _dense_sims(vecs[a:a + 256], vecs)
+        for r in range(sims.shape[0]):
+            i = a + r
+            sims[r, i] = np.inf  # a unit first, then its nearest others
+            top = np.argpartition(-sims[r], k - 1)[:k]
+            top = sorted(top, key=lambda j: (-sims[r, j], j))
+            sims[r, i] = 1.0 if vecs[i].nnz else 0.0
+            out[units[i]] = {units[j]: round(float(sims[r, j]), 4) for j in top}
+    return out
 
 
 def _speech_links(speeches: Sequence[Analysis], plist, vecs: np.ndarray, words) -> dict[str, Any]:
@@ -288,7 +356,7 @@ def _speech_links(speeches: Sequence[Analysis], plist, vecs: np.ndarray, words) 
     subs = [t.subtheme for _, t, _ in items] + [p.subtheme for _, _, p in plist]
     allv, _ = _vectorize(feats, subs, SUBTHEME_WEIGHT)
     sv, pv = allv[:len(items)], allv[len(items):]
-    sims = sv @ pv.T if len(pv) else np.zeros((len(items), 0))
+    sims = _dense_sims(sv, pv)
     points = []
     for k, (a, t, kind) in enumerate(items):
         addressed: dict[str, dict[str, Any]] = {}
@@ -317,13 +385,14 @@ def _recurring(plist, vecs: np.ndarray) -> list[dict[str, Any]]:
         if len(years) < 2:
             continue
         used: set[int] = set()
-        for i in idx:
-            for j in idx:
+        sims = _dense_sims(vecs[idx], vecs[idx])
+        for a, i in enumerate(idx):
+            for b, j in enumerate(idx):
                 yi, yj = plist[i][1].year, plist[j][1].year
-                if yi < yj and j not in used and float(vecs[i] @ vecs[j]) >= RECURRENCE_THRESHOLD:
+                if yi < yj and j not in used and float(sims[a, b]) >= RECURRENCE_THRESHOLD:
                     out.append({"unit": u, "years": [yi, yj],
                                 "earlier": plist[i][2].text, "later": plist[j][2].text,
-                                "similarity": round(float(vecs[i] @ vecs[j]), 3)})
+                                "similarity": round(float(sims[a, b]), 3)})
                     used.add(j)
                     break
     return out

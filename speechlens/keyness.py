@@ -33,10 +33,13 @@ def p_value(stat: float) -> float:
 
 
 def keyness(target: Mapping[str, int], reference: Mapping[str, int], *, top: int = 10,
-            min_count: int = 2, alpha: float = 0.05) -> list[dict[str, float | int | str]]:
-    """Terms most over-used in ``target`` against ``reference`` (signed G², p < alpha)."""
+            min_count: int = 2, alpha: float = 0.05,
+            reference_size: int | None = None) -> list[dict[str, float | int | str]]:
+    """Terms most over-used in ``target`` against ``reference`` (signed G², p < alpha).
+
+    ``reference`` needs only ``get``; ``reference_size`` (its total count) spares summing it."""
     nt = sum(target.values())
-    nr = sum(reference.values())
+    nr = sum(reference.values()) if reference_size is None else reference_size
     rows = []
     for term, a in target.items():
         if a < min_count:

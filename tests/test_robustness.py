@@ -728,3 +728,53 @@ def test_terminal_tables_strip_control_sequences_from_the_input(analyzer):
     results = _hostile_analyses(analyzer)
     text = analysis_text(results[0]) + comparison_text(compare(results, segmenter=analyzer.segmenter).to_dict())
     assert "甲镇" in text and not any(c in text for c in "\x1b\x07\u202e")
+
+
+# -- 9. comparison and KWIC stay near-linear ------------------------------------------------------------
+def test_unit_similarity_of_many_units_keeps_each_units_nearest(analyzer):
+    from speechlens import document_from_text
+    from speechlens.comparison import SIMILARITY_TOP, compare
+
+    texts = ["全镇新增就业{}人，就业服务还不够精准。", "安全生产隐患排查不够彻底，整改{}处。", "理论学习不够深入系统，开展学习{}次。"]
+    docs = [document_from_text(texts[i % 3].format(i), unit=f"第{i}镇") for i in range(240)]
+    c = compare(analyzer.pipe(docs), segmenter=analyzer.segmenter).to_dict()
+    sim = c["similarity"]
+    assert len(sim) == 240 and all(len(row) == SIMILARITY_TOP + 1 for row in sim.values())  # not 240 x 240
+    row = sim["第0镇"]
+    assert next(iter(row)) == "第0镇" and row["第0镇"] == 1.0
+    assert all(int(u[1:-1]) % 3 == 0 for u in row)  # its nearest are the units that wrote alike
+
+
+def test_leader_clustering_in_blocks_matches_one_row_at_a_time():
+    import numpy as np
+    from scipy import sparse
+
+    from speechlens.comparison import _leader_clusters
+
+    m = sparse.random(300, 120, density=0.05, random_state=3, format="csr")
+    norms = np.sqrt(np.asarray(m.multiply(m).sum(axis=1)).ravel())
+    m = sparse.csr_matrix(sparse.diags(1 / np.where(norms > 0, norms, 1)) @ m)
+    dense = m.toarray()
+    for threshold in (0.1, 0.3, 0.6):
+        leaders, groups = [], []
+        for i in range(dense.shape[0]):
+            sims = [float(dense[i] @ dense[j]) for j in leaders]
+            best = int(np.argmax(sims)) if sims else -1
+            if best >= 0 and sims[best] >= threshold:
+                groups[best].append(i)
+            else:
+                leaders.append(i)
+                groups.append([i])
+        assert _leader_clusters(m, threshold, block=32) == groups
+
+
+def test_kwic_over_a_long_document_is_linear_and_finds_each_section():
+    from speechlens import document_from_text
+    from speechlens.concordance import kwic
+
+    part = "全镇抓好安全生产，排查隐患。\n"
+    text = "一、安全工作\n" + part * 60_000 + "二、民生工作\n" + part * 3
+    with _deadline(20):  # the old per-hit scan of every sentence took minutes here
+        hits = kwic([document_from_text(text)], "安全生产")
+    assert len(hits) == 60_003
+    assert hits[0].section == "一、安全工作" and hits[-1].section == "二、民生工作"
