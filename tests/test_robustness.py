@@ -778,3 +778,59 @@ def test_kwic_over_a_long_document_is_linear_and_finds_each_section():
         hits = kwic([document_from_text(text)], "安全生产")
     assert len(hits) == 60_003
     assert hits[0].section == "一、安全工作" and hits[-1].section == "二、民生工作"
+
+
+# -- 13. the dictionary cache is verified, private and bounded -------------------------------------------
+def _cached_segmenter(tmp_path, monkeypatch, folder):
+    from speechlens import Segmenter
+
+    monkeypatch.setenv("SPEECHLENS_CACHE_DIR", str(folder))
+    return Segmenter(backend="jieba", words=["港城融合发展区"])
+
+
+def test_a_wrong_cache_file_is_rebuilt_not_loaded(tmp_path, monkeypatch):
+    import marshal
+
+    folder = tmp_path / "cache"
+    seg = _cached_segmenter(tmp_path, monkeypatch, folder)
+    assert "港城融合发展区" in seg.cut("推进港城融合发展区建设")
+    (cache,) = folder.glob("speechlens-jieba-*.cache")
+    cache.write_bytes(marshal.dumps(({"推进": 5}, 5)))  # well-formed, built from nothing we know
+    seg = _cached_segmenter(tmp_path, monkeypatch, folder)
+    assert "港城融合发展区" in seg.cut("推进港城融合发展区建设")
+    assert len(cache.read_bytes()) > 1_000_000  # rebuilt in place
+
+
+def test_a_cache_folder_of_another_user_is_never_read(tmp_path, monkeypatch):
+    import os
+
+    if os.getuid() != 0:
+        pytest.skip("needs root to give a folder to another user")
+    folder = tmp_path / "shared"
+    seg = _cached_segmenter(tmp_path, monkeypatch, folder)
+    seg.cut("预热")
+    (cache,) = folder.glob("speechlens-jieba-*.cache")
+    planted = cache.read_bytes().replace("港城融合发展区".encode("utf-8"), "港城融合发展X".encode("utf-8"))
+    cache.write_bytes(planted)
+    os.chown(folder, 12345, 12345)
+    os.chown(cache, 12345, 12345)
+    seg = _cached_segmenter(tmp_path, monkeypatch, folder)
+    assert "港城融合发展区" in seg.cut("推进港城融合发展区建设")
+    assert cache.read_bytes() == planted  # neither read nor rewritten
+
+
+def test_an_open_cache_folder_is_made_private_and_old_entries_are_evicted(tmp_path, monkeypatch):
+    import os
+    import time as _time
+
+    folder = tmp_path / "cache"
+    folder.mkdir(mode=0o777)
+    os.chmod(folder, 0o777)
+    for i in range(5):
+        old = folder / f"speechlens-jieba-0.42.1-{i:016d}.cache"
+        old.write_bytes(b"old")
+        os.utime(old, (_time.time() - 1000 + i, _time.time() - 1000 + i))
+    _cached_segmenter(tmp_path, monkeypatch, folder).cut("预热")
+    assert folder.stat().st_mode & 0o777 == 0o700
+    left = sorted(p.name for p in folder.glob("speechlens-jieba-*.cache"))
+    assert len(left) == 3 and "speechlens-jieba-0.42.1-0000000000000004.cache" in left
