@@ -171,15 +171,11 @@ def document_from_text(
     """Wrap already-decoded text in a Document, reading front matter and header line."""
     if not isinstance(text, str):
         raise TypeError(f"text must be str, not {type(text).__name__}")
-    text = _LONE_SURROGATE.sub("\ufffd", text)  # from JSON "\ud800": no character; 1:1, offsets kept
     explicit = {"unit": unit, "role": role, "person": person, "year": year, "genre": genre}
     return make_document(
         text, path=path, id=id, encoding=None, explicit=explicit, meta=meta,
         filename=Path(path).name if path else None,
     )
-
-
-_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def max_bytes() -> int:
