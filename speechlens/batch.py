@@ -10,6 +10,7 @@ end and replaced atomically, so they are either complete or absent.
 from __future__ import annotations
 
 import csv
+import functools
 import glob
 import json
 import os
@@ -17,12 +18,14 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Mapping, Sequence
+from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 from .analysis import Analyzer, Failure, _size_hint, batched, run_in_workers, worker_died
 from .document import LABELS, Analysis
 from .errors import SpeechlensError
-from .loading import SUPPORTED_SUFFIXES
+from .exports import csv_rows, jsonl_rows, read_text_file
+from .loading import SUPPORTED_SUFFIXES, folder_files, max_bytes
+from .outputs import clashes_with_input, csv_row, exclusive_lock
 
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
 
@@ -47,27 +50,43 @@ class Summary:
     elapsed: float = 0.0
     output: str = ""
     tables: list[str] = field(default_factory=list)
+    passed_over: list[str] = field(default_factory=list)  # "path: reason" of entries not read
 
     @property
     def throughput(self) -> float:
         return self.documents / self.elapsed if self.elapsed else 0.0
 
     def text(self) -> str:
-        return (f"{self.documents} documents ({self.skipped} already done), {self.characters:,} characters, "
+        line = (f"{self.documents} documents ({self.skipped} already done), {self.characters:,} characters, "
                 f"{self.failures} failed, {self.elapsed:.1f} s, {self.throughput:.1f} documents/s, "
                 f"{self.characters / self.elapsed if self.elapsed else 0:,.0f} characters/s -> "
                 + ", ".join([self.output] + self.tables))
+        if self.passed_over:
+            shown = self.passed_over[:20]
+            more = len(self.passed_over) - len(shown)
+            line += (f"\n{len(self.passed_over)} entries passed over (not documents):\n  "
+                     + "\n  ".join(shown) + (f"\n  ... and {more} more" if more else ""))
+        return line
 
 
 # -- inputs -----------------------------------------------------------------------------------
 def iter_items(inputs: Sequence[str], *, text_column: str = "text", id_column: str | None = "id",
-               metadata: Mapping[str, Mapping[str, Any]] | None = None) -> Iterator[Item]:
+               metadata: Mapping[str, Mapping[str, Any]] | None = None,
+               on_skip: Callable[[str], None] | None = None) -> Iterator[Item]:
     """Items from folders (recursive), globs, files, .jsonl and .csv exports, in a stable order.
 
     A file named twice (say by a folder and a glob) is read once. Memory grows with the number
-    of files and exports named, never with the number of rows in an export.
+    of files and exports named, never with the number of rows in an export. Entries of folders
+    that are not read (see folder_files) are told to ``on_skip``.
+
+    Keys (what --resume matches) do not depend on how an input was spelled: a file in a folder
+    is keyed by the folder's name and its path inside it ("00/sub/a.txt" for arch/00, ./arch/00/
+    or /abs/arch/00 alike), a glob's match by its path below the glob's fixed part, a file named
+    outright by its name, an export's row by the export's key, row number and id. A key that
+    two different files would share falls back to the later file's absolute path.
     """
     seen: set[str] = set()
+    owners: dict[str, str] = {}
 
     def first_time(path: Path) -> bool:
         key = str(path.resolve())
@@ -76,32 +95,57 @@ def iter_items(inputs: Sequence[str], *, text_column: str = "text", id_column: s
         seen.add(key)
         return True
 
+    def keyed(path: Path, key: str) -> str:
+        real = str(path.resolve())
+        if owners.setdefault(key, real) != real:
+            return real
+        return key
+
+    def one_file(p: Path, key: str) -> Iterator[Item]:
+        key = keyed(p, key)
+        if p.is_file() and p.suffix.lower() == ".jsonl":
+            yield from _jsonl_items(p, text_column, id_column, metadata, key)
+        elif p.is_file() and p.suffix.lower() == ".csv":
+            yield from _csv_items(p, text_column, id_column, metadata, key)
+        else:  # a document, or named outright but no regular file (a FIFO): its record says so
+            yield _file_item(p, metadata, key)
+
     def expand(spec: str) -> Iterator[Item]:
         p = Path(spec)
         if p.is_dir():
-            for f in sorted(x for x in p.rglob("*") if x.is_file() and x.suffix.lower() in SUPPORTED_SUFFIXES
-                            and x.suffix and not x.name.startswith(".")):
+            root = p.resolve().name
+            for f in folder_files(p, on_skip):
                 if first_time(f):
-                    yield _file_item(f, metadata)
-        elif p.is_file():
-            if not first_time(p):
-                return
-            if p.suffix.lower() == ".jsonl":
-                yield from _jsonl_items(p, text_column, id_column, metadata)
-            elif p.suffix.lower() == ".csv":
-                yield from _csv_items(p, text_column, id_column, metadata)
-            else:
-                yield _file_item(p, metadata)
+                    yield _file_item(f, metadata, keyed(f, f"{root}/{f.relative_to(p).as_posix()}"))
+        elif p.exists():
+            if first_time(p):
+                yield from one_file(p, p.name)
         else:
             matches = sorted(glob.glob(spec, recursive=True))
             if not matches:
                 raise SpeechlensError(f"{spec}: no such file, folder or matching glob")
+            base = _fixed_part(spec)
             for m in matches:
-                if Path(m).is_file():
-                    yield from expand(m)
+                mp = Path(m)
+                if mp.is_file():
+                    if first_time(mp):
+                        yield from one_file(mp, os.path.relpath(mp, base).replace(os.sep, "/"))
+                elif not mp.is_dir() and on_skip is not None:
+                    on_skip(f"{m}: not a regular file")
 
     for spec in inputs:
         yield from expand(spec)
+
+
+def _fixed_part(spec: str) -> str:
+    """The folder a glob starts from: its path up to the first part holding a wildcard."""
+    parts = Path(spec).parts
+    fixed = []
+    for part in parts[:-1]:
+        if glob.has_magic(part):
+            break
+        fixed.append(part)
+    return str(Path(*fixed)) if fixed else "."
 
 
 def _meta_for(metadata: Mapping[str, Mapping[str, Any]] | None, *keys: str) -> dict[str, Any]:
@@ -113,62 +157,58 @@ def _meta_for(metadata: Mapping[str, Mapping[str, Any]] | None, *keys: str) -> d
     return {}
 
 
-def _file_item(path: Path, metadata) -> Item:
+def _file_item(path: Path, metadata, key: str) -> Item:
     md = _meta_for(metadata, str(path), path.name, path.stem)
     if md:
-        return Item(key=str(path), payload=("file", str(path), md), source=str(path))
-    return Item(key=str(path), payload=str(path), source=str(path))
+        return Item(key=key, payload=("file", str(path), md), source=str(path))
+    return Item(key=key, payload=str(path), source=str(path))
 
 
 def _row_item(source: Path, n: int, row: Mapping[str, Any], text_column: str, id_column: str | None,
-              metadata) -> Item:
+              metadata, key: str) -> Item:
     if text_column not in row:
-        raise SpeechlensError(f"{source}:{n}: no {text_column!r} field (use --text-column)")
+        return Item(key=f"{key}:{n}:", payload=("bad", f"{source}:{n}: no {text_column!r} field (use --text-column)"),
+                    source=f"{source}:{n}")
     rid = str(row.get(id_column) or "") if id_column else ""
     rid = rid or f"{source.name}:{n}"
     md = {k: v for k, v in row.items() if k not in (text_column, id_column) and v not in (None, "")}
     md.update(_meta_for(metadata, rid))
     text = row[text_column]
-    return Item(key=f"{source}:{n}:{rid}", payload=(rid, text if isinstance(text, str) else "", md),
+    return Item(key=f"{key}:{n}:{rid}", payload=(rid, text if isinstance(text, str) else "", md),
                 source=f"{source}:{n}")
 
 
-def _jsonl_items(path: Path, text_column: str, id_column: str | None, metadata) -> Iterator[Item]:
-    with path.open(encoding="utf-8-sig") as fh:
-        for n, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as exc:
-                yield Item(key=f"{path}:{n}:", payload=("bad", f"{path}:{n}: not valid JSON ({exc.msg})"),
-                           source=f"{path}:{n}")
-                continue
-            if not isinstance(row, dict):
-                yield Item(key=f"{path}:{n}:", payload=("bad", f"{path}:{n}: not a JSON object"), source=f"{path}:{n}")
-                continue
-            yield _row_item(path, n, row, text_column, id_column, metadata)
+def _jsonl_items(path: Path, text_column: str, id_column: str | None, metadata, key: str) -> Iterator[Item]:
+    for n, row in jsonl_rows(path):
+        if isinstance(row, str):
+            yield Item(key=f"{key}:{n}:", payload=("bad", row), source=f"{path}:{n}")
+        else:
+            yield _row_item(path, n, row, text_column, id_column, metadata, key)
 
 
-def _csv_items(path: Path, text_column: str, id_column: str | None, metadata) -> Iterator[Item]:
-    with path.open(encoding="utf-8-sig", newline="") as fh:
-        reader = csv.DictReader(fh)
-        for n, row in enumerate(reader, 2):
-            yield _row_item(path, n, row, text_column, id_column, metadata)
+def _csv_items(path: Path, text_column: str, id_column: str | None, metadata, key: str) -> Iterator[Item]:
+    for n, row in csv_rows(path, text_column):
+        if isinstance(row, str):
+            yield Item(key=f"{key}:{n}:", payload=("bad", row), source=f"{path}:{n}")
+        else:
+            yield _row_item(path, n, row, text_column, id_column, metadata, key)
 
 
 def read_metadata(path: str | Path) -> dict[str, dict[str, Any]]:
     """A metadata CSV keyed by its first column (id, file name or path)."""
+    import io
+
     p = Path(path)
+    if not p.exists():
+        raise SpeechlensError(f"{p}: metadata file not found")
+    reader = csv.DictReader(io.StringIO(read_text_file(p), newline=""))
+    if not reader.fieldnames:
+        raise SpeechlensError(f"{p}: empty metadata CSV")
+    key = reader.fieldnames[0]
     try:
-        with p.open(encoding="utf-8-sig", newline="") as fh:
-            reader = csv.DictReader(fh)
-            if not reader.fieldnames:
-                raise SpeechlensError(f"{p}: empty metadata CSV")
-            key = reader.fieldnames[0]
-            return {row[key]: {k: v for k, v in row.items() if k != key and v not in (None, "")} for row in reader}
-    except FileNotFoundError:
-        raise SpeechlensError(f"{p}: metadata file not found") from None
+        return {row[key]: {k: v for k, v in row.items() if k != key and v not in (None, "")} for row in reader}
+    except csv.Error as exc:
+        raise SpeechlensError(f"{p}:{reader.line_num}: not valid CSV ({exc})") from None
 
 
 # -- records -----------------------------------------------------------------------------------
@@ -195,16 +235,46 @@ def _jsonable(m: Mapping[str, Any]) -> dict[str, Any]:
     return {str(k): (v if isinstance(v, (str, int, float, bool)) or v is None else str(v)) for k, v in m.items()}
 
 
-class _ItemAnalyzer:
-    """Adapter: analyse Items' payloads, turning every failure into a Failure record."""
+DOC_TIMEOUT = 600.0
 
-    def __init__(self, analyzer: Analyzer) -> None:
+
+class _ItemAnalyzer:
+    """Adapter: analyse Items' payloads, turning every failure into a Failure record.
+
+    ``doc_timeout``: seconds one document may take (reading and analysis). A batch is given that
+    time as a whole; a batch that runs over is done again one document at a time, and a document
+    that runs over on its own becomes an error record.
+    """
+
+    def __init__(self, analyzer: Analyzer, doc_timeout: float | None = DOC_TIMEOUT) -> None:
         self.analyzer = analyzer
+        self.doc_timeout = doc_timeout
 
     def many(self, items: Sequence[Item]) -> list[dict[str, Any]]:
         """Records of several items, analysed as one batch."""
-        results = self.analyzer._safe_batch([payload_input(item.payload) for item in items])
+        from .limits import TimeLimitExceeded, time_limit
+
+        try:
+            with time_limit(self.doc_timeout):
+                results = self._results(items)
+        except TimeLimitExceeded:
+            if len(items) == 1:
+                return [self._timed_out(items[0])]
+            return [rec for item in items for rec in self.many([item])]
         return [record_of(r, item) for r, item in zip(results, items)]
+
+    def _results(self, items: Sequence[Item]) -> list[Analysis | Failure]:
+        return self.analyzer._safe_batch([payload_input(item.payload) for item in items])
+
+    def _timed_out(self, item: Item) -> dict[str, Any]:
+        p = item.payload
+        path = p[1] if isinstance(p, tuple) and p[:1] == ("file",) else p if isinstance(p, str) else None
+        rid = p[0] if isinstance(p, tuple) and p and p[0] not in ("file", "bad") else None
+        failure = Failure(id=rid if rid is not None else (Path(path).stem if path else None), path=path,
+                          metadata=p[2] if isinstance(p, tuple) and len(p) > 2 else None,
+                          error=f"{item.source}: took longer than {self.doc_timeout:g} s and was stopped "
+                                "(raise --doc-timeout if such a document is expected to be this slow)")
+        return record_of(failure, item)
 
 
 def payload_input(payload: Any) -> Any:
@@ -236,30 +306,85 @@ def _item_batches(items: Iterable[Item], jobs: int = 1) -> Iterator[list[Item]]:
 
 
 # -- the journal ---------------------------------------------------------------------------------
-def recover_journal(path: Path) -> set[str]:
-    """Keys of complete records in ``path``; a partial last line is cut off."""
+JOURNAL_HEADER = {"speechlens": "batch journal", "version": 1}
+_HEADER_LINE = (json.dumps(JOURNAL_HEADER) + "\n").encode("utf-8")
+
+
+def is_header(rec: Any) -> bool:
+    """Whether a parsed journal line is the header line that marks a speechlens journal."""
+    return isinstance(rec, dict) and rec.get("speechlens") == JOURNAL_HEADER["speechlens"]
+
+
+def check_journal(path: Path) -> None:
+    """Refuse to resume (append to, truncate) a file that is not a speechlens batch journal."""
+    with path.open("rb") as fh:
+        first = fh.readline()
+    if not first or (not first.endswith(b"\n") and _HEADER_LINE.startswith(first)):
+        return  # empty, or killed while its header was being written
+    try:
+        ok = is_header(json.loads(first))
+    except ValueError:
+        ok = False
+    if not ok:
+        raise SpeechlensError(f"{path}: not a speechlens batch journal (its first line is no speechlens header); "
+                              "--resume only continues a journal that speechlens batch wrote")
+
+
+def read_journal(path: str | Path) -> Iterator[dict[str, Any]]:
+    """The complete records of a batch journal (the header line and a partial last line left out)."""
+    with Path(path).open(encoding="utf-8") as fh:
+        for line in fh:
+            if line.endswith("\n"):
+                rec = json.loads(line)
+                if not is_header(rec):
+                    yield rec
+
+
+def recover_journal(path: Path, *, retry_errors: bool = False) -> set[str]:
+    """Keys of complete records in ``path``; a partial last line (a run killed mid-write) is cut
+    off. A complete line that is no record is refused, never cut with what follows it. With
+    ``retry_errors`` the error records are removed (the journal is rewritten without them), so
+    their documents are done again."""
     done: set[str] = set()
     if not path.exists():
         return done
+    check_journal(path)
     good_end = 0
+    failed = 0
     with path.open("rb") as fh:
-        pos = 0
-        for raw in fh:
-            end = pos + len(raw)
-            if raw.endswith(b"\n"):
-                try:
-                    rec = json.loads(raw)
-                    done.add(rec["key"])
-                    good_end = end
-                except (ValueError, KeyError, TypeError):
-                    break
-            else:
-                break
-            pos = end
+        for n, raw in enumerate(fh, 1):
+            if not raw.endswith(b"\n"):
+                break  # only the last line can lack its newline
+            try:
+                rec = json.loads(raw)
+                if not is_header(rec):
+                    if retry_errors and rec.get("error"):
+                        failed += 1
+                    else:
+                        done.add(rec["key"])
+            except (ValueError, KeyError, TypeError, AttributeError):
+                raise SpeechlensError(f"{path}:{n}: not a batch record (was the journal edited?); remove or "
+                                      "repair that line, then resume") from None
+            good_end += len(raw)
     if good_end != path.stat().st_size:
         with path.open("r+b") as fh:
             fh.truncate(good_end)
+    if failed:
+        _drop_errors(path)
     return done
+
+
+def _drop_errors(path: Path) -> None:
+    """Rewrite the journal without its error records (whole or not at all)."""
+    from .outputs import atomic_path
+
+    with atomic_path(path) as tmp, path.open("rb") as src, tmp.open("wb") as dst:
+        for raw in src:
+            rec = json.loads(raw)
+            if is_header(rec) or not rec.get("error"):
+                dst.write(raw)
+        dst.flush()
+        os.fsync(dst.fileno())
 
 
 class Journal:
@@ -268,10 +393,21 @@ class Journal:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.fh = path.open("a", encoding="utf-8")
+        if self.fh.tell() == 0:
+            self.fh.write(_HEADER_LINE.decode("utf-8"))
+            self.fh.flush()
+            os.fsync(self.fh.fileno())
         self.last_sync = time.monotonic()
 
     def write(self, record: Mapping[str, Any]) -> None:
-        self.fh.write(json.dumps(record, ensure_ascii=False) + "\n")
+        line = json.dumps(record, ensure_ascii=False)
+        try:
+            line.encode("utf-8")
+        except UnicodeEncodeError:
+            # A lone surrogate (a file name that is not UTF-8, a "\ud800" in an export): ASCII
+            # escapes keep it exact, so the key read back on --resume is the key written.
+            line = json.dumps(record, ensure_ascii=True)
+        self.fh.write(line + "\n")
         self.fh.flush()
         now = time.monotonic()
         if now - self.last_sync > 1.0:
@@ -289,7 +425,8 @@ def run_batch(inputs: Sequence[str], output: str | Path, *, analyzer: Analyzer |
               jobs: int = 1, resume: bool = False, overwrite: bool = False, fmt: str | None = None,
               text_column: str = "text", id_column: str | None = "id",
               metadata_file: str | None = None, progress: bool = False,
-              engine: str = "local", scheduler: str | None = None) -> Summary:
+              engine: str = "local", scheduler: str | None = None,
+              doc_timeout: float | None = DOC_TIMEOUT, retry_errors: bool = False) -> Summary:
     """Analyse every input document into ``output`` (JSONL, CSV or Parquet); see the module doc."""
     out = Path(output)
     fmt = fmt or {".csv": "csv", ".parquet": "parquet"}.get(out.suffix.lower(), "jsonl")
@@ -298,31 +435,70 @@ def run_batch(inputs: Sequence[str], output: str | Path, *, analyzer: Analyzer |
     if fmt == "parquet":
         _require_pyarrow()
     journal_path = out if fmt == "jsonl" else out.with_name(out.name + ".journal.jsonl")
-    if journal_path.exists() and not resume:
-        if not overwrite:
-            raise SpeechlensError(f"{journal_path} exists: add --resume to finish that run, or --overwrite to start again")
-        journal_path.unlink()
-    out.parent.mkdir(parents=True, exist_ok=True)
+    # Everything is checked before an existing output is touched: a run that cannot start
+    # leaves earlier results as they were.
+    if resume and overwrite:
+        raise SpeechlensError("--resume and --overwrite contradict each other: choose one")
+    if retry_errors and not resume:
+        raise SpeechlensError("--retry-errors goes with --resume: it redoes the failed documents of a run")
+    targets = [journal_path] + ([out, problems_path(out)] if fmt != "jsonl" else [])
+    named = list(inputs) + ([metadata_file] if metadata_file else [])
+    for target in targets:
+        clash = clashes_with_input(target, named, SUPPORTED_SUFFIXES)
+        if clash is not None:
+            raise SpeechlensError(f"{target}: the output is also an input ({clash}); choose another output file")
+    _check_existing(targets, journal_path, resume, overwrite)
+    _check_inputs(inputs)
+    max_bytes()  # a bad SPEECHLENS_MAX_BYTES fails here, not once per document
     metadata = read_metadata(metadata_file) if metadata_file else None
-    done = recover_journal(journal_path) if resume else set()
     az = analyzer or Analyzer()
     az.classifier  # a bad model fails before any work starts
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with exclusive_lock(journal_path, what="batch journal"):  # one writer at a time
+        _check_existing(targets, journal_path, resume, overwrite)  # again: another run may have just ended
+        if overwrite and journal_path.exists():
+            journal_path.unlink()
+        done = recover_journal(journal_path, retry_errors=retry_errors) if resume else set()
+        return _run(inputs, out, fmt, journal_path, az, jobs, done, text_column, id_column, metadata,
+                    progress, engine, scheduler, doc_timeout)
 
-    def todo() -> Iterator[Item]:
-        for item in iter_items(inputs, text_column=text_column, id_column=id_column, metadata=metadata):
+
+def _check_existing(targets: list[Path], journal_path: Path, resume: bool, overwrite: bool) -> None:
+    existing = [t for t in targets if t.exists()]
+    if existing and not (resume or overwrite):
+        raise SpeechlensError(f"{existing[0]} exists: add --resume to finish that run, or --overwrite to start again")
+    if resume and journal_path.exists():
+        check_journal(journal_path)
+
+
+def _run(inputs: Sequence[str], out: Path, fmt: str, journal_path: Path, az: Analyzer, jobs: int, done: set[str],
+         text_column: str, id_column: str | None, metadata: Mapping[str, Mapping[str, Any]] | None,
+         progress: bool, engine: str, scheduler: str | None, doc_timeout: float | None) -> Summary:
+
+    summary = Summary(skipped=len(done), output=str(journal_path))
+
+    def todo(on_skip: Callable[[str], None] | None = summary.passed_over.append) -> Iterator[Item]:
+        for item in iter_items(inputs, text_column=text_column, id_column=id_column, metadata=metadata,
+                               on_skip=on_skip):
             if item.key not in done:
                 yield item
 
     total = None
     if progress:
-        total = sum(1 for _ in todo())
-    summary = Summary(skipped=len(done), output=str(journal_path))
+        total = sum(1 for _ in todo(None))
     started = time.monotonic()
-    journal = Journal(journal_path)
+    try:
+        journal = Journal(journal_path)
+    except OSError as exc:
+        raise SpeechlensError(f"{journal_path}: cannot be written ({exc.strerror or exc})") from None
     bar = _progress(total, progress)
     try:
-        for rec in _records(todo(), az, jobs, engine, scheduler):
-            journal.write(rec)
+        for rec in _records(todo(), az, jobs, engine, scheduler, doc_timeout):
+            try:
+                journal.write(rec)
+            except OSError as exc:
+                raise SpeechlensError(f"{journal_path}: cannot be written ({exc.strerror or exc}); the complete "
+                                      "records are kept: fix that, then run again with --resume") from None
             summary.documents += 1
             summary.characters += int(rec.get("characters") or 0)
             if rec.get("error"):
@@ -330,16 +506,33 @@ def run_batch(inputs: Sequence[str], output: str | Path, *, analyzer: Analyzer |
             if bar is not None:
                 bar.update(1)
     finally:
-        journal.close()
+        try:
+            journal.close()
+        except OSError:
+            pass  # the error that stopped the run has been raised already
         if bar is not None:
             bar.close()
         summary.elapsed = time.monotonic() - started
     if fmt != "jsonl":
-        summary.tables = write_tables(journal_path, out, fmt)
+        try:
+            summary.tables = write_tables(journal_path, out, fmt)
+        except OSError as exc:
+            for tmp in (out.with_name(out.name + ".tmp"), problems_path(out).with_name(problems_path(out).name + ".tmp")):
+                tmp.unlink(missing_ok=True)
+            raise SpeechlensError(f"{out}: the tables cannot be written ({exc.strerror or exc}); the journal "
+                                  f"{journal_path} is complete: fix that, then run again with --resume") from None
     return summary
 
 
-def _records(items: Iterator[Item], az: Analyzer, jobs: int, engine: str, scheduler: str | None) -> Iterator[dict[str, Any]]:
+def _check_inputs(inputs: Sequence[str]) -> None:
+    """Every input names a file, a folder or a glob that matches something."""
+    for spec in inputs:
+        if not Path(spec).exists() and not glob.glob(spec, recursive=True):
+            raise SpeechlensError(f"{spec}: no such file, folder or matching glob")
+
+
+def _records(items: Iterator[Item], az: Analyzer, jobs: int, engine: str, scheduler: str | None,
+             doc_timeout: float | None = DOC_TIMEOUT) -> Iterator[dict[str, Any]]:
     if engine == "dask":
         from .distributed import dask_records
 
@@ -348,7 +541,7 @@ def _records(items: Iterator[Item], az: Analyzer, jobs: int, engine: str, schedu
     if engine != "local":
         raise SpeechlensError(f"unknown engine {engine!r}: use local or dask")
     if jobs <= 1:
-        fn = _ItemAnalyzer(az)
+        fn = _ItemAnalyzer(az, doc_timeout)
         for batch in _item_batches(items):
             yield from fn.many(batch)
         return
@@ -358,17 +551,18 @@ def _records(items: Iterator[Item], az: Analyzer, jobs: int, engine: str, schedu
             return record_of(worker_died(p[1], source=item.source, metadata=p[2]), item)
         return record_of(worker_died(p, source=item.source), item)
 
-    for records in run_in_workers(az, jobs, _init, _work, _item_batches(items, jobs), lost):
+    init = functools.partial(_init, doc_timeout=doc_timeout)
+    for records in run_in_workers(az, jobs, init, _work, _item_batches(items, jobs), lost):
         yield from records
 
 
 _fn: _ItemAnalyzer | None = None
 
 
-def _init(az: Analyzer) -> None:
+def _init(az: Analyzer, doc_timeout: float | None = DOC_TIMEOUT) -> None:
     global _fn
     az.load()
-    _fn = _ItemAnalyzer(az)
+    _fn = _ItemAnalyzer(az, doc_timeout)
 
 
 def _work(items: list[Item]) -> list[dict[str, Any]]:
@@ -419,6 +613,15 @@ def _flat(rec: Mapping[str, Any], *, lists: bool = False) -> tuple[dict[str, Any
     return row, probs
 
 
+def _displayable_row(row: dict[str, Any]) -> dict[str, Any]:
+    """Parquet strings must be UTF-8: lone surrogates become their escapes (see displayable)."""
+    from .outputs import displayable
+
+    return {k: displayable(v) if isinstance(v, str) else
+            [displayable(x) if isinstance(x, str) else x for x in v] if isinstance(v, list) else v
+            for k, v in row.items()}
+
+
 def problems_path(out: Path) -> Path:
     """``OUT.problems.csv`` beside ``OUT.csv`` (likewise for Parquet)."""
     return out.with_name(f"{out.stem}.problems{out.suffix}")
@@ -450,21 +653,27 @@ def _write_tables(sources: Sequence[Path], out: Path, fmt: str, *, complete_line
 
     def records() -> Iterator[dict[str, Any]]:
         for source in sources:
+            if complete_lines_only:  # a journal: its header and a partial last line left out
+                yield from read_journal(source)
+                continue
             with source.open(encoding="utf-8") as fh:
                 for line in fh:
-                    if line.endswith("\n") or (not complete_lines_only and line.strip()):
-                        yield json.loads(line)
+                    if line.strip():
+                        rec = json.loads(line)
+                        if not is_header(rec):
+                            yield rec
 
     if fmt == "csv":
-        with tmp_docs.open("w", encoding="utf-8", newline="") as fd, tmp_probs.open("w", encoding="utf-8", newline="") as fp:
+        with tmp_docs.open("w", encoding="utf-8", newline="", errors="backslashreplace") as fd, \
+                tmp_probs.open("w", encoding="utf-8", newline="", errors="backslashreplace") as fp:
             wd = csv.DictWriter(fd, fieldnames=DOC_COLUMNS)
             wp = csv.DictWriter(fp, fieldnames=PROBLEM_COLUMNS)
             wd.writeheader()
             wp.writeheader()
-            for rec in records():
+            for rec in records():  # cells that would run as spreadsheet formulas are neutralised
                 row, probs = _flat(rec)
-                wd.writerow(row)
-                wp.writerows(probs)
+                wd.writerow(csv_row(row))
+                wp.writerows(csv_row(p) for p in probs)
     else:
         import pyarrow as pa
         import pyarrow.parquet as pq
@@ -479,8 +688,8 @@ def _write_tables(sources: Sequence[Path], out: Path, fmt: str, *, complete_line
             rows, probs = [], []
             for rec in records():
                 r, p = _flat(rec, lists=True)
-                rows.append(r)
-                probs.extend(p)
+                rows.append(_displayable_row(r))
+                probs.extend(_displayable_row(x) for x in p)
                 if len(rows) >= 5000:
                     wd.write_table(pa.Table.from_pylist(rows, schema=doc_schema))
                     if probs:

@@ -29,10 +29,28 @@ def _fail_cleanly(fn: Callable[..., Any]) -> Callable[..., Any]:
         except SpeechlensError as exc:
             raise click.ClickException(str(exc)) from None
         except BrokenPipeError:  # e.g. `speechlens analyze ... | head`
+            _silence_stdout()
             sys.stderr.close()
             sys.exit(0)
+        except OSError as exc:
+            if exc.filename is not None:  # a file the command read or wrote
+                raise click.ClickException(f"{exc.filename}: {exc.strerror or exc}") from None
+            _silence_stdout()  # standard output itself failed (a full device, say)
+            raise click.ClickException(f"cannot write the output: {exc.strerror or exc}") from None
 
     return wrapper
+
+
+def _silence_stdout() -> None:
+    """Point standard output at /dev/null, so the interpreter's last flush at exit cannot fail
+    again with a traceback after the one-line error."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
 
 
 def backend_option(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -58,11 +76,10 @@ def dict_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     return fn
 
 
-def output_option(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """``-o/--output`` shared by commands that may write a file instead of stdout."""
+def overwrite_option(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """``--overwrite`` shared by every command that writes a file."""
     return click.option(
-        "-o", "--output", type=click.Path(dir_okay=False, writable=True), default=None,
-        help="Write to this file instead of standard output.",
+        "--overwrite", is_flag=True, help="Replace the output file if it exists (never an input).",
     )(fn)
 
 
@@ -91,15 +108,34 @@ def _prepare_output(output: str | Path, *, folder: bool = False) -> Path:
 
 
 def _write(output: str | Path, data: str | bytes) -> None:
-    """Write a command's output file; a failure is one line naming the file."""
+    """Write a command's output file whole or not at all (a temporary file renamed over it);
+    a failure is one line naming the file."""
+    from .outputs import write_bytes_atomic, write_text_atomic
+
     path = _prepare_output(output)
-    try:
-        if isinstance(data, bytes):
-            path.write_bytes(data)
-        else:
-            path.write_text(data, encoding="utf-8")
-    except OSError as exc:
-        raise SpeechlensError(f"{output}: cannot write ({exc.strerror or exc})") from None
+    if isinstance(data, bytes):
+        write_bytes_atomic(path, data)
+    else:
+        write_text_atomic(path, data)
+
+
+def output_option(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """``-o/--output`` and ``--overwrite`` shared by commands that may write a file instead of stdout."""
+    fn = overwrite_option(fn)
+    return click.option(
+        "-o", "--output", type=click.Path(dir_okay=False), default=None,
+        help="Write to this file instead of standard output (whole or not at all).",
+    )(fn)
+
+
+def _claim(output: str | None, overwrite: bool, inputs: Iterable[str]) -> None:
+    """Refuse, before any work, an output that is an input or exists without --overwrite."""
+    if output:
+        from .loading import SUPPORTED_SUFFIXES
+        from .outputs import check_output
+
+        _prepare_output(output)  # its folder made, or one line saying why it cannot be
+        check_output(output, inputs, overwrite=overwrite, picked_up=SUPPORTED_SUFFIXES)
 
 
 def _emit(text: str, output: str | None) -> None:
@@ -107,7 +143,11 @@ def _emit(text: str, output: str | None) -> None:
         _write(output, text)
         click.echo(f"wrote {output}", err=True)
     else:
-        click.echo(text)
+        from .outputs import displayable, printable
+
+        text = displayable(text)
+        click.echo(printable(text) if sys.stdout.isatty() else text)  # input never drives a terminal (ANSI, OSC)
+        sys.stdout.flush()  # a full device fails here, inside the command, not at exit
 
 
 def _segmenter(backend: str | None, user_dict: Iterable[str], hmm: bool):
@@ -131,10 +171,11 @@ def cli() -> None:
 @output_option
 @_fail_cleanly
 def segment(paths: tuple[str, ...], fmt: str, backend: str | None, user_dict: tuple[str, ...],
-            hmm: bool, output: str | None) -> None:
+            hmm: bool, output: str | None, overwrite: bool) -> None:
     """Split documents into sentences and words with the governance dictionary."""
     from .structure import sentences_of
 
+    _claim(output, overwrite, paths)
     seg = _segmenter(backend, user_dict, hmm)
     records = []
     lines = []
@@ -273,11 +314,13 @@ def _read(path: str) -> Any:
 @comparison_options
 @_fail_cleanly
 def analyze(paths: tuple[str, ...], fmt: str, backend: str | None, user_dict: tuple[str, ...],
-            hmm: bool, model: str | None, output: str | None, lang: str, comparison: dict[str, Any]) -> None:
+            hmm: bool, model: str | None, output: str | None, overwrite: bool, lang: str,
+            comparison: dict[str, Any]) -> None:
     """Tag themes and admitted problems; several files or a folder end with the comparison."""
     from .comparison import compare
     from .tables import analysis_markdown, analysis_text, comparison_markdown, comparison_text
 
+    _claim(output, overwrite, paths)
     az = _analyzer(backend, user_dict, hmm, model)
     results = _analyze_paths(paths, az)
     options = comparison
@@ -317,12 +360,15 @@ def analyze(paths: tuple[str, ...], fmt: str, backend: str | None, user_dict: tu
 @comparison_options
 @_fail_cleanly
 def compare(paths: tuple[str, ...], fmt: str, dtm: str | None, with_reuse: bool, backend: str | None,
-            user_dict: tuple[str, ...], hmm: bool, model: str | None, output: str | None, lang: str,
-            comparison: dict[str, Any]) -> None:
+            user_dict: tuple[str, ...], hmm: bool, model: str | None, output: str | None, overwrite: bool,
+            lang: str, comparison: dict[str, Any]) -> None:
     """Compare townships: shared and unique problems, problem matrix, keyness, similarity, text reuse."""
     from .comparison import compare as compare_analyses
     from .tables import comparison_markdown, comparison_rows, comparison_text, to_csv
 
+    _claim(output, overwrite, paths)
+    if dtm:
+        _claim(dtm, overwrite, paths)
     az = _analyzer(backend, user_dict, hmm, model)
     results = _analyze_paths(paths, az)
     if dtm:
@@ -368,11 +414,18 @@ def compare(paths: tuple[str, ...], fmt: str, dtm: str | None, with_reuse: bool,
 @click.option("--documents", type=click.Path(exists=True, file_okay=False), default=None,
               help="Whole labelled documents (e.g. corpora/documents): their units join the training "
                    "sentences and they train the context stage that reads each sentence in its document.")
+@overwrite_option
 @_fail_cleanly
 def train(corpus_dir: str, output: str, C: float, min_df: int, no_cross_part: bool,
-          documents: str | None) -> None:
+          documents: str | None, overwrite: bool) -> None:
     """Train a theme model on CORPUS_DIR/train.jsonl; evaluate on CORPUS_DIR/test.jsonl."""
     from .training import train_model
+
+    out = Path(output)
+    if out.resolve() in {Path(corpus_dir).resolve()} | ({Path(documents).resolve()} if documents else set()):
+        raise SpeechlensError(f"{output}: the model folder is also an input; choose another folder")
+    if (out / "model.json").exists() and not overwrite:
+        raise SpeechlensError(f"{output} holds a model: add --overwrite to replace it, or choose another folder")
 
     cmd = f"speechlens train {corpus_dir} -o {output}" + (f" --C {C}" if C != 8.0 else "") \
         + (f" --min-df {min_df}" if min_df != 2 else "") + (f" --documents {documents}" if documents else "")
@@ -430,7 +483,10 @@ def evaluate(gold: str, model: str | None, fmt: str) -> None:
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=1, show_default=True,
               help="Worker processes (or Dask workers for a local Dask cluster).")
 @click.option("--resume", is_flag=True, help="Finish an interrupted run: keep its complete records, do the rest.")
-@click.option("--overwrite", is_flag=True, help="Start again even if the output exists.")
+@click.option("--retry-errors", is_flag=True,
+              help="With --resume: also redo the documents whose records are errors (their records are replaced).")
+@click.option("--overwrite", is_flag=True,
+              help="Start again even if the output exists (checked first: a failing run leaves it as it was).")
 @click.option("--metadata", "metadata_file", type=click.Path(exists=True, dir_okay=False),
               help="CSV of metadata keyed by its first column (id, file name or path).")
 @click.option("--text-column", default="text", show_default=True, help="Text field of .jsonl/.csv inputs.")
@@ -438,6 +494,8 @@ def evaluate(gold: str, model: str | None, fmt: str) -> None:
 @click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True,
               help="local processes, or a Dask cluster (pip install 'speechlens[dask]').")
 @click.option("--scheduler", default=None, help="Dask scheduler address (default: a local cluster of --jobs workers).")
+@click.option("--doc-timeout", type=click.FloatRange(min=0), default=600, show_default=True,
+              help="Seconds one document may take; one that runs over becomes an error record (0: no limit).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary.")
 @click.option("--reuse", "with_reuse", is_flag=True,
               help="Also find text reuse across the archive: OUT.reuse.csv (see `speechlens reuse`).")
@@ -445,9 +503,11 @@ def evaluate(gold: str, model: str | None, fmt: str) -> None:
 @dict_options
 @model_option
 @_fail_cleanly
-def batch(inputs: tuple[str, ...], output: str, fmt: str | None, jobs: int, resume: bool, overwrite: bool,
+def batch(inputs: tuple[str, ...], output: str, fmt: str | None, jobs: int, resume: bool, retry_errors: bool,
+          overwrite: bool,
           metadata_file: str | None, text_column: str, id_column: str, engine: str, scheduler: str | None,
-          quiet: bool, with_reuse: bool, backend: str | None, user_dict: tuple[str, ...], hmm: bool,
+          doc_timeout: float, quiet: bool, with_reuse: bool, backend: str | None, user_dict: tuple[str, ...],
+          hmm: bool,
           model: str | None) -> None:
     """Tag an archive: folders, globs, .jsonl or .csv exports -> one record per document.
 
@@ -456,13 +516,19 @@ def batch(inputs: tuple[str, ...], output: str, fmt: str | None, jobs: int, resu
     """
     from .batch import run_batch
 
+    if with_reuse:  # OUT.reuse.csv is part of the batch's output: replaced on --resume or --overwrite
+        from .loading import SUPPORTED_SUFFIXES
+        from .outputs import check_output
+        from .reuse_archive import reuse_path
+
+        check_output(reuse_path(Path(output)), inputs, overwrite=overwrite or resume, picked_up=SUPPORTED_SUFFIXES)
     az = _analyzer(backend, user_dict, hmm, model)
     progress = not quiet and sys.stderr.isatty()
     try:
         summary = run_batch(list(inputs), output, analyzer=az, jobs=jobs, resume=resume,
                             overwrite=overwrite, fmt=fmt, text_column=text_column, id_column=id_column,
                             metadata_file=metadata_file, progress=progress, engine=engine,
-                            scheduler=scheduler)
+                            scheduler=scheduler, doc_timeout=doc_timeout or None, retry_errors=retry_errors)
     except KeyboardInterrupt:
         click.echo("interrupted: complete records are kept; run the same command with --resume to finish",
                    err=True)
@@ -497,6 +563,7 @@ def font_option(fn: Callable[..., Any]) -> Callable[..., Any]:
 @click.option("--no-pictures", is_flag=True, help="Leave out charts and word clouds (no font needed).")
 @click.option("--keep-names", is_flag=True, help="Keep person names in the word clouds (dropped by default).")
 @click.option("--title", default=None, help="Page title (default: 述职报告分析, or speechlens report with --lang en).")
+@overwrite_option
 @font_option
 @backend_option
 @dict_options
@@ -505,15 +572,17 @@ def font_option(fn: Callable[..., Any]) -> Callable[..., Any]:
 @comparison_options
 @_fail_cleanly
 def report(paths: tuple[str, ...], output: str, plots_dir: str | None, no_pictures: bool, keep_names: bool,
-           title: str | None, font: str | None, backend: str | None, user_dict: tuple[str, ...], hmm: bool,
-           model: str | None, lang: str, comparison: dict[str, Any]) -> None:
+           title: str | None, overwrite: bool, font: str | None, backend: str | None, user_dict: tuple[str, ...],
+           hmm: bool, model: str | None, lang: str, comparison: dict[str, Any]) -> None:
     """Write a report: self-contained HTML or Word (overview, heat map, shared problems, word clouds)."""
     from .comparison import compare as compare_analyses
     from .reporting import write_any_report
 
+    from .reporting import report_format
+
     files = _expand(paths)
-    if Path(output).resolve() in {Path(f).resolve() for f in files}:
-        raise SpeechlensError(f"{output}: is one of the inputs; choose another output file")
+    _claim(output, overwrite, paths)
+    report_format(output)  # .html or .docx, checked before any work
     az = _analyzer(backend, user_dict, hmm, model)
     results = _analyze_paths(files, az)
     c = (compare_analyses(results, segmenter=az.segmenter, **comparison).to_dict()
@@ -552,6 +621,7 @@ def report(paths: tuple[str, ...], output: str, plots_dir: str | None, no_pictur
               help="One cloud per group: unit, year, any metadata key, or several joined by commas.")
 @click.option("--max-words", type=int, default=150, show_default=True)
 @click.option("--keep-names", is_flag=True, help="Keep person names (dropped by default).")
+@overwrite_option
 @font_option
 @backend_option
 @dict_options
@@ -559,22 +629,37 @@ def report(paths: tuple[str, ...], output: str, plots_dir: str | None, no_pictur
 @stopwords_options
 @_fail_cleanly
 def wordcloud(paths: tuple[str, ...], output: str, by: str | None, max_words: int, keep_names: bool,
-              font: str | None, backend: str | None, user_dict: tuple[str, ...], hmm: bool, drop_names: bool,
-              stopwords_file: str | None, replace_stopwords: bool) -> None:
+              overwrite: bool, font: str | None, backend: str | None, user_dict: tuple[str, ...], hmm: bool,
+              drop_names: bool, stopwords_file: str | None, replace_stopwords: bool) -> None:
     """Draw a Chinese word cloud of the documents' words (stopwords, stock words and names removed)."""
+    from .outputs import file_name_part
     from .plots import word_cloud, word_frequencies
 
+    if by is None:
+        _claim(output, overwrite, paths)
     groups = word_frequencies((_read(p) for p in _expand(paths)),
                               _segmenter(backend, user_dict, hmm), by=by, keep_names=keep_names,
                               drop_names=drop_names,
                               stopwords=_read_words(stopwords_file) if stopwords_file else None,
                               default_stopwords=not replace_stopwords)
     out = _prepare_output(output)
+    targets: dict[str, Path] = {}
+    for key in groups:
+        target = out
+        if by is not None:
+            part = file_name_part(key)
+            target = out.with_name(f"{out.stem}-{part}{out.suffix or '.png'}")
+            n = 2
+            while target in targets.values():  # two groups whose names clean up alike
+                target = out.with_name(f"{out.stem}-{part}-{n}{out.suffix or '.png'}")
+                n += 1
+        targets[key] = target
+    for target in targets.values():
+        _claim(str(target), overwrite, paths)
     for key, freqs in groups.items():
-        target = out if by is None else out.with_name(f"{out.stem}-{key}{out.suffix or '.png'}")
         png, drawn = word_cloud(freqs, font=font, max_words=max_words)
-        _write(target, png)
-        click.echo(f"wrote {target} ({len(drawn)} words)", err=True)
+        _write(targets[key], png)
+        click.echo(f"wrote {targets[key]} ({len(drawn)} words)", err=True)
 
 
 @cli.command()
@@ -585,11 +670,12 @@ def wordcloud(paths: tuple[str, ...], output: str, by: str | None, max_words: in
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
 @output_option
 @_fail_cleanly
-def kwic(term: str, paths: tuple[str, ...], window: int, fmt: str, output: str | None) -> None:
+def kwic(term: str, paths: tuple[str, ...], window: int, fmt: str, output: str | None, overwrite: bool) -> None:
     """Keyword in context: every occurrence of TERM with its unit and section."""
     from .concordance import kwic as find
     from .tables import clip, pad, to_csv, width
 
+    _claim(output, overwrite, paths)
     hits = find((_read(p) for p in _expand(paths)), term, window=window)
     if fmt == "json":
         text = json.dumps([h.to_dict() for h in hits], ensure_ascii=False, indent=2)
@@ -619,15 +705,14 @@ def kwic(term: str, paths: tuple[str, ...], window: int, fmt: str, output: str |
 @output_option
 @_fail_cleanly
 def reuse(paths: tuple[str, ...], fmt: str, min_chars: int, threshold: float, boilerplate_units: int,
-          output: str | None) -> None:
+          output: str | None, overwrite: bool) -> None:
     """Passages documents share (earlier -> later by year), and each one's reused and stock shares."""
     from .reuse_output import CSV_COLUMNS, reuse_rows, reuse_text
     from .tables import to_csv
     from .textreuse import reuse as find_reuse
 
+    _claim(output, overwrite, paths)  # never an input, never an existing file without --overwrite
     files = _expand(paths)
-    if output and any(Path(output).resolve() == Path(f).resolve() for f in files):
-        raise SpeechlensError(f"{output}: is one of the inputs; write the result to another file")
     r = find_reuse(files, min_chars=min_chars, threshold=threshold, boilerplate_units=boilerplate_units)
     if fmt == "json":
         text = json.dumps(r.to_dict(), ensure_ascii=False, indent=2)
@@ -639,9 +724,11 @@ def reuse(paths: tuple[str, ...], fmt: str, min_chars: int, threshold: float, bo
 
 
 def _expand(paths: Iterable[str]) -> list[str]:
-    """Files named, and the readable files inside folders named, in sorted order; ``-`` (standard
-    input) is passed through."""
-    from .loading import SUPPORTED_SUFFIXES
+    """Files named, and the readable files inside folders named, in sorted order (entries of a
+    folder that are passed over are named on standard error); ``-`` (standard input) is passed
+    through."""
+    from .loading import folder_files
+    from .outputs import displayable
 
     out: list[str] = []
     for p in paths:
@@ -649,11 +736,7 @@ def _expand(paths: Iterable[str]) -> list[str]:
         if p == "-":  # standard input
             out.append(p)
         elif path.is_dir():
-            found = sorted(
-                str(f) for f in path.rglob("*")
-                if f.is_file() and f.suffix.lower() in SUPPORTED_SUFFIXES and f.suffix
-                and not f.name.startswith(".")
-            )
+            found = [str(f) for f in folder_files(path, lambda why: click.echo(displayable(f"passed over {why}"), err=True))]
             if not found:
                 raise SpeechlensError(f"{p}: folder holds no .txt, .docx, .pdf, .doc or .wps files")
             out.extend(found)

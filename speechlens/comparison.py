@@ -232,11 +232,14 @@ def compare(analyses: Iterable[Analysis], *, segmenter: Segmenter | Any = None,
     total = Counter()
     for c in unit_counts.values():
         total.update(c)
+    size = sum(total.values())
     for u in names_in_order:
         if target is not None and u != target:
             continue
-        ref = total - unit_counts[u]
-        key[u] = (keyness(unit_counts[u], ref, top=top_terms, correction=keyness_correction)
+        # The rest of the units, without building a copy of every count per unit (quadratic).
+        ref = _Rest(total, unit_counts[u])
+        key[u] = (keyness(unit_counts[u], ref, top=top_terms, correction=keyness_correction,
+                          reference_size=size - sum(unit_counts[u].values()))
                   if len(unit_counts) > 1 else [])
     similarity = _unit_similarity(unit_counts, names_in_order)
 
@@ -292,6 +295,16 @@ def _document_row(a: Analysis, items: Sequence[Admission], group: str) -> dict[s
             "formulaic_share": _formulaic_share(items)}
 
 
+class _Rest:
+    """Counts of all units less one unit's, looked up term by term."""
+
+    def __init__(self, total: Counter[str], unit: Counter[str]) -> None:
+        self.total, self.unit = total, unit
+
+    def get(self, term: str, default: int = 0) -> int:
+        return self.total.get(term, 0) - self.unit.get(term, 0) or default
+
+
 def _problem_ref(a: Analysis, p: Admission) -> dict[str, Any]:
     return {"text": p.text, "document": a.document.id or a.document.path, "year": a.year,
             "start": p.start, "end": p.end, "themes": list(p.themes), "subtheme": p.subtheme,
@@ -339,11 +352,33 @@ def _group_label(problems: Sequence[Admission], words, k: int = 3) -> str:
     return " · ".join(w for w, _ in sorted(c.items(), key=lambda x: (-x[1], -len(x[0]), x[0]))[:k])
 
 
+SIMILARITY_ALL_PAIRS = 200  # above this many units, each unit lists its SIMILARITY_TOP nearest
+SIMILARITY_TOP = 10
+
+
 def _unit_similarity(unit_counts: dict[str, Counter[str]], units: list[str]) -> dict[str, dict[str, float]]:
+    """Cosine similarity of units (in the order of ``units``): every pair up to
+    SIMILARITY_ALL_PAIRS units; beyond, each unit with itself and its SIMILARITY_TOP most similar
+    units (all pairs of 10,000 units would be 10^8 numbers), computed in blocks of rows so memory
+    stays linear."""
     vecs, _ = _vectorize([Counter({"w:" + w: c for w, c in unit_counts[u].items()}) for u in units],
                          [None] * len(units), 0.0)
-    sims = (vecs @ vecs.T).toarray()
-    return {u: {v: round(float(sims[i, j]), 4) for j, v in enumerate(units)} for i, u in enumerate(units)}
+    n = len(units)
+    if n <= SIMILARITY_ALL_PAIRS:
+        sims = (vecs @ vecs.T).toarray()
+        return {u: {v: round(float(sims[i, j]), 4) for j, v in enumerate(units)} for i, u in enumerate(units)}
+    out: dict[str, dict[str, float]] = {}
+    k = min(SIMILARITY_TOP + 1, n)
+    for a in range(0, n, 256):
+        sims = (vecs[a:a + 256] @ vecs.T).toarray()
+        for r in range(sims.shape[0]):
+            i = a + r
+            sims[r, i] = np.inf  # a unit first, then its nearest others
+            top = np.argpartition(-sims[r], k - 1)[:k]
+            top = sorted(top, key=lambda j: (-sims[r, j], j))
+            sims[r, i] = 1.0 if vecs[i].nnz else 0.0
+            out[units[i]] = {units[j]: round(float(sims[r, j]), 4) for j in top}
+    return out
 
 
 def _speech_links(speeches: Sequence[Analysis], plist, vecs: np.ndarray, words) -> dict[str, Any]:

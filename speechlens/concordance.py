@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass
 from typing import Iterable
 
 from .document import Document
 from .normalization import to_simplified
-from .structure import sentences_of
+from .structure import table_of
 
 
 @dataclass(frozen=True)
@@ -37,15 +38,15 @@ def kwic(documents: Iterable[Document], term: str, *, window: int = 15) -> list[
     for doc in documents:
         text = doc.text
         simp = to_simplified(text)
-        sents = sentences_of(doc)
+        tab = table_of(doc)
+        starts, ends, sections = tab.starts, tab.ends, tab.sections
         pos = simp.find(key, doc.body_start)
         while pos >= 0:
             end = pos + len(key)
-            section = None
-            for s in sents:
-                if s.start <= pos < s.end:
-                    section = s.section
-                    break
+            # The sentence holding the hit, by binary search over the sentence starts (they are
+            # in order): a scan of every sentence per hit made a long document quadratic.
+            k = bisect.bisect_right(starts, pos) - 1
+            section = sections[k] if k >= 0 and pos < ends[k] else None
             left = " ".join(text[max(doc.body_start, pos - window):pos].split())
             right = " ".join(text[end:end + window].split())
             hits.append(Hit(document=doc.id or doc.path, unit=doc.unit, section=section, start=pos,

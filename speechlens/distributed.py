@@ -21,10 +21,18 @@ def _client(scheduler: str | None, jobs: int) -> Any:
     except ImportError:
         raise MissingDependencyError("dask[distributed]", "dask", "--engine dask") from None
     if scheduler:
+        from distributed.comm.addressing import get_address_host_port
+
+        try:  # checked before a Client exists: a failed Client leaves a traceback at exit
+            get_address_host_port(scheduler)
+        except (ValueError, TypeError) as exc:
+            raise SpeechlensError(f"--scheduler {scheduler!r} is not a scheduler address ({exc}); "
+                                  "expected one such as tcp://host:8786") from None
         try:
             return Client(scheduler, timeout="20s"), None
-        except OSError as exc:
-            raise SpeechlensError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from None
+        except (OSError, ValueError, TypeError) as exc:  # unreachable, or an address that is no address
+            raise SpeechlensError(f"cannot reach the Dask scheduler at {scheduler!r}: {exc} "
+                                  "(expected an address such as tcp://host:8786)") from None
     cluster = LocalCluster(n_workers=max(1, jobs), threads_per_worker=1, processes=True,
                            dashboard_address=None)
     return Client(cluster), cluster

@@ -60,15 +60,19 @@ def write_dtm(path: str | Path, analyses: Sequence[Any], **options: Any) -> list
     suffix = path.suffix.lower()
     if suffix not in (".mtx", ".parquet", ".csv"):
         raise SpeechlensError(f"{path}: write the document-term matrix as .mtx, .parquet or .csv")
+    from .outputs import atomic_path, csv_cell, write_text_atomic
+
     m, docs, terms = document_term_matrix(analyses, **options)
     path.parent.mkdir(parents=True, exist_ok=True)
-    if suffix == ".mtx":
-        mmwrite(str(path), m.tocoo(), comment="speechlens document-term counts: rows documents, columns terms")
+    if suffix == ".mtx":  # each file whole or not at all
+        with atomic_path(path) as tmp:
+            mmwrite(str(tmp), m.tocoo(), comment="speechlens document-term counts: rows documents, columns terms")
         dpath, tpath = path.with_suffix(".documents.tsv"), path.with_suffix(".terms.txt")
         meta = [(a.document.id or "", a.document.unit or "", a.document.year or "") for a in analyses]
-        dpath.write_text("document\tunit\tyear\n" + "".join(f"{d}\t{u}\t{y}\n" for d, u, y in meta),
-                         encoding="utf-8")
-        tpath.write_text("".join(t + "\n" for t in terms), encoding="utf-8")
+        # The .tsv opens in a spreadsheet too: cells that would run as formulas are neutralised.
+        write_text_atomic(dpath, "document\tunit\tyear\n" + "".join(
+            f"{csv_cell(str(d))}\t{csv_cell(str(u))}\t{y}\n" for d, u, y in meta))
+        write_text_atomic(tpath, "".join(t + "\n" for t in terms))
         return [str(path), str(dpath), str(tpath)]
     coo = m.tocoo()
     rows = {"document": [docs[i] for i in coo.row.tolist()], "term": [terms[j] for j in coo.col.tolist()],
@@ -76,17 +80,19 @@ def write_dtm(path: str | Path, analyses: Sequence[Any], **options: Any) -> list
     if suffix == ".csv":
         import csv
 
-        with path.open("w", encoding="utf-8", newline="") as fh:
+        with atomic_path(path) as tmp, tmp.open("w", encoding="utf-8", newline="", errors="backslashreplace") as fh:
             w = csv.writer(fh)
             w.writerow(["document", "term", "count"])
-            w.writerows(zip(rows["document"], rows["term"], rows["count"]))
+            # cells that a spreadsheet would run as formulas are neutralised, as in every CSV writer
+            w.writerows((csv_cell(d), csv_cell(t), n) for d, t, n in zip(rows["document"], rows["term"], rows["count"]))
         return [str(path)]
     from .batch import _require_pyarrow
 
     pa = _require_pyarrow()
     import pyarrow.parquet as pq
 
-    pq.write_table(pa.table({"document": pa.array(rows["document"], pa.string()),
-                             "term": pa.array(rows["term"], pa.string()),
-                             "count": pa.array(rows["count"], pa.int64())}), path)
+    with atomic_path(path) as tmp:
+        pq.write_table(pa.table({"document": pa.array(rows["document"], pa.string()),
+                                 "term": pa.array(rows["term"], pa.string()),
+                                 "count": pa.array(rows["count"], pa.int64())}), tmp)
     return [str(path)]

@@ -82,13 +82,14 @@ def p_value(stat: float | np.ndarray) -> float | np.ndarray:
 
 
 def keyness(target: Mapping[str, int], reference: Mapping[str, int], *, top: int | None = 10,
-            min_count: int = 2, alpha: float = 0.05,
-            correction: str = "williams") -> list[dict[str, float | int | str]]:
+            min_count: int = 2, alpha: float = 0.05, correction: str = "williams",
+            reference_size: int | None = None) -> list[dict[str, float | int | str]]:
     """Terms most over-used in ``target`` against ``reference`` (signed G², p < alpha), best
-    first; ``top=None`` keeps every significant term."""
+    first; ``top=None`` keeps every significant term. ``reference`` needs only ``get``;
+    ``reference_size`` (its total count) spares summing it."""
     _check(correction)
     nt = sum(target.values())
-    nr = sum(reference.values())
+    nr = sum(reference.values()) if reference_size is None else reference_size
     terms = [t for t, a in target.items() if a >= min_count]
     if not terms:
         return []

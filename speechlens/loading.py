@@ -6,7 +6,7 @@ import codecs
 import os
 import re
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 from .document import GENRES, METADATA_KEYS, Document
 from .errors import (
@@ -69,27 +69,15 @@ def read_document(
         raise UnsupportedFormatError(
             p, f"unsupported format {suffix!r}: speechlens reads .txt, .docx, .pdf, .doc and .wps files"
         )
+    # Every file is checked (a regular file, within the size limit) and read without blocking.
+    data = read_limited(p, max_bytes())
     if suffix in (".doc", ".wps"):
         from .legacy import legacy_text
 
-        if not p.exists():
-            raise DocumentError(p, "no such file")
         text, encoding = legacy_text(p)
         return make_document(text, path=str(p), id=id or p.stem, encoding=encoding,
                              explicit={"unit": unit, "role": role, "person": person, "year": year,
                                        "genre": genre}, meta=meta, filename=p.name)
-    limit = max_bytes()
-    try:
-        size = p.stat().st_size
-        if size > limit:
-            raise DocumentError(
-                p, f"too large ({size / 1e6:.0f} MB > {limit / 1e6:.0f} MB): split it, or raise "
-                "the limit with SPEECHLENS_MAX_BYTES")
-        data = p.read_bytes()
-    except FileNotFoundError:
-        raise DocumentError(p, "no such file") from None
-    except OSError as exc:
-        raise DocumentError(p, f"cannot be read ({exc.strerror or exc})") from None
     if suffix in DOCX_SUFFIXES:
         text, encoding = _docx_text(p, data), "docx"
     elif suffix == ".pdf":
@@ -103,6 +91,83 @@ def read_document(
         text, path=str(p), id=id or p.stem, encoding=encoding, explicit=explicit, meta=meta,
         filename=p.name,
     )
+
+
+def special_kind(mode: int) -> str | None:
+    """What a non-regular file is ("a FIFO", "a character device", ...), or None for a regular file."""
+    import stat
+
+    for test, what in ((stat.S_ISREG, None), (stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a FIFO (named pipe)"),
+                       (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+                       (stat.S_ISSOCK, "a socket")):
+        if test(mode):
+            return what
+    return "not a regular file"
+
+
+def folder_files(folder: str | Path, on_skip: Callable[[str], None] | None = None) -> list[Path]:
+    """The documents in ``folder`` and its sub-folders, sorted: files with a readable suffix, not
+    hidden. Entries passed over are told to ``on_skip("path: reason")``: special files (FIFOs,
+    devices, sockets), links to nothing, and sub-folders that cannot be listed."""
+    found: list[Path] = []
+    seen: set[str] = set()
+    tell = on_skip or (lambda _: None)
+
+    def unreadable(exc: OSError) -> None:
+        tell(f"{exc.filename}: folder cannot be read ({exc.strerror or exc})")
+
+    for dirpath, dirnames, filenames in os.walk(folder, onerror=unreadable, followlinks=True):
+        real = os.path.realpath(dirpath)
+        if real in seen:  # a link back up the tree
+            dirnames.clear()
+            continue
+        seen.add(real)
+        dirnames.sort()
+        base = Path(dirpath)
+        for name in filenames:
+            f = base / name
+            if name.startswith(".") or not f.suffix or f.suffix.lower() not in SUPPORTED_SUFFIXES:
+                continue
+            try:
+                kind = special_kind(f.stat().st_mode)
+            except FileNotFoundError:
+                tell(f"{f}: link to nothing")
+                continue
+            except OSError as exc:
+                tell(f"{f}: cannot be read ({exc.strerror or exc})")
+                continue
+            if kind is None:
+                found.append(f)
+            else:
+                tell(f"{f}: {kind}, not a regular file")
+    return sorted(found)
+
+
+def read_limited(path: Path, limit: int) -> bytes:
+    """The bytes of a regular file of at most ``limit`` bytes; anything else is refused in one line.
+
+    The file is opened without blocking (a FIFO would wait for a writer forever) and checked to be
+    a regular file; at most ``limit + 1`` bytes are read, whatever its size claims (/proc files
+    and devices report 0).
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except FileNotFoundError:
+        raise DocumentError(path, "no such file") from None
+    except OSError as exc:
+        raise DocumentError(path, f"cannot be read ({exc.strerror or exc})") from None
+    with os.fdopen(fd, "rb") as fh:
+        kind = special_kind(os.fstat(fd).st_mode)
+        if kind is not None:
+            raise DocumentError(path, f"is {kind}, not a regular file: only files are read")
+        try:
+            data = fh.read(limit + 1)
+        except OSError as exc:
+            raise DocumentError(path, f"cannot be read ({exc.strerror or exc})") from None
+    if len(data) > limit:
+        raise DocumentError(
+            path, f"too large (over {_size(limit)}): split it, or raise the limit with SPEECHLENS_MAX_BYTES")
+    return data
 
 
 def document_from_text(
@@ -129,10 +194,19 @@ def document_from_text(
 
 def max_bytes() -> int:
     """Largest file read (bytes): ``$SPEECHLENS_MAX_BYTES`` or 64 MB, far above any real report."""
-    try:
-        return int(os.environ.get("SPEECHLENS_MAX_BYTES", 64_000_000))
-    except ValueError:
+    raw = os.environ.get("SPEECHLENS_MAX_BYTES", "").strip().replace("_", "")
+    if not raw:
         return 64_000_000
+    try:
+        value = int(raw)
+    except ValueError:
+        value = -1
+    if value < 1:
+        from .errors import SpeechlensError
+
+        raise SpeechlensError(f"SPEECHLENS_MAX_BYTES={os.environ['SPEECHLENS_MAX_BYTES']!r} is not a whole "
+                              "number of bytes above 0 (e.g. 64000000); fix or unset it")
+    return value
 
 
 def decode_bytes(data: bytes, *, source: object = "<bytes>") -> tuple[str, str]:
@@ -152,7 +226,7 @@ def decode_bytes(data: bytes, *, source: object = "<bytes>") -> tuple[str, str]:
                     f"byte {exc.start} is invalid"
                 ) from None
             return _checked(text, source), name
-    if b"\x00" in data[:4096]:
+    if b"\x00" in data:
         raise BinaryDocumentError(
             source, "binary file: contains NUL bytes (UTF-16 text needs a byte-order mark)"
         )
@@ -190,21 +264,44 @@ def _mostly_text(text: str) -> bool:
     return cjk >= len(text[:20_000]) * 0.3
 
 
+_MIN_GUESS = 64  # bytes below which no encoding but GB is guessed: too little to tell
+
+
 def _detect(data: bytes) -> str | None:
+    """The encoding of bytes that are not UTF-8: GB18030 when they read as ordinary GB text,
+    else the detector's choice for inputs long enough to judge, else None (undecodable)."""
     try:
-        data.decode("gb18030")
-        gb_ok = True
+        decoded = data.decode("gb18030")
     except UnicodeDecodeError:
-        gb_ok = False
+        decoded = None
+    if decoded is not None and _ordinary_gb(decoded):
+        return "gb18030"
+    if len(data) < _MIN_GUESS:
+        return None  # a guess from a few bytes is a coin toss (a 1-byte file read as EBCDIC)
     from charset_normalizer import from_bytes
 
     best = from_bytes(data[:200_000]).best()
     name = best.encoding.lower().replace("-", "_") if best is not None else None
-    if name in _GB_FAMILY or (name is None and gb_ok):
-        return "gb18030" if gb_ok else None
-    if name is not None:
-        return name
-    return None
+    if name in _GB_FAMILY:
+        return "gb18030" if decoded is not None else None
+    return name
+
+
+def _ordinary_gb(text: str) -> bool:
+    """Whether GB18030-decoded text is what Chinese writing looks like: nearly all of its
+    non-ASCII characters are in GB2312 (the common 6,763 hanzi and the usual punctuation).
+    Random bytes and other encodings read as GB land mostly outside it."""
+    sample = [c for c in text[:20_000] if ord(c) > 127]
+    if not sample:
+        return False
+    common = 0
+    for c in sample:
+        try:
+            c.encode("gb2312")
+            common += 1
+        except UnicodeEncodeError:
+            pass
+    return common >= 0.9 * len(sample) and (len(sample) >= 2 or len(text) >= 4)
 
 
 def _checked(text: str, source: object) -> str:
@@ -228,6 +325,7 @@ def _docx_text(path: Path, data: bytes) -> str:
 
     if not data:
         raise EmptyDocumentError(path, "empty file (no bytes)")
+    _check_unpacked_size(path, io.BytesIO(data))
     try:
         d = docx.Document(io.BytesIO(data))
     except (zipfile.BadZipFile, KeyError, ValueError) as exc:
@@ -242,6 +340,30 @@ def _docx_text(path: Path, data: bytes) -> str:
     if not text.strip():
         raise EmptyDocumentError(path, "empty .docx file (no text)")
     return text
+
+
+def _check_unpacked_size(path: Path, fh: Any) -> None:
+    """Refuse a .docx whose parts unpack to more than the size limit (a decompression bomb: a
+    small file holding gigabytes of XML), going by the sizes in the zip directory, before any
+    part is read. Python's zip reader never yields more than an entry's declared size, so a
+    directory that lies cannot get past this."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(fh) as z:
+            total = sum(max(0, info.file_size) for info in z.infolist())
+    except (zipfile.BadZipFile, ValueError) as exc:
+        raise BinaryDocumentError(path, f"not a valid .docx file ({exc})") from None
+    limit = max_bytes()
+    if total > limit:
+        raise DocumentError(
+            path, f"unpacks to {_size(total)}, over the limit of {_size(limit)} (a .docx this large "
+            "is likely a decompression bomb); raise SPEECHLENS_MAX_BYTES if it is genuine")
+
+
+def _size(n: int) -> str:
+    """A byte count for messages: MB above a megabyte, else bytes."""
+    return f"{n / 1e6:,.1f} MB" if n >= 1_000_000 else f"{n:,} bytes"
 
 
 # --- metadata -------------------------------------------------------------------------

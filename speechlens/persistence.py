@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from .errors import ModelError
+from .model_check import check_arrays, check_meta
 
 FORMAT = "speechlens-theme-model"
 FORMAT_VERSION = 1
@@ -84,11 +85,13 @@ def load_model(cls: Any, directory: str | os.PathLike[str] | None, *, segmenter:
         meta = json.loads(meta_text)
     except json.JSONDecodeError as exc:
         raise ModelError(f"{src}/model.json is not valid JSON ({exc})") from None
-    if meta.get("format") != FORMAT or meta.get("format_version") != FORMAT_VERSION:
+    if not isinstance(meta, dict) or meta.get("format") != FORMAT or meta.get("format_version") != FORMAT_VERSION:
         raise ModelError(f"{src}: not a {FORMAT} v{FORMAT_VERSION} model")
     missing = [k for k in _ARRAYS if k not in arrays]
     if missing:
         raise ModelError(f"{src}/weights.npz lacks {', '.join(missing)}")
+    check_meta(src, meta)
+    check_arrays(src, meta, arrays)
     params = meta["params"]
     clf = cls(segmenter=segmenter, **params)
     clf.classes_ = tuple(meta["classes"])

@@ -260,20 +260,31 @@ def _font_face(page: str, font: str | None) -> str:
 
 
 def write_report(path: str | Path, html: str) -> None:
-    Path(path).write_text(html, encoding="utf-8")
+    """Write the report whole or not at all (a temporary file renamed over ``path``)."""
+    from .outputs import write_text_atomic
+
+    write_text_atomic(path, html)
 
 
-def write_any_report(path: str | Path, analyses: Sequence[Analysis], comparison: dict[str, Any] | None = None,
-                     **options: Any) -> None:
-    """Write the report in the format ``path``'s suffix names: ``.docx`` (Word) or HTML."""
+def report_format(path: str | Path) -> str:
+    """``docx`` or ``html``, as ``path``'s suffix names it; any other suffix is refused in one line."""
     from .errors import SpeechlensError
 
     suffix = Path(path).suffix.lower()
     if suffix == ".docx":
+        return "docx"
+    if suffix in (".html", ".htm", ""):
+        return "html"
+    raise SpeechlensError(f"{path}: reports are written as .html or .docx, not {suffix!r}")
+
+
+def write_any_report(path: str | Path, analyses: Sequence[Analysis], comparison: dict[str, Any] | None = None,
+                     **options: Any) -> None:
+    """Write the report in the format ``path``'s suffix names: ``.docx`` (Word) or HTML, whole or
+    not at all."""
+    if report_format(path) == "docx":
         from .wordreport import write_docx_report
 
         write_docx_report(path, analyses, comparison, **options)
-    elif suffix in (".html", ".htm", ""):
-        write_report(path, render_report(analyses, comparison, **options))
     else:
-        raise SpeechlensError(f"{path}: reports are written as .html or .docx, not {suffix!r}")
+        write_report(path, render_report(analyses, comparison, **options))

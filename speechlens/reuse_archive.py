@@ -101,8 +101,7 @@ def reuse_archive(inputs: Sequence[str], output: str | Path, *, text_column: str
             store.close()
     if not result.documents:
         raise SpeechlensError("reuse: no readable documents in the inputs")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp_out = out.with_name(out.name + ".tmp")
-    tmp_out.write_text(to_csv(reuse_rows(result), CSV_COLUMNS), encoding="utf-8")
-    os.replace(tmp_out, out)
+    from .outputs import write_text_atomic
+
+    write_text_atomic(out, to_csv(reuse_rows(result), CSV_COLUMNS))  # whole or not at all; cells neutralised
     return result, str(out)

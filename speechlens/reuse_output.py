@@ -82,8 +82,7 @@ def reuse_long_rows(r: Reuse) -> list[dict[str, Any]]:
 
 def reuse_markdown(r: Reuse) -> str:
     """A Markdown section: shares per document, then the passages."""
-    def md(s: str) -> str:
-        return " ".join(s.split()).replace("|", "\\|")
+    from .tables import _md as md  # input text inert: HTML and Markdown syntax escaped, one line
 
     out = ["## Text reuse", "", "| document | reused | stock formulas | shared with |", "|---|---:|---:|---|"]
     for d in r.documents:

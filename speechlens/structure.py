@@ -328,12 +328,19 @@ def _sentence_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """Sentence spans of ``text[start:end]``; a span of nothing but punctuation joins the next
     (so a block that opens with stray punctuation keeps it in its first sentence)."""
     out = []
-    pos = start
+    pos = start  # where the open span starts
+    seen = start  # how far the open span has been looked at
+    content = False  # whether text[pos:seen] holds more than punctuation
     for m in _SENT_END.finditer(text, start, end):
         s_end = m.end()
-        if text[pos:s_end].strip(_SPAN_STRIP):
+        # Only the stretch since the last match is new: looking again at the whole open span
+        # would make a run of bare punctuation ("。 。 。", "……", "”。") quadratic.
+        content = content or bool(text[seen:s_end].strip(_SPAN_STRIP))
+        seen = s_end
+        if content:
             out.append((pos, s_end))
             pos = s_end
+            content = False
     if text[pos:end].strip(_WS):
         out.append((pos, end))
     return out

@@ -9,6 +9,7 @@ from typing import Any, Sequence
 
 from .display import file_name, genre_name, item_name, specificity_name, theme_name, themes_label, words
 from .document import LABELS, Analysis
+from .outputs import csv_row, printable
 
 
 def width(s: str) -> int:
@@ -68,7 +69,7 @@ def analysis_text(a: Analysis, *, line: int = 100, lang: str = "zh") -> str:
             out.append(f"   {i:2d}. [{tag}] " + clip(p.text, line - 10 - width(tag)))
     else:
         out.append(f"   {w['admitted']}: {w['none_found']}")
-    return "\n".join(out)
+    return printable("\n".join(out))
 
 
 def comparison_text(c: dict[str, Any], *, line: int = 100, keyness_top: int = 5, lang: str = "zh") -> str:
@@ -132,11 +133,15 @@ def comparison_text(c: dict[str, Any], *, line: int = 100, keyness_top: int = 5,
         out.append(f"-- {w['recurring']} ({len(rec)})")
         for r in rec:
             out.append(f" * {r['unit']} {r['years'][0]}→{r['years'][1]}: " + clip(r["later"], line - 20))
-    return "\n".join(out)
+    return printable("\n".join(out))
+
+
+_MD_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_[]<>|#"} | {"&": "&amp;"})
 
 
 def _md(s: str) -> str:
-    return " ".join(str(s).split()).replace("|", "\\|")
+    """Input text as inert Markdown: one line, HTML and Markdown syntax escaped, no control characters."""
+    return printable(" ".join(str(s).split())).translate(_MD_SPECIAL)
 
 
 def analysis_markdown(a: Analysis, lang: str = "zh") -> str:
@@ -173,7 +178,7 @@ def comparison_markdown(c: dict[str, Any], lang: str = "zh") -> str:
         out.append(f"| {_md(u)} | " + " | ".join(str(row[l]) for l in LABELS) + f" | {row['none']} |")
     out += ["", f"### {w['keyness']} (G², p < 0.05)", "", f"| {w['unit']} | {w['terms']} |", "|---|---|"]
     for u, rows in c["keyness"].items():
-        out.append(f"| {_md(u)} | " + ", ".join(f"{r['term']} ({r['g2']:.1f})" for r in rows[:8]) + " |")
+        out.append(f"| {_md(u)} | " + ", ".join(f"{_md(r['term'])} ({r['g2']:.1f})" for r in rows[:8]) + " |")
     if c.get("speech"):
         out += ["", f"### {w['speech']}", "", f"| {w['criticism']} | {w['admitted_by']} |", "|---|---|"]
         for p in c["speech"]["points"]:
@@ -242,5 +247,5 @@ def to_csv(rows: Sequence[dict[str, Any]], columns: Sequence[str] = CSV_COLUMNS)
     w = csv.DictWriter(buf, fieldnames=list(columns), extrasaction="ignore", lineterminator="\n")
     w.writeheader()
     for r in rows:
-        w.writerow(r)
+        w.writerow(csv_row(r))  # cells that would run as spreadsheet formulas are neutralised
     return buf.getvalue()

@@ -187,4 +187,6 @@ def write_docx_report(path: str | Path, analyses: Sequence[Analysis], comparison
     """Write the Word report of ``analyses`` to ``path`` (options as for ``render_report``)."""
     from .reporting import report_content
 
-    Path(path).write_bytes(render_docx(report_content(analyses, comparison, **options)))
+    from .outputs import write_bytes_atomic
+
+    write_bytes_atomic(path, render_docx(report_content(analyses, comparison, **options)))  # whole or not at all

@@ -16,7 +16,7 @@ import pytest
 
 from speechlens import Analyzer
 from speechlens.analysis import Failure
-from speechlens.batch import recover_journal, run_batch
+from speechlens.batch import read_journal, recover_journal, run_batch
 
 from conftest import DEMO
 
@@ -114,13 +114,13 @@ def _archive(tmp_path, n=40):
 
 
 def _keys(path):
-    return [json.loads(l)["key"] for l in Path(path).read_text(encoding="utf-8").splitlines()]
+    return [r["key"] for r in read_journal(path)]
 
 
 def test_batch_jsonl_has_one_record_per_document_and_errors_inline(analyzer, tmp_path):
     src = _archive(tmp_path, 8)
     s = run_batch([str(src)], tmp_path / "out.jsonl", analyzer=analyzer)
-    recs = [json.loads(l) for l in (tmp_path / "out.jsonl").read_text(encoding="utf-8").splitlines()]
+    recs = list(read_journal(tmp_path / "out.jsonl"))
     assert len(recs) == 9 and s.documents == 9 and s.failures == 1
     bad = [r for r in recs if r["error"]]
     assert len(bad) == 1 and "broken.txt" in bad[0]["error"] and "binary" in bad[0]["error"]
@@ -133,11 +133,11 @@ def test_resume_after_a_partial_last_line(analyzer, tmp_path):
     src = _archive(tmp_path, 6)
     out = tmp_path / "out.jsonl"
     run_batch([str(src)], out, analyzer=analyzer)
-    full = out.read_text(encoding="utf-8").splitlines()
-    out.write_text("\n".join(full[:3]) + "\n" + full[3][:40], encoding="utf-8")  # killed mid-write
+    full = out.read_text(encoding="utf-8").splitlines()  # the header line, then the records
+    out.write_text("\n".join(full[:4]) + "\n" + full[4][:40], encoding="utf-8")  # killed mid-write
     assert len(recover_journal(out)) == 3
     run_batch([str(src)], out, analyzer=analyzer, resume=True)
-    assert _keys(out) == [json.loads(l)["key"] for l in full]
+    assert _keys(out) == [json.loads(l)["key"] for l in full[1:]]
 
 
 def test_refuses_to_clobber_without_resume_or_overwrite(analyzer, tmp_path):
@@ -155,7 +155,7 @@ def test_kill_9_then_resume_loses_and_duplicates_nothing(tmp_path):
     cmd = [sys.executable, "-m", "speechlens.cli", "batch", str(src), "-o", str(out), "--quiet", "--backend", "jieba"]
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=tmp_path)
     deadline = time.time() + 60
-    while time.time() < deadline and (not out.exists() or len(out.read_bytes().splitlines()) < 5):
+    while time.time() < deadline and (not out.exists() or len(out.read_bytes().splitlines()) < 6):
         time.sleep(0.05)
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
@@ -201,7 +201,7 @@ def test_jsonl_and_csv_exports_as_input(analyzer, tmp_path):
     jl = tmp_path / "in.jsonl"
     jl.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n{broken\n", encoding="utf-8")
     s = run_batch([str(jl)], tmp_path / "o.jsonl", analyzer=analyzer)
-    recs = [json.loads(l) for l in (tmp_path / "o.jsonl").read_text(encoding="utf-8").splitlines()]
+    recs = list(read_journal(tmp_path / "o.jsonl"))
     assert [r["id"] for r in recs[:2]] == ["x1", "x2"]
     assert recs[0]["unit"] == "甲镇" and recs[0]["problem_count"] >= 1
     assert recs[1]["error"] and recs[2]["error"]
@@ -209,7 +209,7 @@ def test_jsonl_and_csv_exports_as_input(analyzer, tmp_path):
     cs = tmp_path / "in.csv"
     cs.write_text("doc,body\nk1,全镇排查隐患300处。\n", encoding="utf-8")
     run_batch([str(cs)], tmp_path / "o2.jsonl", analyzer=analyzer, text_column="body", id_column="doc")
-    assert json.loads((tmp_path / "o2.jsonl").read_text(encoding="utf-8"))["id"] == "k1"
+    assert next(read_journal(tmp_path / "o2.jsonl"))["id"] == "k1"
 
 
 @pytest.mark.slow
@@ -329,7 +329,7 @@ def test_batch_goes_on_when_a_worker_is_killed(analyzer, tmp_path, monkeypatch):
     src = _archive(tmp_path, 8)
     (src / "killer.txt").write_text("全镇招商引资签约项目12个。致命文档", encoding="utf-8")
     s = run_batch([str(src)], tmp_path / "out.jsonl", analyzer=analyzer, jobs=2)
-    recs = [json.loads(l) for l in (tmp_path / "out.jsonl").read_text(encoding="utf-8").splitlines()]
+    recs = list(read_journal(tmp_path / "out.jsonl"))
     assert len(recs) == 10 and len({r["key"] for r in recs}) == 10 and s.failures == 2
     killed = next(r for r in recs if r["key"].endswith("killer.txt"))
     assert "worker process" in killed["error"] and killed["id"] == "killer"

@@ -129,7 +129,7 @@ def test_batch_command_exit_code_reports_failures(runner, tmp_path):
     (tmp_path / "in" / "b.txt").write_bytes(b"")
     r = runner.invoke(cli, ["batch", str(tmp_path / "in"), "-o", str(tmp_path / "o.jsonl"), "--resume"])
     assert r.exit_code == 3
-    assert len((tmp_path / "o.jsonl").read_text(encoding="utf-8").splitlines()) == 2
+    assert len((tmp_path / "o.jsonl").read_text(encoding="utf-8").splitlines()) == 1 + 2  # header, records
 
 
 def test_kwic_finds_terms_in_context(runner):

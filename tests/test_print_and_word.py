@@ -56,7 +56,7 @@ def test_report_command_writes_docx_and_never_overwrites_an_input(tmp_path):
     assert out.read_bytes()[:2] == b"PK"
     before = src.read_bytes()
     r = CliRunner().invoke(cli, ["report", str(src), "-o", str(src), "--no-pictures"])
-    assert r.exit_code == 1 and "is one of the inputs" in r.output
+    assert r.exit_code == 1 and "also an input" in r.output
     assert src.read_bytes() == before
     r = CliRunner().invoke(cli, ["report", str(src), "-o", str(tmp_path / "r.pdf"), "--no-pictures"])
     assert r.exit_code == 1 and ".html or .docx" in r.output
