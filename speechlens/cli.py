@@ -583,6 +583,10 @@ def report(paths: tuple[str, ...], output: str, plots_dir: str | None, no_pictur
     files = _expand(paths)
     _claim(output, overwrite, paths)
     report_format(output)  # .html or .docx, checked before any work
+    if plots_dir:  # the charts are outputs too
+        for chart in ("theme-shares", "problem-heatmap", "year-trend"):
+            for fmt in ("png", "svg"):
+                _claim(str(Path(plots_dir) / f"{chart}.{fmt}"), overwrite, paths)
     az = _analyzer(backend, user_dict, hmm, model)
     results = _analyze_paths(files, az)
     c = (compare_analyses(results, segmenter=az.segmenter, **comparison).to_dict()

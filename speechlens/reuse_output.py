@@ -72,11 +72,11 @@ def reuse_long_rows(r: Reuse) -> list[dict[str, Any]]:
         for x in p.passages:
             direction = f"{p.source} -> {p.target}" if p.source else "same year"
             rows.append({"table": "reuse_passages", "unit": p.a_unit or p.a, "item": p.b, "measure": "shared_chars",
-                         "value": x.chars, "text": f"{x.a_text} || {x.b_text} ({direction})"})
+                         "value": x.chars, "text": f"{x.a_text} || {x.b_text} ({direction})", "item_name": p.b})
     for d in r.documents:
         for measure in ("reused_share", "boilerplate_share"):
             rows.append({"table": "reuse_documents", "unit": d.unit or d.id, "item": d.id, "measure": measure,
-                         "value": round(getattr(d, measure), 4), "text": ""})
+                         "value": round(getattr(d, measure), 4), "text": "", "item_name": d.id})
     return rows
 
 

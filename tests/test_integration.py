@@ -75,3 +75,14 @@ def test_reuse_markdown_keeps_input_inert(analyzer):
             document_from_text(COPY, unit="西岭街道", year=2023, id="b")]
     md = reuse_markdown(reuse(docs))
     assert "\\<img" in md and not re.search(r"(?<!\\)<img", md)  # escaped, never a bare tag
+
+
+def test_report_plots_refuse_to_replace_earlier_charts_without_overwrite(tmp_path):
+    inputs = _two_reports(tmp_path / "in")
+    plots = tmp_path / "plots"
+    plots.mkdir()
+    (plots / "problem-heatmap.svg").write_text("an earlier chart", encoding="utf-8")
+    out = tmp_path / "r.html"
+    r = CliRunner().invoke(cli, ["report", str(inputs), "-o", str(out), "--no-pictures", "--plots", str(plots)])
+    assert r.exit_code == 1 and "--overwrite" in r.output and "problem-heatmap.svg" in r.output
+    assert not out.exists() and (plots / "problem-heatmap.svg").read_text(encoding="utf-8") == "an earlier chart"
