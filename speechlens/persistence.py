@@ -15,7 +15,7 @@ from .errors import ModelError
 
 FORMAT = "speechlens-theme-model"
 FORMAT_VERSION = 1
-DEFAULT_MODEL = "themes-v1"
+DEFAULT_MODEL = "themes-v2"
 _ARRAYS = ("idf_", "coef_", "intercept_", "platt_", "thresholds_", "sub_coef_",
            "sub_intercept_", "problem_coef_", "problem_platt_")
 
