@@ -46,7 +46,9 @@ class Analyzer:
 
     ``segmenter``: a Segmenter (default: governance dictionary, backend from the environment);
     ``model``: a ThemeClassifier or a model directory (default: ``$SPEECHLENS_MODEL`` or the
-    shipped model); ``context``: weight of the section heading's theme scores in each sentence's.
+    shipped model); ``context``: 0 reads every sentence alone with the hand-weighted problem
+    rules; any other value reads it in its document, through the model's context stage when it
+    has one, else by blending in its heading's theme scores with this weight.
     """
 
     def __init__(self, *, segmenter: Segmenter | None = None, model: Any = None,

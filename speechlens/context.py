@@ -105,18 +105,16 @@ def _group_mean_excluding(values: np.ndarray, weights: np.ndarray, groups: np.nd
     """For each row, the weighted mean of ``values`` over the other rows of its group (0 alone)."""
     k = int(groups.max()) + 1 if len(groups) else 0
     wv = values * weights[:, None]
-    tot = np.zeros((k, values.shape[1]))
-    np.add.at(tot, groups, wv)
-    wsum = np.zeros(k)
-    np.add.at(wsum, groups, weights)
+    tot = np.column_stack([np.bincount(groups, weights=wv[:, c], minlength=k) for c in range(values.shape[1])])
+    wsum = np.bincount(groups, weights=weights, minlength=k)
     num = tot[groups] - wv
     den = (wsum[groups] - weights)[:, None]
     return np.divide(num, den, out=np.zeros_like(num), where=den > 0)
 
 
 def structure_columns(table: Any) -> dict[str, np.ndarray]:
-    """Per-sentence structure of a SentenceTable: section ids, the governing heading, the span of
-    a heading's own section, lengths, heading and marker flags."""
+    """Per-sentence structure of a SentenceTable: section ids, the governing heading, where each
+    heading's section (with its sub-sections) ends, lengths, heading and marker flags."""
     n = len(table)
     sections = table.sections
     headings = np.asarray(table.headings, dtype=bool) if n else np.zeros(0, dtype=bool)
@@ -124,36 +122,37 @@ def structure_columns(table: Any) -> dict[str, np.ndarray]:
     names: dict[Any, int] = {}
     sec_id = np.array([names.setdefault(s, len(names)) for s in sections], dtype=np.int64)
     head_of = np.full(n, -1, dtype=np.int64)   # the heading whose section a sentence sits in
+    span_end = np.arange(1, n + 1, dtype=np.int64)  # a heading announces rows h+1 .. span_end-1
     latest: dict[Any, int] = {}
     for i in range(n):
         if headings[i] and sections[i]:
             latest[sections[i]] = i
+            name, j = sections[i], i + 1
+            inner = name + " / "
+            while j < n and sections[j] and (sections[j] == name or sections[j].startswith(inner)):
+                j += 1
+            span_end[i] = j
         else:
             head_of[i] = latest.get(sections[i], -1)
     markers = np.array([m is not None for m in table.markers], dtype=bool)
-    return {"sec": sec_id, "head_of": head_of, "headings": headings, "lengths": lengths, "markers": markers}
+    return {"sec": sec_id, "head_of": head_of, "headings": headings, "lengths": lengths, "markers": markers,
+            "span_end": span_end}
 
 
-def _under_heading(values: np.ndarray, weights: np.ndarray, st: Mapping[str, np.ndarray],
-                   sections: Sequence[Any]) -> np.ndarray:
+def _under_heading(values: np.ndarray, weights: np.ndarray, st: Mapping[str, np.ndarray]) -> np.ndarray:
     """For a heading, the weighted mean of ``values`` over the sentences of its section and of
     its sub-sections (what it announces); for other sentences, 0."""
-    n = len(values)
     out = np.zeros_like(values)
     heads = np.flatnonzero(st["headings"])
-    for h in heads.tolist():
-        name = sections[h]
-        if not name:
-            continue
-        j = h + 1
-        acc = np.zeros(values.shape[1])
-        w = 0.0
-        while j < n and sections[j] and (sections[j] == name or sections[j].startswith(name + " / ")):
-            acc += values[j] * weights[j]
-            w += weights[j]
-            j += 1
-        if w > 0:
-            out[h] = acc / w
+    if not len(heads):
+        return out
+    cv = np.vstack([np.zeros((1, values.shape[1])), np.cumsum(values * weights[:, None], axis=0)])
+    cw = np.concatenate([[0.0], np.cumsum(weights)])
+    ends = st["span_end"][heads]
+    w = cw[ends] - cw[heads + 1]
+    acc = cv[ends] - cv[heads + 1]
+    ok = w > 0
+    out[heads[ok]] = acc[ok] / w[ok][:, None]
     return out
 
 
@@ -176,7 +175,7 @@ def theme_context_features(table: Any, theme_proba: np.ndarray, genre: np.ndarra
     head = np.where((st["head_of"] >= 0)[:, None], P[np.maximum(st["head_of"], 0)], 0.0)
     section = _group_mean_excluding(P, w, st["sec"])
     document = _group_mean_excluding(P, w, np.zeros(n, dtype=np.int64))
-    under = _under_heading(P, w, st, table.sections)
+    under = _under_heading(P, w, st)
     short = (st["lengths"] < _SHORT).astype(np.float64)[:, None]
     flags = np.column_stack([short[:, 0], st["headings"], st["markers"], st["head_of"] >= 0, np.ones(n)])
     cols = [own, prev, nxt, head, section, document, under,

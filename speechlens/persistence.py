@@ -16,7 +16,7 @@ from .model_check import check_arrays, check_meta
 
 FORMAT = "speechlens-theme-model"
 FORMAT_VERSION = 1
-DEFAULT_MODEL = "themes-v1"
+DEFAULT_MODEL = "themes-v2"
 _ARRAYS = ("idf_", "coef_", "intercept_", "platt_", "thresholds_", "sub_coef_",
            "sub_intercept_", "problem_coef_", "problem_platt_")
 

@@ -362,21 +362,27 @@ def problem_evidence(sentences: Any) -> np.ndarray:
         row[4] = any(c in _WEAK_CUES for c in found)
         row[5] = is_plan
         row[6] = not strong and bool(_ACHIEVE.search(body))
-        row[7] = bool(_RECTIFICATION_RESULT.search(body))
-        row[8] = bool(_REFLECTION.search(body))
+        # Each pattern is tried only where its necessary first character or word is present.
+        first = body[:1]
+        row[7] = first in "整目现已截" and bool(_RECTIFICATION_RESULT.search(body))
+        row[8] = ("反思" in body or "自身" in body or "深感" in body or "深受" in body or "痛定" in body) \
+            and bool(_REFLECTION.search(body))
         row[9] = bool(("但" in body or "然而" in body or "不过" in body) and _CONCESSION.search(body))
-        row[10] = bool(_FIRST_PERSON_CAUSE.search(body))
+        row[10] = ("原因" in body or "根源" in body or "我" in body or "本人" in body) \
+            and bool(_FIRST_PERSON_CAUSE.search(body))
         row[11] = bool(_may_name_others(body) and _THIRD_PERSON.search(body))
         row[12] = bool(len(body) < 70 and _may_lead_generically(body) and _GENERIC_LEAD.search(body)
                        and not _CONCRETE.search(body.split("差距")[-1]))
-        row[13] = bool(_ADDRESSED.search(body))
-        rest = _HEADING_FILLER.sub("", PROBLEM_HEADING.sub("", body))
-        row[14] = bool(_SECTION_TITLE.search(text) or (PROBLEM_HEADING.search(body) and len(rest) <= 4)
-                       or _ASPECT_HEADING.search(body))
-        row[15] = bool(_RECTIFICATION_ITEM.search(body))
+        row[13] = first in "针围为聚" and bool(_ADDRESSED.search(body))
+        problem_word = PROBLEM_HEADING.search(body) is not None
+        title = (("问题" in text or "不足" in text or "原因分析" in text or "下一步" in text or "工作打算" in text)
+                 and _SECTION_TITLE.search(text) is not None)
+        row[14] = bool(title or (problem_word and len(_HEADING_FILLER.sub("", PROBLEM_HEADING.sub("", body))) <= 4)
+                       or ("方面" in body and _ASPECT_HEADING.search(body)))
+        row[15] = first in "问反巡存" and bool(_RECTIFICATION_ITEM.search(body))
         leads = _leads_in(text)
         row[16] = leads
-        row[17] = bool(PROBLEM_HEADING.search(body))
+        row[17] = problem_word
         row[18] = min(len(_DIFFICULTY.findall(body)), 3) / 3
         row[19] = min(len(_NEGATION.findall(body)), 4) / 4
         row[20] = bool(_FIRST_PERSON.search(body))

@@ -504,7 +504,8 @@ def _document_sections(card: dict[str, Any]) -> list[str]:
         lines += ["### Across writers (the context stage trained without one writer's documents)", "",
                   "| held-out writer | sentences | themes macro-F1 | problems F1 |", "|---|---|---|---|"]
         for part, m in card["context_cross_writer"].items():
-            lines.append(f"| {part} | {m['themes']['n']} | {m['themes']['macro_f1']:.3f} | {m['problem']['f1']:.3f} |")
+            pf = f"{m['problem']['f1']:.3f}" if m["problem"]["support"] else "— (speeches only)"
+            lines.append(f"| {part} | {m['themes']['n']} | {m['themes']['macro_f1']:.3f} | {pf} |")
         lines.append("")
     return lines
 
@@ -525,7 +526,10 @@ def write_card(directory: Path, card: dict[str, Any]) -> None:
              f"- C = {card['params']['C']}, min_df = {card['params']['min_df']}, "
              f"{card['info']['n_features']} features.",
              f"- Training data: {card['training_data']['n_train']} sentences "
-             f"(`{card['training_data']['train']}`), test split {card['training_data']['n_test']} "
+             f"(`{card['training_data']['train']}`)"
+             + (f" and the {card['documents']['n_units']} units of {card['documents']['n_documents']} whole "
+                f"documents (`{card['documents']['path']}`)" if "documents" in card else "")
+             + f", test split {card['training_data']['n_test']} "
              f"sentences; SHA-256 of train+test files `{card['training_data']['sha256']}`.",
              f"- Versions: Python {card['versions']['python']}, numpy {card['versions']['numpy']}, "
              f"scikit-learn {card['versions']['sklearn']} (training only; inference needs numpy).", ""]

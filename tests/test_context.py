@@ -201,3 +201,61 @@ def test_problem_features_have_the_width_the_loader_expects():
     n = len(tab)
     x = problem_context_features(tab, np.zeros(n), np.full(n, 0.5), problem_evidence(tab), np.array([0.5, 0.5]))
     assert x.shape == (n, PROBLEM_FEATURES + len(EVIDENCE) + 4)
+
+
+# -- the shipped model's context stage on hand-written documents ---------------------------------
+REPORT_TEXT = """白沙镇2023年度述职报告
+一、主要工作
+（一）民生保障
+新建卫生院1所，改造农村厕所420户，发放低保金380万元。
+（二）安全稳定
+化解信访积案5件，排查整治自建房安全隐患126处。
+二、存在的问题
+一是村级集体经济薄弱。
+二是干部队伍年龄偏大。
+三是防汛基础设施欠账多。
+三、下一步打算
+一要壮大村级集体经济。
+二要加强年轻干部培养。"""
+
+
+@pytest.fixture(scope="module")
+def report_analysis():
+    from speechlens import analyze
+
+    return analyze(REPORT_TEXT)
+
+
+def _by_text(a):
+    return {s.sentence.text: s for s in a.sentences}
+
+
+@pytest.mark.parametrize("sentence, theme", [
+    ("（一）民生保障", "livelihood"),
+    ("（二）安全稳定", "safety"),
+    ("一是村级集体经济薄弱。", "development"),
+    ("二是干部队伍年龄偏大。", "party"),
+])
+def test_short_headings_and_items_get_the_theme_they_carry_in_context(report_analysis, sentence, theme):
+    assert theme in _by_text(report_analysis)[sentence].themes
+
+
+@pytest.mark.parametrize("sentence, problem", [
+    ("一是村级集体经济薄弱。", True),            # an item of a problem list
+    ("三是防汛基础设施欠账多。", True),          # a shortcoming stated without a cue word
+    ("二、存在的问题", False),                   # a heading that only names the section
+    ("一要壮大村级集体经济。", False),            # a plan
+    ("化解信访积案5件，排查整治自建房安全隐患126处。", False),   # an achievement
+])
+def test_the_shipped_model_finds_admissions_in_context(report_analysis, sentence, problem):
+    assert _by_text(report_analysis)[sentence].problem is problem
+
+
+def test_the_genre_is_detected_when_metadata_does_not_give_it(report_analysis):
+    from speechlens import analyze
+
+    assert report_analysis.detected_genre == "self_report" and report_analysis.genre == "self_report"
+    speech = analyze("同志们：\n今天召开全县述职评议会议。刚才，十二位乡镇党委书记作了述职。下面，我讲三点意见。"
+                     "一要抓好项目建设。二要兜牢民生底线。三要守住安全红线。")
+    assert speech.detected_genre == "speech"
+    assert analyze(REPORT_TEXT, genre="work_summary").genre == "work_summary"
