@@ -10,7 +10,8 @@ them back, downstream of the extractor, by these rules, in this order:
 2. a flagged sentence inside the section a heading admission opened (``1、茶叶产业大而不强``
    then its explanation) belongs to that admission;
 3. a flagged sentence right after the admission's last sentence, in the same paragraph, belongs
-   to it, unless it opens a new point (对照……, 同时, 此外, 另外, 作为……, 我本人 …).
+   to it, unless it opens a new point (对照……, 同时, 此外, 另外, 作为……, 我本人 …);
+a stated cause (究其原因……) never continues an earlier admission.
 
 Anything else starts a new admission. The sentence flags themselves are left as they are.
 """
@@ -82,9 +83,13 @@ def admissions_of(analysis: Analysis) -> tuple[Admission, ...]:
     return tuple(_admission(g, text, doc_id, d.unit, d.year) for g in groups)
 
 
+# A stated cause opens an admission of its own, even inside the last item's section.
+_CAUSE = re.compile(r"^(?:究其原因|分析原因|原因分析|深究原因|主要原因|其原因)")
+
+
 def _continues(last: Problem, p: Problem, s: Any, head_section: str | None,
                sentences: Sequence[Any], text: str) -> bool:
-    if s is None:
+    if s is None or _CAUSE.search(s.norm):
         return False
     if head_section is not None and s.section is not None and (
             s.section == head_section or s.section.startswith(head_section + " / ")):

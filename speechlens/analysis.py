@@ -16,7 +16,7 @@ import numpy as np
 from .document import LABELS, Analysis, Document, TaggedSentences
 from .errors import SpeechlensError
 from .loading import document_from_text, read_document
-from .context import genre_vector, structure_columns
+from .context import confident_genre, genre_vector, structure_columns
 from .problems import ProblemSettings, build_problem, problem_evidence, problem_scores
 from .segmentation import Segmenter
 from .structure import SentenceTable, table_of
@@ -441,7 +441,7 @@ def _item_meta(item: InputItem) -> dict[str, Any]:
 
 
 def _in_context(ctx: Any, doc: Document, tab: SentenceTable, sc: Mapping[str, np.ndarray],
-                settings: ProblemSettings) -> tuple[np.ndarray, np.ndarray, np.ndarray, str]:
+                settings: ProblemSettings) -> tuple[np.ndarray, np.ndarray, np.ndarray, str | None]:
     """Theme probabilities, their thresholds, problem log-odds and the detected genre, with
     each sentence read in its document by the model's context stage."""
     st = structure_columns(tab)
@@ -450,7 +450,7 @@ def _in_context(ctx: Any, doc: Document, tab: SentenceTable, sc: Mapping[str, np
     proba = ctx.themes(tab, sc["themes"], genre, st)
     rule = np.asarray(problem_scores(tab, sc["problem"], genre=None, settings=settings), dtype=np.float64)
     z = ctx.problems(tab, rule, sc["problem"], problem_evidence(tab), genre, st)
-    return proba, ctx.theme_thresholds, z, ctx.genre.genres[int(np.argmax(detected))]
+    return proba, ctx.theme_thresholds, z, confident_genre(detected, ctx.genre.genres, doc.text)
 
 
 def _with_context(tab: SentenceTable, proba: np.ndarray, weight: float) -> np.ndarray:

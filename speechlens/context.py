@@ -79,6 +79,17 @@ class GenreModel:
         return cls(d["genres"], np.array(d["coef"], dtype=np.float64), np.array(d["intercept"], dtype=np.float64))
 
 
+GENRE_MIN_PROBA = 0.6    # below this, or for a text shorter than GENRE_MIN_CHARS, no genre is
+GENRE_MIN_CHARS = 100    # reported (the context stage still reads the probabilities)
+
+
+def confident_genre(proba: np.ndarray, genres: Sequence[str], text: str) -> str | None:
+    """The detected genre to report, or None when the detector is unsure or the text too short:
+    comparisons set speeches apart by genre, so a wrong guess would move a report out of them."""
+    k = int(np.argmax(proba))
+    return genres[k] if proba[k] >= GENRE_MIN_PROBA and len(text.strip()) >= GENRE_MIN_CHARS else None
+
+
 def genre_vector(genre: str | None, detected: np.ndarray | None, genres: Sequence[str]) -> np.ndarray:
     """A document's genre as a distribution over ``genres``: one-hot when metadata gives it,
     else the detector's probabilities, else uniform."""
@@ -285,5 +296,5 @@ class ContextModel:
         return m
 
 
-__all__ = ["ContextModel", "GenreModel", "GENRE_CUES", "genre_features", "genre_vector",
+__all__ = ["ContextModel", "GenreModel", "GENRE_CUES", "genre_features", "genre_vector", "confident_genre",
            "theme_context_features", "problem_context_features", "structure_columns", "logit"]

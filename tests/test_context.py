@@ -183,8 +183,8 @@ def test_the_rule_score_passes_through_a_context_model_that_only_reads_it(tiny_c
     finally:
         tiny_classifier.context_ = None
     assert [s.problem for s in a.sentences] == [s.problem for s in b.sentences]
-    assert a.detected_genre in ("speech", "self_report")
-    assert a.to_dict()["detected_genre"] == a.detected_genre
+    assert a.detected_genre is None          # a detector without weights is unsure: nothing reported
+    assert a.to_dict()["detected_genre"] is None
     assert logit(np.array([0.5]))[0] == 0.0
 
 
@@ -255,7 +255,10 @@ def test_the_genre_is_detected_when_metadata_does_not_give_it(report_analysis):
     from speechlens import analyze
 
     assert report_analysis.detected_genre == "self_report" and report_analysis.genre == "self_report"
-    speech = analyze("同志们：\n今天召开全县述职评议会议。刚才，十二位乡镇党委书记作了述职。下面，我讲三点意见。"
-                     "一要抓好项目建设。二要兜牢民生底线。三要守住安全红线。")
+    speech = analyze("同志们：\n今天召开全县述职评议会议。刚才，十二位乡镇党委书记作了述职，大家讲成绩实事求是，"
+                     "讲问题直截了当。下面，我讲三点意见。一要抓好项目建设，盯紧招商引资不放松。二要兜牢民生底线，"
+                     "办好群众身边的实事。三要守住安全红线，抓好防汛和安全生产。")
     assert speech.detected_genre == "speech"
+    # Too short to tell: no genre is reported, so a comparison never moves it among the speeches.
+    assert analyze("安全生产隐患排查不够彻底，整改2处。").genre is None
     assert analyze(REPORT_TEXT, genre="work_summary").genre == "work_summary"
