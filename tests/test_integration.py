@@ -86,3 +86,17 @@ def test_report_plots_refuse_to_replace_earlier_charts_without_overwrite(tmp_pat
     r = CliRunner().invoke(cli, ["report", str(inputs), "-o", str(out), "--no-pictures", "--plots", str(plots)])
     assert r.exit_code == 1 and "--overwrite" in r.output and "problem-heatmap.svg" in r.output
     assert not out.exists() and (plots / "problem-heatmap.svg").read_text(encoding="utf-8") == "an earlier chart"
+
+
+def test_every_subpackage_is_installed():
+    """setup.cfg lists packages by name: a new subpackage left out works from the checkout and
+    is missing after `pip install .` (speechlens.textreuse was)."""
+    import configparser
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    cfg = configparser.ConfigParser()
+    cfg.read(root / "setup.cfg", encoding="utf-8")
+    listed = {p.strip() for p in cfg["options"]["packages"].split(",")}
+    found = {".".join(p.parent.relative_to(root).parts) for p in (root / "speechlens").rglob("__init__.py")}
+    assert found <= listed, found - listed
