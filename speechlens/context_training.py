@@ -23,6 +23,7 @@ from .evaluation import prf
 from .loading import document_from_text
 from .problems import problem_evidence, problem_scores
 from .structure import table_of
+from .training import best_threshold
 
 
 @dataclass
@@ -84,15 +85,6 @@ def _lr(C: float, multi: bool = False):
     if multi:
         return LogisticRegression(C=C, max_iter=5000)
     return LogisticRegression(C=C, fit_intercept=False, max_iter=5000)
-
-
-def _best_threshold(p: np.ndarray, y: np.ndarray) -> float:
-    best, best_f = 0.5, -1.0
-    for t in np.round(np.arange(0.2, 0.81, 0.025), 3):
-        f = prf(y.astype(bool), p >= t)[2]
-        if f > best_f + 1e-9:
-            best, best_f = float(t), f
-    return best
 
 
 def _genre_probs(scored: Sequence[ScoredDocument], k: int) -> tuple[GenreModel, np.ndarray]:
@@ -163,12 +155,12 @@ def fit_context(scored: Sequence[ScoredDocument], k: int, *, C: float = 1.0) -> 
     # first pass's scores of new documents.
     XT2 = np.hstack([XT, _stack_themes(scored, first_oof, genre_oof, genre_model.genres)])
     theme_coef2, theme_oof = _fit_themes(XT2, YT, folds, k, C)
-    thresholds = np.array([_best_threshold(theme_oof[:, j], YT[:, j]) for j in range(len(LABELS))])
+    thresholds = np.array([best_threshold(theme_oof[:, j], YT[:, j]) for j in range(len(LABELS))])
     problem_oof = np.zeros(len(YP))
     for f in range(k):
         test = folds == f
         problem_oof[test] = _lr(C).fit(XP[~test], YP[~test]).predict_proba(XP[test])[:, 1]
-    p_threshold = _best_threshold(problem_oof, YP)
+    p_threshold = best_threshold(problem_oof, YP)
     problem_coef = _lr(C).fit(XP, YP).coef_[0]
     report = cv_report(scored, theme_oof >= thresholds, problem_oof >= p_threshold)
     report["genre_accuracy"] = round(float(np.mean(

@@ -258,7 +258,8 @@ def _platt(z: np.ndarray, y: np.ndarray) -> tuple[float, float]:
     return a, b
 
 
-def _best_threshold(p: np.ndarray, y: np.ndarray) -> float:
+def best_threshold(p: np.ndarray, y: np.ndarray) -> float:
+    """The probability threshold (0.2-0.8 by 0.025) that maximises F1 of ``p`` against ``y``."""
     best, best_f = 0.5, -1.0
     for t in np.round(np.arange(0.2, 0.81, 0.025), 3):
         f = prf(y.astype(bool), p >= t)[2]
@@ -315,7 +316,7 @@ def fit_classifier(clf: Any, texts: list[str], labels: list[tuple[str, ...]],
         intercept[j] = m.intercept_[0]
         platt[j] = _platt(oof[:, j], y)
         p = 1.0 / (1.0 + np.exp(-(oof[:, j] * platt[j, 0] + platt[j, 1])))
-        thresholds[j] = _best_threshold(p, y) if min(int(y.sum()), int(n - y.sum())) >= 30 else 0.5
+        thresholds[j] = best_threshold(p, y) if min(int(y.sum()), int(n - y.sum())) >= 30 else 0.5
         name = LABELS[j] if j < 4 else "problem"
         cv[name] = dict(zip(("precision", "recall", "f1"), prf(y.astype(bool), p >= thresholds[j])))
     cv["macro_f1"] = float(np.mean([cv[l]["f1"] for l in LABELS if l in cv]))
