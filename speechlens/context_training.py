@@ -110,13 +110,11 @@ def _genre_probs(scored: Sequence[ScoredDocument], k: int) -> tuple[GenreModel, 
     return GenreModel(present, coef, intercept), oof
 
 
-def _stack(scored: Sequence[ScoredDocument], genres: np.ndarray, names: Sequence[str]):
-    XT, XP = [], []
-    for s, g in zip(scored, genres):
-        gv = genre_vector(s.metadata_genre, g, names)
-        XT.append(theme_context_features(s.table, s.theme_proba, gv, s.structure))
-        XP.append(problem_context_features(s.table, s.rule_z, s.problem_proba, s.evidence, gv, s.structure))
-    return np.vstack(XT), np.vstack(XP)
+def _stack_problems(scored: Sequence[ScoredDocument], genres: np.ndarray, names: Sequence[str]) -> np.ndarray:
+    """Problem context features of every document's sentences, in order."""
+    return np.vstack([problem_context_features(s.table, s.rule_z, s.problem_proba, s.evidence,
+                                               genre_vector(s.metadata_genre, g, names), s.structure)
+                      for s, g in zip(scored, genres)])
 
 
 def _fit_themes(X: np.ndarray, Y: np.ndarray, folds: np.ndarray, k: int, C: float) -> tuple[np.ndarray, np.ndarray]:
@@ -146,7 +144,8 @@ def _stack_themes(scored: Sequence[ScoredDocument], proba: np.ndarray, genres: n
 def fit_context(scored: Sequence[ScoredDocument], k: int, *, C: float = 1.0) -> tuple[ContextModel, dict[str, Any]]:
     """Fit the context stage on out-of-fold scored documents; report its cross-validation."""
     genre_model, genre_oof = _genre_probs(scored, k)
-    XT, XP = _stack(scored, genre_oof, genre_model.genres)
+    XT = _stack_themes(scored, np.vstack([s.theme_proba for s in scored]), genre_oof, genre_model.genres)
+    XP = _stack_problems(scored, genre_oof, genre_model.genres)
     YT = np.vstack([s.gold_themes for s in scored])
     YP = np.concatenate([s.gold_problem for s in scored])
     folds = np.concatenate([np.full(len(s.table), document_fold(s.doc.id, k)) for s in scored])

@@ -140,7 +140,7 @@ def document_agreement(corpus_dir: str | Path) -> dict[str, Any]:
     """Agreement of the writers' labels (first pass) with the blind second pass over the units
     both labelled: per-label F1 and Cohen's kappa, the problem flag, and how many units the
     third pass decided."""
-    from .evaluation import prf
+    from .evaluation import cohen_kappa, prf
 
     root = Path(corpus_dir)
     first, second = _first_passes(root), _read_annotations(root / "annotations" / "second")
@@ -150,20 +150,15 @@ def document_agreement(corpus_dir: str | Path) -> dict[str, Any]:
     if not pairs:
         return {"units": 0}
 
-    def kappa(a: np.ndarray, b: np.ndarray) -> float:
-        po = float(np.mean(a == b))
-        pe = a.mean() * b.mean() + (1 - a.mean()) * (1 - b.mean())
-        return round((po - pe) / (1 - pe), 4) if pe < 1 else 1.0
-
     out: dict[str, Any] = {"units": len(pairs), "documents": sum(i in second for i in first)}
     for l in LABELS:
         a = np.array([l in u["themes"] for u, _ in pairs])
         b = np.array([l in v["themes"] for _, v in pairs])
-        out[l] = {"f1": round(prf(a, b)[2], 4), "kappa": kappa(a, b)}
+        out[l] = {"f1": round(prf(a, b)[2], 4), "kappa": cohen_kappa(a, b)}
     out["macro_f1"] = round(float(np.mean([out[l]["f1"] for l in LABELS])), 4)
     a = np.array([bool(u["problem"]) for u, _ in pairs])
     b = np.array([bool(v["problem"]) for _, v in pairs])
-    out["problem"] = {"f1": round(prf(a, b)[2], 4), "kappa": kappa(a, b)}
+    out["problem"] = {"f1": round(prf(a, b)[2], 4), "kappa": cohen_kappa(a, b)}
     out["disagreements"] = int(sum(set(u["themes"]) != set(v["themes"]) or bool(u["problem"]) != bool(v["problem"])
                                    for u, v in pairs))
     out["third_pass_units"] = int(sum(x is not None for labels in third.values() for x in labels))

@@ -12,6 +12,15 @@ from .document import LABELS
 from .errors import SpeechlensError
 
 
+def cohen_kappa(a: Any, b: Any) -> float:
+    """Cohen's kappa of two boolean labellings (1.0 when chance agreement is total)."""
+    a = np.asarray(a, dtype=bool)
+    b = np.asarray(b, dtype=bool)
+    po = float(np.mean(a == b))
+    pe = a.mean() * b.mean() + (1 - a.mean()) * (1 - b.mean())
+    return round((po - pe) / (1 - pe), 4) if pe < 1 else 1.0
+
+
 def prf(y: Any, p: Any) -> tuple[float, float, float]:
     """Precision, recall and F1 of boolean predictions ``p`` against truth ``y``."""
     y = np.asarray(y, dtype=bool)

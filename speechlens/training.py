@@ -18,7 +18,7 @@ import numpy as np
 
 from .document import LABELS
 from .errors import SpeechlensError
-from .evaluation import prf, score_labels
+from .evaluation import cohen_kappa, prf, score_labels
 from .features import idf_from_df, lexicon_hits
 
 SUBTHEME_NONE = "none/other"
@@ -148,20 +148,15 @@ def agreement(records: list[dict[str, Any]], second: dict[str, dict[str, Any]]) 
     """Agreement of the first (writer's) and second (blind) passes: per-label F1 and Cohen's kappa."""
     pairs = [(r, second[sentence_id(r["text"])]) for r in records if sentence_id(r["text"]) in second]
 
-    def kappa(a: np.ndarray, b: np.ndarray) -> float:
-        po = float(np.mean(a == b))
-        pe = a.mean() * b.mean() + (1 - a.mean()) * (1 - b.mean())
-        return round((po - pe) / (1 - pe), 4) if pe < 1 else 1.0
-
     out: dict[str, Any] = {"n": len(pairs)}
     for l in LABELS:
         a = np.array([l in r.get("themes", []) for r, _ in pairs])
         b = np.array([l in s["themes"] for _, s in pairs])
-        out[l] = {"f1": prf(a, b)[2], "kappa": kappa(a, b)}
+        out[l] = {"f1": prf(a, b)[2], "kappa": cohen_kappa(a, b)}
     out["macro_f1"] = round(float(np.mean([out[l]["f1"] for l in LABELS])), 4)
     a = np.array([bool(r.get("problem")) for r, _ in pairs])
     b = np.array([bool(s["problem"]) for _, s in pairs])
-    out["problem"] = {"f1": prf(a, b)[2], "kappa": kappa(a, b)}
+    out["problem"] = {"f1": prf(a, b)[2], "kappa": cohen_kappa(a, b)}
     out["exact_theme_sets"] = round(float(np.mean([set(r.get("themes", [])) == set(s["themes"]) for r, s in pairs])), 4)
     return out
 
