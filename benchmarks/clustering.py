@@ -44,10 +44,10 @@ def _demo():
 def run_one(kind: str, size: int) -> dict:
     import random
 
-    from speechlens.clustering import average_linkage, vectorize
-    from speechlens.comparison import GROUP_THRESHOLD, SUBTHEME_WEIGHT, _WORD, _features
+    from speechlens.comparison.clustering import average_linkage, vectorize
+    from speechlens.comparison.comparison import GROUP_THRESHOLD, SUBTHEME_WEIGHT, _WORD, _features
     from speechlens.resources import stopwords
-    from speechlens.segmentation import default_segmenter
+    from speechlens.text.segmentation import default_segmenter
 
     reports = _demo()
     seg = default_segmenter()

@@ -124,8 +124,8 @@ def cold(cmd: list[str], runs: int = 7) -> float:
 
 def stage_times(docs: list[str], az) -> dict[str, float]:
     """Seconds spent in each stage of the one-process analysis (best of 2 passes)."""
-    from speechlens.analysis import _batches, to_document
-    from speechlens.structure import table_of
+    from speechlens.pipeline.analysis import _batches, to_document
+    from speechlens.text.structure import table_of
 
     clf, seg = az.classifier, az.segmenter
     best: dict[str, float] = {}
@@ -165,7 +165,7 @@ def main() -> None:
     import jieba
 
     import speechlens
-    import speechlens.segmentation
+    import speechlens.text.segmentation
     from speechlens import Analyzer, Segmenter
 
     docs = corpus_text(args.mb)
@@ -177,8 +177,8 @@ def main() -> None:
     # The jieba backend remembers recurring runs of Chinese; over a corpus that repeats whole
     # documents it would look far faster than on real text. Off for every measure over the
     # repeated corpus; measured on its own below, over the distinct documents only.
-    cache_size = speechlens.segmentation.BLOCK_CACHE_SIZE
-    speechlens.segmentation.BLOCK_CACHE_SIZE = 0
+    cache_size = speechlens.text.segmentation.BLOCK_CACHE_SIZE
+    speechlens.text.segmentation.BLOCK_CACHE_SIZE = 0
 
     jieba.setLogLevel(60)
     jieba.lcut("预热")
@@ -221,10 +221,10 @@ def main() -> None:
 
         if backend == "jieba":
             paired["jieba, run memory off"] = paired_ratio(analyse, once)
-            speechlens.segmentation.BLOCK_CACHE_SIZE = cache_size
+            speechlens.text.segmentation.BLOCK_CACHE_SIZE = cache_size
             paired["jieba, run memory on (the default), emptied before each pass"] = paired_ratio(
                 analyse, once, before_round=az.segmenter._blocks.clear)
-            speechlens.segmentation.BLOCK_CACHE_SIZE = 0
+            speechlens.text.segmentation.BLOCK_CACHE_SIZE = 0
         else:
             paired[backend] = paired_ratio(analyse, once)
     for label, ratio in paired.items():
@@ -247,7 +247,7 @@ def main() -> None:
                     d = docs[i % len(docs)]
                     start = (i * 37) % max(1, len(d) - 400)
                     fh.write(json.dumps({"id": f"d{i}", "text": d[start:start + 400]}, ensure_ascii=False) + "\n")
-            code = (f"from speechlens.batch import run_batch\n"
+            code = (f"from speechlens.batch.run import run_batch\n"
                     f"run_batch([{str(src)!r}], {str(Path(tmp) / f'out-{count}.jsonl')!r})")
             mb, secs = peak_rss_of(code)
             rows.append((f"batch of {count:,} documents (400 chars each), peak memory",

@@ -10,8 +10,8 @@ from typing import Any, Callable, Iterable
 
 import click
 
-from . import __version__
-from .errors import SpeechlensError
+from speechlens import __version__
+from speechlens.errors import SpeechlensError
 
 
 def main() -> None:
@@ -110,7 +110,7 @@ def _prepare_output(output: str | Path, *, folder: bool = False) -> Path:
 def _write(output: str | Path, data: str | bytes) -> None:
     """Write a command's output file whole or not at all (a temporary file renamed over it);
     a failure is one line naming the file."""
-    from .outputs import write_bytes_atomic, write_text_atomic
+    from speechlens.output.files import write_bytes_atomic, write_text_atomic
 
     path = _prepare_output(output)
     if isinstance(data, bytes):
@@ -131,8 +131,8 @@ def output_option(fn: Callable[..., Any]) -> Callable[..., Any]:
 def _claim(output: str | None, overwrite: bool, inputs: Iterable[str]) -> None:
     """Refuse, before any work, an output that is an input or exists without --overwrite."""
     if output:
-        from .loading import SUPPORTED_SUFFIXES
-        from .outputs import check_output
+        from speechlens.reading.loading import SUPPORTED_SUFFIXES
+        from speechlens.output.files import check_output
 
         _prepare_output(output)  # its folder made, or one line saying why it cannot be
         check_output(output, inputs, overwrite=overwrite, picked_up=SUPPORTED_SUFFIXES)
@@ -143,7 +143,7 @@ def _emit(text: str, output: str | None) -> None:
         _write(output, text)
         click.echo(f"wrote {output}", err=True)
     else:
-        from .outputs import displayable, printable
+        from speechlens.output.files import displayable, printable
 
         text = displayable(text)
         click.echo(printable(text) if sys.stdout.isatty() else text)  # input never drives a terminal (ANSI, OSC)
@@ -151,7 +151,7 @@ def _emit(text: str, output: str | None) -> None:
 
 
 def _segmenter(backend: str | None, user_dict: Iterable[str], hmm: bool):
-    from .segmentation import Segmenter
+    from speechlens.text.segmentation import Segmenter
 
     return Segmenter(backend=backend, user_dict=list(user_dict) or None, hmm=hmm)
 
@@ -173,7 +173,7 @@ def cli() -> None:
 def segment(paths: tuple[str, ...], fmt: str, backend: str | None, user_dict: tuple[str, ...],
             hmm: bool, output: str | None, overwrite: bool) -> None:
     """Split documents into sentences and words with the governance dictionary."""
-    from .structure import sentences_of
+    from speechlens.text.structure import sentences_of
 
     _claim(output, overwrite, paths)
     seg = _segmenter(backend, user_dict, hmm)
@@ -219,7 +219,7 @@ def comparison_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     def wrapper(*args: Any, keyness_correction: str, drop_names: bool, by: str, order: str | None,
                 stopwords_file: str | None, replace_stopwords: bool, keyness_target: str | None,
                 themes_file: str | None, **kwargs: Any) -> Any:
-        from .user_themes import read_user_themes
+        from speechlens.comparison.user_themes import read_user_themes
 
         try:
             words = _read_words(stopwords_file) if stopwords_file else None
@@ -272,7 +272,7 @@ def _read_words(path: str) -> list[str]:
 
 
 def _analyzer(backend: str | None, user_dict: Iterable[str], hmm: bool, model: str | None):
-    from .analysis import Analyzer
+    from speechlens.pipeline.analysis import Analyzer
 
     return Analyzer(segmenter=_segmenter(backend, user_dict, hmm), model=model)
 
@@ -292,10 +292,10 @@ def _analyze_paths(paths: Iterable[str], analyzer: Any) -> list[Any]:
 def _read(path: str) -> Any:
     """A Document from a file, or from standard input for ``-``."""
     if path == "-":
-        from .streams import read_stream
+        from speechlens.reading.streams import read_stream
 
         return read_stream()
-    from .loading import read_document
+    from speechlens.reading.loading import read_document
 
     return read_document(path)
 
@@ -317,8 +317,8 @@ def analyze(paths: tuple[str, ...], fmt: str, backend: str | None, user_dict: tu
             hmm: bool, model: str | None, output: str | None, overwrite: bool, lang: str,
             comparison: dict[str, Any]) -> None:
     """Tag themes and admitted problems; several files or a folder end with the comparison."""
-    from .comparison import compare
-    from .tables import analysis_markdown, analysis_text, comparison_markdown, comparison_text
+    from speechlens.comparison.comparison import compare
+    from speechlens.output.tables import analysis_markdown, analysis_text, comparison_markdown, comparison_text
 
     _claim(output, overwrite, paths)
     az = _analyzer(backend, user_dict, hmm, model)
@@ -363,8 +363,8 @@ def compare(paths: tuple[str, ...], fmt: str, dtm: str | None, with_reuse: bool,
             user_dict: tuple[str, ...], hmm: bool, model: str | None, output: str | None, overwrite: bool,
             lang: str, comparison: dict[str, Any]) -> None:
     """Compare townships: shared and unique problems, problem matrix, keyness, similarity, text reuse."""
-    from .comparison import compare as compare_analyses
-    from .tables import comparison_markdown, comparison_rows, comparison_text, to_csv
+    from speechlens.comparison.comparison import compare as compare_analyses
+    from speechlens.output.tables import comparison_markdown, comparison_rows, comparison_text, to_csv
 
     _claim(output, overwrite, paths)
     if dtm:
@@ -372,7 +372,7 @@ def compare(paths: tuple[str, ...], fmt: str, dtm: str | None, with_reuse: bool,
     az = _analyzer(backend, user_dict, hmm, model)
     results = _analyze_paths(paths, az)
     if dtm:
-        from .dtm import write_dtm
+        from speechlens.output.dtm import write_dtm
 
         _prepare_output(dtm)
         written = write_dtm(dtm, results, segmenter=az.segmenter, drop_names=comparison["drop_names"],
@@ -381,7 +381,7 @@ def compare(paths: tuple[str, ...], fmt: str, dtm: str | None, with_reuse: bool,
     c = compare_analyses(results, segmenter=az.segmenter, **comparison).to_dict()
     shared = None
     if with_reuse:
-        from .textreuse import reuse as find_reuse
+        from speechlens.comparison.textreuse import reuse as find_reuse
 
         shared = find_reuse(results)
     if fmt == "json":
@@ -389,15 +389,15 @@ def compare(paths: tuple[str, ...], fmt: str, dtm: str | None, with_reuse: bool,
             c["reuse"] = shared.to_dict()
         text = json.dumps(c, ensure_ascii=False, indent=2)
     elif fmt == "markdown":
-        from .reuse_output import reuse_markdown
+        from speechlens.output.reuse_output import reuse_markdown
 
         text = comparison_markdown(c, lang) + ("\n\n" + reuse_markdown(shared) if shared is not None else "")
     elif fmt == "csv":
-        from .reuse_output import reuse_long_rows
+        from speechlens.output.reuse_output import reuse_long_rows
 
         text = to_csv(comparison_rows(c, lang) + (reuse_long_rows(shared) if shared is not None else [])).rstrip("\n")
     else:
-        from .reuse_output import reuse_text
+        from speechlens.output.reuse_output import reuse_text
 
         text = comparison_text(c, lang=lang) + ("\n\n" + reuse_text(shared) if shared is not None else "")
     _emit(text, output)
@@ -419,7 +419,7 @@ def compare(paths: tuple[str, ...], fmt: str, dtm: str | None, with_reuse: bool,
 def train(corpus_dir: str, output: str, C: float, min_df: int, no_cross_part: bool,
           documents: str | None, overwrite: bool) -> None:
     """Train a theme model on CORPUS_DIR/train.jsonl; evaluate on CORPUS_DIR/test.jsonl."""
-    from .training import train_model
+    from speechlens.training.trainer import train_model
 
     out = Path(output)
     if out.resolve() in {Path(corpus_dir).resolve()} | ({Path(documents).resolve()} if documents else set()):
@@ -448,10 +448,10 @@ def train(corpus_dir: str, output: str, C: float, min_df: int, no_cross_part: bo
 @_fail_cleanly
 def evaluate(gold: str, model: str | None, fmt: str) -> None:
     """Score the model on GOLD.jsonl lines {"text": ..., "themes": [...]}: P/R/F1 per label."""
-    from .document import LABELS
-    from .evaluation import score_labels
-    from .themes import ThemeClassifier
-    from .training import evaluate as evaluate_model, keyword_baseline, load_jsonl
+    from speechlens.records import LABELS
+    from speechlens.training.evaluation import score_labels
+    from speechlens.model.themes import ThemeClassifier
+    from speechlens.training.trainer import evaluate as evaluate_model, keyword_baseline, load_jsonl
 
     records = load_jsonl(gold)
     if not records:
@@ -514,12 +514,12 @@ def batch(inputs: tuple[str, ...], output: str, fmt: str | None, jobs: int, resu
     Safe to interrupt: run the same command with --resume to finish. Exit code 3 when the run
     completed but some documents failed (their records carry an "error").
     """
-    from .batch import run_batch
+    from speechlens.batch.run import run_batch
 
     if with_reuse:  # OUT.reuse.csv is part of the batch's output: replaced on --resume or --overwrite
-        from .loading import SUPPORTED_SUFFIXES
-        from .outputs import check_output
-        from .reuse_archive import reuse_path
+        from speechlens.reading.loading import SUPPORTED_SUFFIXES
+        from speechlens.output.files import check_output
+        from speechlens.batch.reuse_archive import reuse_path
 
         check_output(reuse_path(Path(output)), inputs, overwrite=overwrite or resume, picked_up=SUPPORTED_SUFFIXES)
     az = _analyzer(backend, user_dict, hmm, model)
@@ -536,7 +536,7 @@ def batch(inputs: tuple[str, ...], output: str, fmt: str | None, jobs: int, resu
     if not quiet:
         click.echo(summary.text(), err=True)
     if with_reuse:
-        from .reuse_archive import reuse_archive
+        from speechlens.batch.reuse_archive import reuse_archive
 
         result, path = reuse_archive(list(inputs), output, text_column=text_column, id_column=id_column,
                                      metadata_file=metadata_file)
@@ -575,10 +575,10 @@ def report(paths: tuple[str, ...], output: str, plots_dir: str | None, no_pictur
            title: str | None, overwrite: bool, font: str | None, backend: str | None, user_dict: tuple[str, ...],
            hmm: bool, model: str | None, lang: str, comparison: dict[str, Any]) -> None:
     """Write a report: self-contained HTML or Word (overview, heat map, shared problems, word clouds)."""
-    from .comparison import compare as compare_analyses
-    from .reporting import write_any_report
+    from speechlens.comparison.comparison import compare as compare_analyses
+    from speechlens.output.reporting import write_any_report
 
-    from .reporting import report_format
+    from speechlens.output.reporting import report_format
 
     files = _expand(paths)
     _claim(output, overwrite, paths)
@@ -593,7 +593,7 @@ def report(paths: tuple[str, ...], output: str, plots_dir: str | None, no_pictur
          if len(results) > 1 else None)
     shared = None
     if len(results) > 1:
-        from .textreuse import reuse as find_reuse
+        from speechlens.comparison.textreuse import reuse as find_reuse
 
         shared = find_reuse(results)
     _prepare_output(output)
@@ -605,7 +605,7 @@ def report(paths: tuple[str, ...], output: str, plots_dir: str | None, no_pictur
                      default_stopwords=comparison["default_stopwords"], reuse=shared)
     click.echo(f"wrote {output}", err=True)
     if plots_dir and c is not None:
-        from .plots import problem_heatmap, theme_shares_chart, trend_chart
+        from speechlens.output.plots import problem_heatmap, theme_shares_chart, trend_chart
 
         out = Path(plots_dir)
         for fmt in ("png", "svg"):
@@ -636,8 +636,8 @@ def wordcloud(paths: tuple[str, ...], output: str, by: str | None, max_words: in
               overwrite: bool, font: str | None, backend: str | None, user_dict: tuple[str, ...], hmm: bool,
               drop_names: bool, stopwords_file: str | None, replace_stopwords: bool) -> None:
     """Draw a Chinese word cloud of the documents' words (stopwords, stock words and names removed)."""
-    from .outputs import file_name_part
-    from .plots import word_cloud, word_frequencies
+    from speechlens.output.files import file_name_part
+    from speechlens.output.plots import word_cloud, word_frequencies
 
     if by is None:
         _claim(output, overwrite, paths)
@@ -676,8 +676,8 @@ def wordcloud(paths: tuple[str, ...], output: str, by: str | None, max_words: in
 @_fail_cleanly
 def kwic(term: str, paths: tuple[str, ...], window: int, fmt: str, output: str | None, overwrite: bool) -> None:
     """Keyword in context: every occurrence of TERM with its unit and section."""
-    from .concordance import kwic as find
-    from .tables import clip, pad, to_csv, width
+    from speechlens.comparison.concordance import kwic as find
+    from speechlens.output.tables import clip, pad, to_csv, width
 
     _claim(output, overwrite, paths)
     hits = find((_read(p) for p in _expand(paths)), term, window=window)
@@ -711,9 +711,9 @@ def kwic(term: str, paths: tuple[str, ...], window: int, fmt: str, output: str |
 def reuse(paths: tuple[str, ...], fmt: str, min_chars: int, threshold: float, boilerplate_units: int,
           output: str | None, overwrite: bool) -> None:
     """Passages documents share (earlier -> later by year), and each one's reused and stock shares."""
-    from .reuse_output import CSV_COLUMNS, reuse_rows, reuse_text
-    from .tables import to_csv
-    from .textreuse import reuse as find_reuse
+    from speechlens.output.reuse_output import CSV_COLUMNS, reuse_rows, reuse_text
+    from speechlens.output.tables import to_csv
+    from speechlens.comparison.textreuse import reuse as find_reuse
 
     _claim(output, overwrite, paths)  # never an input, never an existing file without --overwrite
     files = _expand(paths)
@@ -731,8 +731,8 @@ def _expand(paths: Iterable[str]) -> list[str]:
     """Files named, and the readable files inside folders named, in sorted order (entries of a
     folder that are passed over are named on standard error); ``-`` (standard input) is passed
     through."""
-    from .loading import folder_files
-    from .outputs import displayable
+    from speechlens.reading.loading import folder_files
+    from speechlens.output.files import displayable
 
     out: list[str] = []
     for p in paths:

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from speechlens import Analyzer
-from speechlens.analysis import Failure
-from speechlens.batch import read_journal, recover_journal, run_batch
+from speechlens.pipeline.analysis import Failure
+from speechlens.batch.run import read_journal, recover_journal, run_batch
 
 from conftest import DEMO
 
@@ -65,7 +65,7 @@ def test_lazy_sentences_behave_as_a_tuple_and_survive_pickling(analyzer, demo_fi
 
 
 def test_an_analysis_error_in_a_batch_fails_only_that_document(analyzer, monkeypatch):
-    import speechlens.analysis as analysis
+    import speechlens.pipeline.analysis as analysis
 
     real = analysis.problem_scores
 
@@ -258,7 +258,7 @@ def test_a_file_named_twice_is_analysed_once(analyzer, tmp_path):
 
 
 def test_batches_group_by_size_and_start_small_for_several_workers():
-    from speechlens.analysis import batched
+    from speechlens.pipeline.analysis import batched
 
     sizes = lambda batches: [len(b) for b in batches]
     assert sizes(batched(range(10), lambda i: 10, 30)) == [3, 3, 3, 1]
@@ -272,7 +272,7 @@ def test_scores_of_a_long_document_do_not_depend_on_how_it_is_chunked(analyzer, 
     import numpy as np
 
     from speechlens import read_document
-    from speechlens.structure import table_of
+    from speechlens.text.structure import table_of
 
     norms = [n for p in demo_files[:5] for n in table_of(read_document(p)).norms]
     whole = analyzer._scores(norms, chunk_chars=10**9)

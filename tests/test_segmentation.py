@@ -218,7 +218,7 @@ def test_cut_joined_is_the_texts_tokens_with_line_breaks_between(backend):
 def test_remembered_runs_cut_as_jieba_cuts_the_whole_text(monkeypatch):
     import re
 
-    import speechlens.segmentation as segmentation
+    import speechlens.text.segmentation as segmentation
 
     # Without split figures to join, the segmenter's tokens are exactly jieba's own call's.
     text = re.sub(r"(?<=[0-9])[.%\-]", "", _varied_text())

@@ -111,7 +111,7 @@ MARKERISH = st.text(alphabet=st.sampled_from(list("一二三十是要、.．（(
 @settings(max_examples=500, deadline=None)
 @given(MARKERISH)
 def test_marker_lookup_agrees_with_trying_each_marker_pattern_in_order(s):
-    from speechlens.structure import _INLINE_ENUM, _MARKERS, marker_at
+    from speechlens.text.structure import _INLINE_ENUM, _MARKERS, marker_at
 
     expected = None
     for level, pat in _MARKERS:
@@ -136,7 +136,7 @@ _PLAIN_SENT_END = r"(?:……|…|[。！？!?；;]+|(?<=[\u4e00-\u9fff])\.(?=[\
 def test_sentence_end_pattern_finds_what_the_plain_alternation_finds(text, cut_start, cut_end):
     import re
 
-    from speechlens.structure import _SENT_END
+    from speechlens.text.structure import _SENT_END
 
     plain = re.compile(_PLAIN_SENT_END)
     start, end = min(cut_start, len(text)), max(len(text) - cut_end, 0)
@@ -149,7 +149,7 @@ def test_sentence_end_pattern_finds_what_the_plain_alternation_finds(text, cut_s
 def test_noise_check_finds_what_the_plain_pattern_finds(text):
     import re
 
-    from speechlens.normalization import _NOISE
+    from speechlens.text.normalization import _NOISE
 
     plain = re.compile(r"[\n\r\t 　（(\uff10-\uff19\uff21-\uff3a\uff41-\uff5a\uff05\uff0e\uff0d]|[-—–－]\s*\d")
     assert bool(_NOISE.search(text)) == bool(plain.search(text))

@@ -91,7 +91,7 @@ def test_shipped_model_loads_and_tags_plain_sentences():
 def test_shipped_model_card_reports_metrics():
     from importlib import resources
 
-    from speechlens.persistence import DEFAULT_MODEL
+    from speechlens.model.persistence import DEFAULT_MODEL
 
     d = resources.files("speechlens.models").joinpath(DEFAULT_MODEL)
     card = json.loads(d.joinpath("metrics.json").read_text(encoding="utf-8"))
@@ -128,7 +128,7 @@ def test_import_has_no_side_effects(tmp_path):
 def test_fast_inference_features_equal_the_training_features():
     """The index path used at inference builds exactly the matrix the training path builds."""
     from speechlens import Segmenter
-    from speechlens.features import IndexFeaturizer, Vectorizer, sentence_features
+    from speechlens.model.features import IndexFeaturizer, Vectorizer, sentence_features
 
     clf = ThemeClassifier.load()
     seg = Segmenter(backend="jieba")
@@ -144,8 +144,8 @@ def test_fast_inference_features_equal_the_training_features():
 
 def test_the_batch_path_builds_the_same_matrix_as_the_sentence_path(demo_files):
     from speechlens import Segmenter, read_document
-    from speechlens.features import IndexFeaturizer
-    from speechlens.structure import split_sentences
+    from speechlens.model.features import IndexFeaturizer
+    from speechlens.text.structure import split_sentences
 
     clf = ThemeClassifier.load()
     seg = Segmenter(backend="jieba")
@@ -162,7 +162,7 @@ def test_the_batch_path_builds_the_same_matrix_as_the_sentence_path(demo_files):
 @given(st.sets(st.integers(min_value=0, max_value=2**64 - 1), max_size=300),
        st.lists(st.integers(min_value=0, max_value=2**64 - 1), max_size=300))
 def test_key_index_finds_exactly_the_keys_it_holds(keys, queries):
-    from speechlens.features import KeyIndex
+    from speechlens.model.features import KeyIndex
 
     keys = sorted(keys)
     table = {k: i * 7 for i, k in enumerate(keys)}
@@ -175,7 +175,7 @@ def test_key_index_finds_exactly_the_keys_it_holds(keys, queries):
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_the_sparse_product_equals_the_dense_product(seed):
-    from speechlens.features import sparse_dot_columns
+    from speechlens.model.features import sparse_dot_columns
 
     rng = np.random.default_rng(seed)
     n, f, k = 40, 300, 7

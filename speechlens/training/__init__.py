@@ -1,0 +1,1 @@
+"""Training: corpus preparation, fitting, evaluation (the only place scikit-learn is used)."""
