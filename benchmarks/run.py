@@ -124,14 +124,14 @@ def cold(cmd: list[str], runs: int = 7) -> float:
 
 def stage_times(docs: list[str], az) -> dict[str, float]:
     """Seconds spent in each stage of the one-process analysis (best of 2 passes)."""
-    from speechlens.pipeline.analysis import _batches, to_document
+    from speechlens.pipeline.analysis import input_batches, to_document
     from speechlens.text.structure import table_of
 
     clf, seg = az.classifier, az.segmenter
     best: dict[str, float] = {}
     for _ in range(2):
         spent = dict.fromkeys(("reading", "sentences", "segmentation", "features and heads", "problems and results"), 0.0)
-        for batch in _batches([(str(i), d, {}) for i, d in enumerate(docs)], 60_000):
+        for batch in input_batches([(str(i), d, {}) for i, d in enumerate(docs)], 60_000):
             t0 = time.perf_counter()
             ds = [to_document(item, text_is_path=True) for item in batch]
             t1 = time.perf_counter()
@@ -145,7 +145,7 @@ def stage_times(docs: list[str], az) -> dict[str, float]:
             a = 0
             for d, tab in zip(ds, tabs):
                 b = a + len(tab)
-                az._assemble(d, tab, {k: v[a:b] for k, v in sc.items()})
+                az.assemble(d, tab, {k: v[a:b] for k, v in sc.items()})
                 a = b
             t5 = time.perf_counter()
             for key, dt in zip(spent, (t1 - t0, t2 - t1, t3 - t2, t4 - t3, t5 - t4)):
@@ -223,7 +223,7 @@ def main() -> None:
             paired["jieba, run memory off"] = paired_ratio(analyse, once)
             speechlens.text.segmentation.BLOCK_CACHE_SIZE = cache_size
             paired["jieba, run memory on (the default), emptied before each pass"] = paired_ratio(
-                analyse, once, before_round=az.segmenter._blocks.clear)
+                analyse, once, before_round=az.segmenter.block_cache.clear)
             speechlens.text.segmentation.BLOCK_CACHE_SIZE = 0
         else:
             paired[backend] = paired_ratio(analyse, once)

@@ -14,19 +14,21 @@ __version__ = "0.1.0"
 _EXPORTS = {
     "SpeechlensError": "errors",
     "DocumentError": "errors",
+    "Failure": "pipeline.analysis",
+    "ProblemSettings": "pipeline.problems",
     "Document": "records",
     "Sentence": "records",
-    "Problem": "records",
-    "Analysis": "records",
-    "TaggedSentence": "records",
-    "LABELS": "records",
+    "Problem": "pipeline.results",
+    "Analysis": "pipeline.results",
+    "TaggedSentence": "pipeline.results",
+    "LABELS": "labels",
     "read_document": "reading.loading",
     "document_from_text": "reading.loading",
     "split_sentences": "text.structure",
     "Segmenter": "text.segmentation",
     "segment": "text.segmentation",
     "ThemeClassifier": "model.themes",
-    "extract_problems": "pipeline.problems",
+    "extract_problems": "pipeline.analysis",
     "Analyzer": "pipeline.analysis",
     "analyze": "pipeline.analysis",
     "analyze_many": "pipeline.analysis",
@@ -44,10 +46,12 @@ if TYPE_CHECKING:  # pragma: no cover
     from speechlens.pipeline.admissions import Admission, admissions_of
     from speechlens.pipeline.analysis import Analyzer, analyze, analyze_many
     from speechlens.comparison.comparison import Comparison, compare
-    from speechlens.records import LABELS, Analysis, Document, Problem, Sentence, TaggedSentence
+    from speechlens.labels import LABELS
+    from speechlens.pipeline.results import Analysis, Problem, TaggedSentence
+    from speechlens.records import Document, Sentence
     from speechlens.errors import DocumentError, SpeechlensError
     from speechlens.reading.loading import document_from_text, read_document
-    from speechlens.pipeline.problems import extract_problems
+    from speechlens.pipeline.analysis import extract_problems
     from speechlens.text.segmentation import Segmenter, segment
     from speechlens.text.structure import split_sentences
     from speechlens.comparison.textreuse import Reuse, reuse

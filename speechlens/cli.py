@@ -12,6 +12,27 @@ import click
 
 from speechlens import __version__
 from speechlens.errors import SpeechlensError
+from speechlens.output.files import check_output, displayable, file_name_part, printable, write_bytes_atomic, write_text_atomic
+from speechlens.reading.loading import SUPPORTED_SUFFIXES, expand_paths
+from speechlens.text.segmentation import Segmenter
+from speechlens.text.structure import sentences_of
+from speechlens.comparison.user_themes import read_user_themes
+from speechlens.pipeline.analysis import Analyzer, analyze_paths
+from speechlens.reading.streams import read_input
+from speechlens.comparison.comparison import compare as compare_analyses
+from speechlens.output.tables import analysis_markdown, analysis_text, clip, comparison_markdown, comparison_rows, comparison_text, pad, to_csv, width
+from speechlens.output.dtm import write_dtm
+from speechlens.comparison.textreuse import reuse as find_reuse
+from speechlens.output.reuse_output import CSV_COLUMNS, reuse_long_rows, reuse_markdown, reuse_rows, reuse_text
+from speechlens.training.trainer import evaluate as evaluate_model, keyword_baseline, load_jsonl, train_model
+from speechlens.labels import LABELS
+from speechlens.model.metrics import score_labels
+from speechlens.model.themes import ThemeClassifier
+from speechlens.batch.run import run_batch
+from speechlens.batch.reuse_archive import reuse_archive, reuse_path
+from speechlens.output.report_files import report_format, write_any_report
+from speechlens.output.plots import problem_heatmap, theme_shares_chart, trend_chart, word_cloud, word_frequencies
+from speechlens.comparison.concordance import kwic as find
 
 
 def main() -> None:
@@ -110,8 +131,6 @@ def _prepare_output(output: str | Path, *, folder: bool = False) -> Path:
 def _write(output: str | Path, data: str | bytes) -> None:
     """Write a command's output file whole or not at all (a temporary file renamed over it);
     a failure is one line naming the file."""
-    from speechlens.output.files import write_bytes_atomic, write_text_atomic
-
     path = _prepare_output(output)
     if isinstance(data, bytes):
         write_bytes_atomic(path, data)
@@ -131,9 +150,6 @@ def output_option(fn: Callable[..., Any]) -> Callable[..., Any]:
 def _claim(output: str | None, overwrite: bool, inputs: Iterable[str]) -> None:
     """Refuse, before any work, an output that is an input or exists without --overwrite."""
     if output:
-        from speechlens.reading.loading import SUPPORTED_SUFFIXES
-        from speechlens.output.files import check_output
-
         _prepare_output(output)  # its folder made, or one line saying why it cannot be
         check_output(output, inputs, overwrite=overwrite, picked_up=SUPPORTED_SUFFIXES)
 
@@ -143,16 +159,12 @@ def _emit(text: str, output: str | None) -> None:
         _write(output, text)
         click.echo(f"wrote {output}", err=True)
     else:
-        from speechlens.output.files import displayable, printable
-
         text = displayable(text)
         click.echo(printable(text) if sys.stdout.isatty() else text)  # input never drives a terminal (ANSI, OSC)
         sys.stdout.flush()  # a full device fails here, inside the command, not at exit
 
 
 def _segmenter(backend: str | None, user_dict: Iterable[str], hmm: bool):
-    from speechlens.text.segmentation import Segmenter
-
     return Segmenter(backend=backend, user_dict=list(user_dict) or None, hmm=hmm)
 
 
@@ -173,14 +185,12 @@ def cli() -> None:
 def segment(paths: tuple[str, ...], fmt: str, backend: str | None, user_dict: tuple[str, ...],
             hmm: bool, output: str | None, overwrite: bool) -> None:
     """Split documents into sentences and words with the governance dictionary."""
-    from speechlens.text.structure import sentences_of
-
     _claim(output, overwrite, paths)
     seg = _segmenter(backend, user_dict, hmm)
     records = []
     lines = []
     for path in _expand(paths):
-        doc = _read(path)
+        doc = read_input(path)
         sents = []
         for s in sentences_of(doc):
             toks = seg.cut(s.norm)
@@ -219,8 +229,6 @@ def comparison_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     def wrapper(*args: Any, keyness_correction: str, drop_names: bool, by: str, order: str | None,
                 stopwords_file: str | None, replace_stopwords: bool, keyness_target: str | None,
                 themes_file: str | None, **kwargs: Any) -> Any:
-        from speechlens.comparison.user_themes import read_user_themes
-
         try:
             words = _read_words(stopwords_file) if stopwords_file else None
             themes = read_user_themes(themes_file) if themes_file else None
@@ -272,32 +280,19 @@ def _read_words(path: str) -> list[str]:
 
 
 def _analyzer(backend: str | None, user_dict: Iterable[str], hmm: bool, model: str | None):
-    from speechlens.pipeline.analysis import Analyzer
-
     return Analyzer(segmenter=_segmenter(backend, user_dict, hmm), model=model)
 
 
+def _skipped(why: str) -> None:
+    click.echo(displayable(f"passed over {why}"), err=True)
+
+
+def _expand(paths: Iterable[str]) -> list[str]:
+    return expand_paths(paths, _skipped)
+
+
 def _analyze_paths(paths: Iterable[str], analyzer: Any) -> list[Any]:
-    """Analyses of the files (``-`` is standard input), with a progress bar on a terminal when
-    there are several."""
-    files = _expand(paths)
-    results = analyzer.pipe([_read(p) if p == "-" else p for p in files], on_error="raise")
-    if len(files) > 1 and sys.stderr.isatty():
-        from tqdm import tqdm
-
-        results = tqdm(results, total=len(files), unit="doc", desc="analysing", leave=False, file=sys.stderr)
-    return list(results)
-
-
-def _read(path: str) -> Any:
-    """A Document from a file, or from standard input for ``-``."""
-    if path == "-":
-        from speechlens.reading.streams import read_stream
-
-        return read_stream()
-    from speechlens.reading.loading import read_document
-
-    return read_document(path)
+    return analyze_paths(paths, analyzer, progress=sys.stderr.isatty(), on_skip=_skipped)
 
 
 @cli.command()
@@ -317,14 +312,11 @@ def analyze(paths: tuple[str, ...], fmt: str, backend: str | None, user_dict: tu
             hmm: bool, model: str | None, output: str | None, overwrite: bool, lang: str,
             comparison: dict[str, Any]) -> None:
     """Tag themes and admitted problems; several files or a folder end with the comparison."""
-    from speechlens.comparison.comparison import compare
-    from speechlens.output.tables import analysis_markdown, analysis_text, comparison_markdown, comparison_text
-
     _claim(output, overwrite, paths)
     az = _analyzer(backend, user_dict, hmm, model)
     results = _analyze_paths(paths, az)
     options = comparison
-    comparison = (compare(results, segmenter=az.segmenter, **options).to_dict()
+    comparison = (compare_analyses(results, segmenter=az.segmenter, **options).to_dict()
                   if len(results) > 1 else None)
     if fmt == "json":  # one shape whatever the number of files
         text = json.dumps({"documents": [a.to_dict() for a in results], "comparison": comparison},
@@ -363,17 +355,12 @@ def compare(paths: tuple[str, ...], fmt: str, dtm: str | None, with_reuse: bool,
             user_dict: tuple[str, ...], hmm: bool, model: str | None, output: str | None, overwrite: bool,
             lang: str, comparison: dict[str, Any]) -> None:
     """Compare townships: shared and unique problems, problem matrix, keyness, similarity, text reuse."""
-    from speechlens.comparison.comparison import compare as compare_analyses
-    from speechlens.output.tables import comparison_markdown, comparison_rows, comparison_text, to_csv
-
     _claim(output, overwrite, paths)
     if dtm:
         _claim(dtm, overwrite, paths)
     az = _analyzer(backend, user_dict, hmm, model)
     results = _analyze_paths(paths, az)
     if dtm:
-        from speechlens.output.dtm import write_dtm
-
         _prepare_output(dtm)
         written = write_dtm(dtm, results, segmenter=az.segmenter, drop_names=comparison["drop_names"],
                             stopwords=comparison["stopwords"], default_stopwords=comparison["default_stopwords"])
@@ -381,24 +368,16 @@ def compare(paths: tuple[str, ...], fmt: str, dtm: str | None, with_reuse: bool,
     c = compare_analyses(results, segmenter=az.segmenter, **comparison).to_dict()
     shared = None
     if with_reuse:
-        from speechlens.comparison.textreuse import reuse as find_reuse
-
         shared = find_reuse(results)
     if fmt == "json":
         if shared is not None:
             c["reuse"] = shared.to_dict()
         text = json.dumps(c, ensure_ascii=False, indent=2)
     elif fmt == "markdown":
-        from speechlens.output.reuse_output import reuse_markdown
-
         text = comparison_markdown(c, lang) + ("\n\n" + reuse_markdown(shared) if shared is not None else "")
     elif fmt == "csv":
-        from speechlens.output.reuse_output import reuse_long_rows
-
         text = to_csv(comparison_rows(c, lang) + (reuse_long_rows(shared) if shared is not None else [])).rstrip("\n")
     else:
-        from speechlens.output.reuse_output import reuse_text
-
         text = comparison_text(c, lang=lang) + ("\n\n" + reuse_text(shared) if shared is not None else "")
     _emit(text, output)
 
@@ -419,8 +398,6 @@ def compare(paths: tuple[str, ...], fmt: str, dtm: str | None, with_reuse: bool,
 def train(corpus_dir: str, output: str, C: float, min_df: int, no_cross_part: bool,
           documents: str | None, overwrite: bool) -> None:
     """Train a theme model on CORPUS_DIR/train.jsonl; evaluate on CORPUS_DIR/test.jsonl."""
-    from speechlens.training.trainer import train_model
-
     out = Path(output)
     if out.resolve() in {Path(corpus_dir).resolve()} | ({Path(documents).resolve()} if documents else set()):
         raise SpeechlensError(f"{output}: the model folder is also an input; choose another folder")
@@ -448,11 +425,6 @@ def train(corpus_dir: str, output: str, C: float, min_df: int, no_cross_part: bo
 @_fail_cleanly
 def evaluate(gold: str, model: str | None, fmt: str) -> None:
     """Score the model on GOLD.jsonl lines {"text": ..., "themes": [...]}: P/R/F1 per label."""
-    from speechlens.records import LABELS
-    from speechlens.training.evaluation import score_labels
-    from speechlens.model.themes import ThemeClassifier
-    from speechlens.training.trainer import evaluate as evaluate_model, keyword_baseline, load_jsonl
-
     records = load_jsonl(gold)
     if not records:
         raise SpeechlensError(f"{gold}: no records")
@@ -514,12 +486,7 @@ def batch(inputs: tuple[str, ...], output: str, fmt: str | None, jobs: int, resu
     Safe to interrupt: run the same command with --resume to finish. Exit code 3 when the run
     completed but some documents failed (their records carry an "error").
     """
-    from speechlens.batch.run import run_batch
-
     if with_reuse:  # OUT.reuse.csv is part of the batch's output: replaced on --resume or --overwrite
-        from speechlens.reading.loading import SUPPORTED_SUFFIXES
-        from speechlens.output.files import check_output
-        from speechlens.batch.reuse_archive import reuse_path
 
         check_output(reuse_path(Path(output)), inputs, overwrite=overwrite or resume, picked_up=SUPPORTED_SUFFIXES)
     az = _analyzer(backend, user_dict, hmm, model)
@@ -536,8 +503,6 @@ def batch(inputs: tuple[str, ...], output: str, fmt: str | None, jobs: int, resu
     if not quiet:
         click.echo(summary.text(), err=True)
     if with_reuse:
-        from speechlens.batch.reuse_archive import reuse_archive
-
         result, path = reuse_archive(list(inputs), output, text_column=text_column, id_column=id_column,
                                      metadata_file=metadata_file)
         if not quiet:
@@ -575,11 +540,6 @@ def report(paths: tuple[str, ...], output: str, plots_dir: str | None, no_pictur
            title: str | None, overwrite: bool, font: str | None, backend: str | None, user_dict: tuple[str, ...],
            hmm: bool, model: str | None, lang: str, comparison: dict[str, Any]) -> None:
     """Write a report: self-contained HTML or Word (overview, heat map, shared problems, word clouds)."""
-    from speechlens.comparison.comparison import compare as compare_analyses
-    from speechlens.output.reporting import write_any_report
-
-    from speechlens.output.reporting import report_format
-
     files = _expand(paths)
     _claim(output, overwrite, paths)
     report_format(output)  # .html or .docx, checked before any work
@@ -593,8 +553,6 @@ def report(paths: tuple[str, ...], output: str, plots_dir: str | None, no_pictur
          if len(results) > 1 else None)
     shared = None
     if len(results) > 1:
-        from speechlens.comparison.textreuse import reuse as find_reuse
-
         shared = find_reuse(results)
     _prepare_output(output)
     if plots_dir:
@@ -605,8 +563,6 @@ def report(paths: tuple[str, ...], output: str, plots_dir: str | None, no_pictur
                      default_stopwords=comparison["default_stopwords"], reuse=shared)
     click.echo(f"wrote {output}", err=True)
     if plots_dir and c is not None:
-        from speechlens.output.plots import problem_heatmap, theme_shares_chart, trend_chart
-
         out = Path(plots_dir)
         for fmt in ("png", "svg"):
             _write(out / f"theme-shares.{fmt}", theme_shares_chart(c, font=font, fmt=fmt, lang=lang))
@@ -636,12 +592,9 @@ def wordcloud(paths: tuple[str, ...], output: str, by: str | None, max_words: in
               overwrite: bool, font: str | None, backend: str | None, user_dict: tuple[str, ...], hmm: bool,
               drop_names: bool, stopwords_file: str | None, replace_stopwords: bool) -> None:
     """Draw a Chinese word cloud of the documents' words (stopwords, stock words and names removed)."""
-    from speechlens.output.files import file_name_part
-    from speechlens.output.plots import word_cloud, word_frequencies
-
     if by is None:
         _claim(output, overwrite, paths)
-    groups = word_frequencies((_read(p) for p in _expand(paths)),
+    groups = word_frequencies((read_input(p) for p in _expand(paths)),
                               _segmenter(backend, user_dict, hmm), by=by, keep_names=keep_names,
                               drop_names=drop_names,
                               stopwords=_read_words(stopwords_file) if stopwords_file else None,
@@ -676,11 +629,8 @@ def wordcloud(paths: tuple[str, ...], output: str, by: str | None, max_words: in
 @_fail_cleanly
 def kwic(term: str, paths: tuple[str, ...], window: int, fmt: str, output: str | None, overwrite: bool) -> None:
     """Keyword in context: every occurrence of TERM with its unit and section."""
-    from speechlens.comparison.concordance import kwic as find
-    from speechlens.output.tables import clip, pad, to_csv, width
-
     _claim(output, overwrite, paths)
-    hits = find((_read(p) for p in _expand(paths)), term, window=window)
+    hits = find((read_input(p) for p in _expand(paths)), term, window=window)
     if fmt == "json":
         text = json.dumps([h.to_dict() for h in hits], ensure_ascii=False, indent=2)
     elif fmt == "csv":
@@ -711,10 +661,6 @@ def kwic(term: str, paths: tuple[str, ...], window: int, fmt: str, output: str |
 def reuse(paths: tuple[str, ...], fmt: str, min_chars: int, threshold: float, boilerplate_units: int,
           output: str | None, overwrite: bool) -> None:
     """Passages documents share (earlier -> later by year), and each one's reused and stock shares."""
-    from speechlens.output.reuse_output import CSV_COLUMNS, reuse_rows, reuse_text
-    from speechlens.output.tables import to_csv
-    from speechlens.comparison.textreuse import reuse as find_reuse
-
     _claim(output, overwrite, paths)  # never an input, never an existing file without --overwrite
     files = _expand(paths)
     r = find_reuse(files, min_chars=min_chars, threshold=threshold, boilerplate_units=boilerplate_units)
@@ -725,30 +671,6 @@ def reuse(paths: tuple[str, ...], fmt: str, min_chars: int, threshold: float, bo
     else:
         text = reuse_text(r)
     _emit(text, output)
-
-
-def _expand(paths: Iterable[str]) -> list[str]:
-    """Files named, and the readable files inside folders named, in sorted order (entries of a
-    folder that are passed over are named on standard error); ``-`` (standard input) is passed
-    through."""
-    from speechlens.reading.loading import folder_files
-    from speechlens.output.files import displayable
-
-    out: list[str] = []
-    for p in paths:
-        path = Path(p)
-        if p == "-":  # standard input
-            out.append(p)
-        elif path.is_dir():
-            found = [str(f) for f in folder_files(path, lambda why: click.echo(displayable(f"passed over {why}"), err=True))]
-            if not found:
-                raise SpeechlensError(f"{p}: folder holds no .txt, .docx, .pdf, .doc or .wps files")
-            out.extend(found)
-        elif not path.exists():
-            raise SpeechlensError(f"{p}: no such file or folder")
-        else:
-            out.append(str(path))
-    return out
 
 
 if __name__ == "__main__":  # pragma: no cover

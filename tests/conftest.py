@@ -67,9 +67,9 @@ def analyzer():
 
 @pytest.fixture(scope="session")
 def demo_files():
-    from speechlens.cli import _expand
+    from speechlens.reading.loading import expand_paths
 
-    return _expand([str(DEMO)])
+    return expand_paths([str(DEMO)])
 
 
 @pytest.fixture(scope="session")

@@ -275,11 +275,11 @@ def test_scores_of_a_long_document_do_not_depend_on_how_it_is_chunked(analyzer, 
     from speechlens.text.structure import table_of
 
     norms = [n for p in demo_files[:5] for n in table_of(read_document(p)).norms]
-    whole = analyzer._scores(norms, chunk_chars=10**9)
-    pieces = analyzer._scores(norms, chunk_chars=300)
+    whole = analyzer.sentence_scores(norms, chunk_chars=10**9)
+    pieces = analyzer.sentence_scores(norms, chunk_chars=300)
     assert set(whole) == set(pieces) and len(whole["themes"]) == len(norms)
     assert all(np.array_equal(whole[k], pieces[k]) for k in whole)
-    assert analyzer._scores([]) == {}
+    assert analyzer.sentence_scores([]) == {}
 
 
 def test_a_bad_dictionary_fails_at_once_with_several_jobs(tmp_path):

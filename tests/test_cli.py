@@ -188,5 +188,7 @@ def test_a_progress_bar_on_a_terminal_for_several_files(monkeypatch, analyzer):
 
     err = Terminal()
     monkeypatch.setattr(cli_module.sys, "stderr", err)
-    results = cli_module._analyze_paths([_ONE, _TWO], analyzer)
+    from speechlens.pipeline.analysis import analyze_paths
+
+    results = analyze_paths([_ONE, _TWO], analyzer, progress=True)
     assert len(results) == 2 and "analysing" in err.getvalue() and "/2 [" in err.getvalue()

@@ -10,9 +10,10 @@ import pytest
 from speechlens.model.context import (ContextModel, GenreModel, GENRE_CUES, genre_vector,
                                 problem_context_features, structure_columns, theme_context_features)
 from speechlens.training.doccorpus import gold_for_table, load_documents
-from speechlens.records import LABELS
+from speechlens.labels import LABELS
 from speechlens.errors import ModelError
-from speechlens.pipeline.problems import EVIDENCE, problem_evidence
+from speechlens.model.context import EVIDENCE
+from speechlens.pipeline.problems import problem_evidence
 from speechlens.text.structure import sentence_table
 
 

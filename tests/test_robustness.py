@@ -55,14 +55,14 @@ def test_runs_of_bare_punctuation_split_in_linear_time(run):
 
 def _spans_reference(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """The old, quadratic definition of sentence spans, kept here as the specification."""
-    from speechlens.text.structure import _SENT_END, _SPAN_STRIP, _WS
+    from speechlens.text.structure import SENT_END, SPAN_STRIP, WS
 
     out, pos = [], start
-    for m in _SENT_END.finditer(text, start, end):
-        if text[pos:m.end()].strip(_SPAN_STRIP):
+    for m in SENT_END.finditer(text, start, end):
+        if text[pos:m.end()].strip(SPAN_STRIP):
             out.append((pos, m.end()))
             pos = m.end()
-    if text[pos:end].strip(_WS):
+    if text[pos:end].strip(WS):
         out.append((pos, end))
     return out
 
@@ -70,9 +70,9 @@ def _spans_reference(text: str, start: int, end: int) -> list[tuple[int, int]]:
 @settings(max_examples=300, deadline=None)
 @given(st.text(alphabet=list("。！？；…”’」）.!?; \u3000\n甲乙"), max_size=60))
 def test_linear_span_scan_gives_the_spans_of_the_definition(text):
-    from speechlens.text.structure import _sentence_spans
+    from speechlens.text.structure import sentence_spans
 
-    assert _sentence_spans(text, 0, len(text)) == _spans_reference(text, 0, len(text))
+    assert sentence_spans(text, 0, len(text)) == _spans_reference(text, 0, len(text))
 
 
 def test_batch_turns_a_runaway_document_into_an_error_record(analyzer, tmp_path, monkeypatch):

@@ -1,9 +1,11 @@
-"""Batch: archives in, one record per document out (inputs, records, journal, run loop, Dask).
+"""Batch: archives in, one record per document out (inputs, unit of work, journal, run loop, Dask).
 
 The public batch API is re-exported here: ``from speechlens.batch import run_batch, record_of``.
 """
 
-from speechlens.batch.run import iter_items, read_journal, read_metadata, record_of, recover_journal, run_batch, write_tables_from
+from speechlens.batch.items import Item, iter_items, payload_input, read_metadata
+from speechlens.batch.run import read_journal, recover_journal, run_batch, write_tables_from
+from speechlens.batch.work import ItemAnalyzer, record_of
 
-__all__ = ["iter_items", "read_journal", "read_metadata", "record_of", "recover_journal", "run_batch",
-           "write_tables_from"]
+__all__ = ["Item", "ItemAnalyzer", "iter_items", "payload_input", "read_journal", "read_metadata",
+           "record_of", "recover_journal", "run_batch", "write_tables_from"]

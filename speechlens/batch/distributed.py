@@ -13,6 +13,7 @@ from typing import Any, Iterable, Iterator
 
 from speechlens.pipeline.analysis import Analyzer
 from speechlens.errors import MissingDependencyError, SpeechlensError
+from speechlens.batch.work import ItemAnalyzer
 
 
 def _client(scheduler: str | None, jobs: int) -> Any:
@@ -40,9 +41,7 @@ def _client(scheduler: str | None, jobs: int) -> Any:
 
 def analyze_partition(analyzer: Analyzer, items: list[Any]) -> list[dict[str, Any]]:
     """Records of one partition of Items (runs on a worker)."""
-    from speechlens.batch.run import _ItemAnalyzer
-
-    return _ItemAnalyzer(analyzer).many(items)
+    return ItemAnalyzer(analyzer).many(items)
 
 
 def dask_records(items: Iterable[Any], analyzer: Analyzer, *, scheduler: str | None = None,

@@ -17,6 +17,12 @@ from typing import Any, Iterator, Sequence
 
 from speechlens.errors import SpeechlensError
 from speechlens.comparison.textreuse import BOILERPLATE_UNITS, MIN_CHARS, THRESHOLD, Prepared, Reuse, prepare, reuse_prepared
+from speechlens.batch.items import iter_items, payload_input, read_metadata
+from speechlens.records import Document
+from speechlens.reading.loading import document_from_text, read_document
+from speechlens.output.reuse_output import CSV_COLUMNS, reuse_rows
+from speechlens.output.tables import to_csv
+from speechlens.output.files import write_text_atomic
 
 
 def reuse_path(out: Path) -> Path:
@@ -64,12 +70,6 @@ def reuse_archive(inputs: Sequence[str], output: str | Path, *, text_column: str
     result (pairs and per-document shares; no texts are kept in it beyond the passages) and the
     path written.
     """
-    from speechlens.batch.run import iter_items, payload_input, read_metadata
-    from speechlens.records import Document
-    from speechlens.reading.loading import document_from_text, read_document
-    from speechlens.output.reuse_output import CSV_COLUMNS, reuse_rows
-    from speechlens.output.tables import to_csv
-
     out = reuse_path(Path(output))
     metadata = read_metadata(metadata_file) if metadata_file else None
     with tempfile.TemporaryDirectory(prefix="speechlens-reuse-") as tmp:
@@ -101,7 +101,6 @@ def reuse_archive(inputs: Sequence[str], output: str | Path, *, text_column: str
             store.close()
     if not result.documents:
         raise SpeechlensError("reuse: no readable documents in the inputs")
-    from speechlens.output.files import write_text_atomic
 
     write_text_atomic(out, to_csv(reuse_rows(result), CSV_COLUMNS))  # whole or not at all; cells neutralised
     return result, str(out)

@@ -18,25 +18,18 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Any, Callable, Iterator, Mapping, Sequence
 
-from speechlens.pipeline.analysis import Analyzer, Failure, _size_hint, batched, run_in_workers, worker_died
-from speechlens.records import LABELS, Analysis
+from speechlens.batch.items import Item, item_batches, iter_items, read_metadata
+from speechlens.batch.work import DOC_TIMEOUT, ItemAnalyzer, record_of
+from speechlens.pipeline.analysis import Analyzer, run_in_workers, worker_died
+from speechlens.labels import LABELS
 from speechlens.errors import SpeechlensError
-from speechlens.reading.exports import csv_rows, jsonl_rows, read_text_file
-from speechlens.reading.loading import SUPPORTED_SUFFIXES, folder_files, max_bytes
-from speechlens.output.files import clashes_with_input, csv_row, exclusive_lock
+from speechlens.reading.loading import SUPPORTED_SUFFIXES, max_bytes
+from speechlens.output.files import atomic_path, clashes_with_input, csv_row, displayable, exclusive_lock, require_pyarrow
+from speechlens.batch.distributed import dask_records
 
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
-
-
-@dataclass(frozen=True)
-class Item:
-    """One document to analyse: a stable key (for resuming) and what to analyse."""
-
-    key: str
-    payload: Any  # a path (str) or an (id, text, metadata) row
-    source: str
 
 
 @dataclass
@@ -67,242 +60,6 @@ class Summary:
             line += (f"\n{len(self.passed_over)} entries passed over (not documents):\n  "
                      + "\n  ".join(shown) + (f"\n  ... and {more} more" if more else ""))
         return line
-
-
-# -- inputs -----------------------------------------------------------------------------------
-def iter_items(inputs: Sequence[str], *, text_column: str = "text", id_column: str | None = "id",
-               metadata: Mapping[str, Mapping[str, Any]] | None = None,
-               on_skip: Callable[[str], None] | None = None) -> Iterator[Item]:
-    """Items from folders (recursive), globs, files, .jsonl and .csv exports, in a stable order.
-
-    A file named twice (say by a folder and a glob) is read once. Memory grows with the number
-    of files and exports named, never with the number of rows in an export. Entries of folders
-    that are not read (see folder_files) are told to ``on_skip``.
-
-    Keys (what --resume matches) do not depend on how an input was spelled: a file in a folder
-    is keyed by the folder's name and its path inside it ("00/sub/a.txt" for arch/00, ./arch/00/
-    or /abs/arch/00 alike), a glob's match by its path below the glob's fixed part, a file named
-    outright by its name, an export's row by the export's key, row number and id. A key that
-    two different files would share falls back to the later file's absolute path.
-    """
-    seen: set[str] = set()
-    owners: dict[str, str] = {}
-
-    def first_time(path: Path) -> bool:
-        key = str(path.resolve())
-        if key in seen:
-            return False
-        seen.add(key)
-        return True
-
-    def keyed(path: Path, key: str) -> str:
-        real = str(path.resolve())
-        if owners.setdefault(key, real) != real:
-            return real
-        return key
-
-    def one_file(p: Path, key: str) -> Iterator[Item]:
-        key = keyed(p, key)
-        if p.is_file() and p.suffix.lower() == ".jsonl":
-            yield from _jsonl_items(p, text_column, id_column, metadata, key)
-        elif p.is_file() and p.suffix.lower() == ".csv":
-            yield from _csv_items(p, text_column, id_column, metadata, key)
-        else:  # a document, or named outright but no regular file (a FIFO): its record says so
-            yield _file_item(p, metadata, key)
-
-    def expand(spec: str) -> Iterator[Item]:
-        p = Path(spec)
-        if p.is_dir():
-            root = p.resolve().name
-            for f in folder_files(p, on_skip):
-                if first_time(f):
-                    yield _file_item(f, metadata, keyed(f, f"{root}/{f.relative_to(p).as_posix()}"))
-        elif p.exists():
-            if first_time(p):
-                yield from one_file(p, p.name)
-        else:
-            matches = sorted(glob.glob(spec, recursive=True))
-            if not matches:
-                raise SpeechlensError(f"{spec}: no such file, folder or matching glob")
-            base = _fixed_part(spec)
-            for m in matches:
-                mp = Path(m)
-                if mp.is_file():
-                    if first_time(mp):
-                        yield from one_file(mp, os.path.relpath(mp, base).replace(os.sep, "/"))
-                elif not mp.is_dir() and on_skip is not None:
-                    on_skip(f"{m}: not a regular file")
-
-    for spec in inputs:
-        yield from expand(spec)
-
-
-def _fixed_part(spec: str) -> str:
-    """The folder a glob starts from: its path up to the first part holding a wildcard."""
-    parts = Path(spec).parts
-    fixed = []
-    for part in parts[:-1]:
-        if glob.has_magic(part):
-            break
-        fixed.append(part)
-    return str(Path(*fixed)) if fixed else "."
-
-
-def _meta_for(metadata: Mapping[str, Mapping[str, Any]] | None, *keys: str) -> dict[str, Any]:
-    if not metadata:
-        return {}
-    for k in keys:
-        if k in metadata:
-            return dict(metadata[k])
-    return {}
-
-
-def _file_item(path: Path, metadata, key: str) -> Item:
-    md = _meta_for(metadata, str(path), path.name, path.stem)
-    if md:
-        return Item(key=key, payload=("file", str(path), md), source=str(path))
-    return Item(key=key, payload=str(path), source=str(path))
-
-
-def _row_item(source: Path, n: int, row: Mapping[str, Any], text_column: str, id_column: str | None,
-              metadata, key: str) -> Item:
-    if text_column not in row:
-        return Item(key=f"{key}:{n}:", payload=("bad", f"{source}:{n}: no {text_column!r} field (use --text-column)"),
-                    source=f"{source}:{n}")
-    rid = str(row.get(id_column) or "") if id_column else ""
-    rid = rid or f"{source.name}:{n}"
-    md = {k: v for k, v in row.items() if k not in (text_column, id_column) and v not in (None, "")}
-    md.update(_meta_for(metadata, rid))
-    text = row[text_column]
-    return Item(key=f"{key}:{n}:{rid}", payload=(rid, text if isinstance(text, str) else "", md),
-                source=f"{source}:{n}")
-
-
-def _jsonl_items(path: Path, text_column: str, id_column: str | None, metadata, key: str) -> Iterator[Item]:
-    for n, row in jsonl_rows(path):
-        if isinstance(row, str):
-            yield Item(key=f"{key}:{n}:", payload=("bad", row), source=f"{path}:{n}")
-        else:
-            yield _row_item(path, n, row, text_column, id_column, metadata, key)
-
-
-def _csv_items(path: Path, text_column: str, id_column: str | None, metadata, key: str) -> Iterator[Item]:
-    for n, row in csv_rows(path, text_column):
-        if isinstance(row, str):
-            yield Item(key=f"{key}:{n}:", payload=("bad", row), source=f"{path}:{n}")
-        else:
-            yield _row_item(path, n, row, text_column, id_column, metadata, key)
-
-
-def read_metadata(path: str | Path) -> dict[str, dict[str, Any]]:
-    """A metadata CSV keyed by its first column (id, file name or path)."""
-    import io
-
-    p = Path(path)
-    if not p.exists():
-        raise SpeechlensError(f"{p}: metadata file not found")
-    reader = csv.DictReader(io.StringIO(read_text_file(p), newline=""))
-    if not reader.fieldnames:
-        raise SpeechlensError(f"{p}: empty metadata CSV")
-    key = reader.fieldnames[0]
-    try:
-        return {row[key]: {k: v for k, v in row.items() if k != key and v not in (None, "")} for row in reader}
-    except csv.Error as exc:
-        raise SpeechlensError(f"{p}:{reader.line_num}: not valid CSV ({exc})") from None
-
-
-# -- records -----------------------------------------------------------------------------------
-def record_of(result: Analysis | Failure, item: Item | None = None) -> dict[str, Any]:
-    """The output record of one document (the same for every engine)."""
-    if isinstance(result, Failure):
-        return {"key": item.key if item else result.path or result.id, "id": result.id,
-                "path": result.path, "source": item.source if item else None,
-                "metadata": _jsonable(result.metadata or {}), "error": result.error}
-    d = result.document
-    return {
-        "key": item.key if item else d.path or d.id,
-        "id": d.id, "path": d.path, "source": item.source if item else d.path,
-        "unit": d.unit, "year": d.year, "genre": d.genre, "role": d.role, "person": d.person,
-        "metadata": _jsonable(dict(d.meta)), "characters": len(d.text),
-        "themes": {l: round(float(result.themes.get(l, 0.0)), 4) for l in LABELS},
-        "problem_count": len(result.problems),
-        "problems": [p.to_dict() for p in result.problems],
-        "error": None,
-    }
-
-
-def _jsonable(m: Mapping[str, Any]) -> dict[str, Any]:
-    return {str(k): (v if isinstance(v, (str, int, float, bool)) or v is None else str(v)) for k, v in m.items()}
-
-
-DOC_TIMEOUT = 600.0
-
-
-class _ItemAnalyzer:
-    """Adapter: analyse Items' payloads, turning every failure into a Failure record.
-
-    ``doc_timeout``: seconds one document may take (reading and analysis). A batch is given that
-    time as a whole; a batch that runs over is done again one document at a time, and a document
-    that runs over on its own becomes an error record.
-    """
-
-    def __init__(self, analyzer: Analyzer, doc_timeout: float | None = DOC_TIMEOUT) -> None:
-        self.analyzer = analyzer
-        self.doc_timeout = doc_timeout
-
-    def many(self, items: Sequence[Item]) -> list[dict[str, Any]]:
-        """Records of several items, analysed as one batch."""
-        from speechlens.batch.limits import TimeLimitExceeded, time_limit
-
-        try:
-            with time_limit(self.doc_timeout):
-                results = self._results(items)
-        except TimeLimitExceeded:
-            if len(items) == 1:
-                return [self._timed_out(items[0])]
-            return [rec for item in items for rec in self.many([item])]
-        return [record_of(r, item) for r, item in zip(results, items)]
-
-    def _results(self, items: Sequence[Item]) -> list[Analysis | Failure]:
-        return self.analyzer._safe_batch([payload_input(item.payload) for item in items])
-
-    def _timed_out(self, item: Item) -> dict[str, Any]:
-        p = item.payload
-        path = p[1] if isinstance(p, tuple) and p[:1] == ("file",) else p if isinstance(p, str) else None
-        rid = p[0] if isinstance(p, tuple) and p and p[0] not in ("file", "bad") else None
-        failure = Failure(id=rid if rid is not None else (Path(path).stem if path else None), path=path,
-                          metadata=p[2] if isinstance(p, tuple) and len(p) > 2 else None,
-                          error=f"{item.source}: took longer than {self.doc_timeout:g} s and was stopped "
-                                "(raise --doc-timeout if such a document is expected to be this slow)")
-        return record_of(failure, item)
-
-
-def payload_input(payload: Any) -> Any:
-    """What the Analyzer takes for one item's payload: a Document, a row, or a Failure."""
-    if isinstance(payload, tuple) and payload and payload[0] == "bad":
-        return Failure(id=None, path=None, error=payload[1])
-    if isinstance(payload, tuple) and payload and payload[0] == "file":
-        from speechlens.reading.loading import read_document
-
-        md = dict(payload[2])
-        known = {k: md.pop(k) for k in ("unit", "role", "person", "year", "genre") if k in md}
-        try:
-            return read_document(payload[1], meta=md, **known)
-        except SpeechlensError as exc:
-            return Failure(id=Path(payload[1]).stem, path=payload[1], error=str(exc), metadata=md)
-    return payload
-
-
-def _item_size(item: Item) -> int:
-    """About how many characters an item holds."""
-    p = item.payload
-    if isinstance(p, tuple) and p and p[0] in ("file", "bad"):
-        return _size_hint(p[1]) if p[0] == "file" else 0
-    return _size_hint(p)
-
-
-def _item_batches(items: Iterable[Item], jobs: int = 1) -> Iterator[list[Item]]:
-    return batched(items, _item_size, 60_000, max_items=500, ramp=jobs)
 
 
 # -- the journal ---------------------------------------------------------------------------------
@@ -376,8 +133,6 @@ def recover_journal(path: Path, *, retry_errors: bool = False) -> set[str]:
 
 def _drop_errors(path: Path) -> None:
     """Rewrite the journal without its error records (whole or not at all)."""
-    from speechlens.output.files import atomic_path
-
     with atomic_path(path) as tmp, path.open("rb") as src, tmp.open("wb") as dst:
         for raw in src:
             rec = json.loads(raw)
@@ -433,7 +188,7 @@ def run_batch(inputs: Sequence[str], output: str | Path, *, analyzer: Analyzer |
     if fmt not in ("jsonl", "csv", "parquet"):
         raise SpeechlensError(f"unknown format {fmt!r}: use jsonl, csv or parquet")
     if fmt == "parquet":
-        _require_pyarrow()
+        require_pyarrow()
     journal_path = out if fmt == "jsonl" else out.with_name(out.name + ".journal.jsonl")
     # Everything is checked before an existing output is touched: a run that cannot start
     # leaves earlier results as they were.
@@ -534,15 +289,13 @@ def _check_inputs(inputs: Sequence[str]) -> None:
 def _records(items: Iterator[Item], az: Analyzer, jobs: int, engine: str, scheduler: str | None,
              doc_timeout: float | None = DOC_TIMEOUT) -> Iterator[dict[str, Any]]:
     if engine == "dask":
-        from speechlens.batch.distributed import dask_records
-
         yield from dask_records(items, az, scheduler=scheduler, jobs=jobs)
         return
     if engine != "local":
         raise SpeechlensError(f"unknown engine {engine!r}: use local or dask")
     if jobs <= 1:
-        fn = _ItemAnalyzer(az, doc_timeout)
-        for batch in _item_batches(items):
+        fn = ItemAnalyzer(az, doc_timeout)
+        for batch in item_batches(items):
             yield from fn.many(batch)
         return
     def lost(item: Item) -> dict[str, Any]:
@@ -552,17 +305,17 @@ def _records(items: Iterator[Item], az: Analyzer, jobs: int, engine: str, schedu
         return record_of(worker_died(p, source=item.source), item)
 
     init = functools.partial(_init, doc_timeout=doc_timeout)
-    for records in run_in_workers(az, jobs, init, _work, _item_batches(items, jobs), lost):
+    for records in run_in_workers(az, jobs, init, _work, item_batches(items, jobs), lost):
         yield from records
 
 
-_fn: _ItemAnalyzer | None = None
+_fn: ItemAnalyzer | None = None
 
 
 def _init(az: Analyzer, doc_timeout: float | None = DOC_TIMEOUT) -> None:
     global _fn
     az.load()
-    _fn = _ItemAnalyzer(az, doc_timeout)
+    _fn = ItemAnalyzer(az, doc_timeout)
 
 
 def _work(items: list[Item]) -> list[dict[str, Any]]:
@@ -576,17 +329,6 @@ def _progress(total: int | None, enabled: bool):
     from tqdm import tqdm
 
     return tqdm(total=total, unit="doc", file=sys.stderr, dynamic_ncols=True, smoothing=0.1)
-
-
-def _require_pyarrow() -> Any:
-    try:
-        import pyarrow  # noqa: F401
-        import pyarrow.parquet  # noqa: F401
-    except ImportError:
-        from speechlens.errors import MissingDependencyError
-
-        raise MissingDependencyError("pyarrow", "parquet", "writing Parquet") from None
-    return pyarrow
 
 
 DOC_COLUMNS = ("key", "id", "path", "source", "unit", "year", "genre", "role", "person", "characters",
@@ -615,8 +357,6 @@ def _flat(rec: Mapping[str, Any], *, lists: bool = False) -> tuple[dict[str, Any
 
 def _displayable_row(row: dict[str, Any]) -> dict[str, Any]:
     """Parquet strings must be UTF-8: lone surrogates become their escapes (see displayable)."""
-    from speechlens.output.files import displayable
-
     return {k: displayable(v) if isinstance(v, str) else
             [displayable(x) if isinstance(x, str) else x for x in v] if isinstance(v, list) else v
             for k, v in row.items()}
@@ -641,7 +381,7 @@ def write_tables_from(sources: Sequence[str | Path], out: str | Path, fmt: str |
     if fmt not in ("csv", "parquet"):
         raise SpeechlensError(f"{out}: write .csv or .parquet tables (or pass fmt)")
     if fmt == "parquet":
-        _require_pyarrow()
+        require_pyarrow()
     out.parent.mkdir(parents=True, exist_ok=True)
     return _write_tables([Path(p) for p in sources], out, fmt, complete_lines_only=False)
 

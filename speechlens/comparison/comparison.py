@@ -19,7 +19,8 @@ import numpy as np
 
 from speechlens.pipeline.admissions import Admission, admissions_of
 from speechlens.comparison.clustering import average_linkage, vectorize
-from speechlens.records import LABELS, Analysis
+from speechlens.labels import LABELS
+from speechlens.pipeline.results import Analysis
 from speechlens.comparison.keyness import keyness
 from speechlens.text.names import NamedSegmenter, names_of
 from speechlens.comparison.user_themes import user_theme_shares
@@ -27,6 +28,8 @@ from speechlens.errors import SpeechlensError
 from speechlens.comparison.grouping import group_key, ordered, shares_of, unit_name, year_changes
 from speechlens.resources import stopwords as shipped_stopwords
 from speechlens.text.segmentation import Segmenter, default_segmenter
+from speechlens.pipeline.problems import CUES
+from speechlens.pipeline.frames import comparison_frames, comparison_html
 
 GROUP_THRESHOLD = 0.25
 SUBTHEME_WEIGHT = 0.20
@@ -34,7 +37,7 @@ SPEECH_THRESHOLD = 0.22
 RECURRENCE_THRESHOLD = 0.30
 _CRITICISM = re.compile(r"^(?:[一二三四五六七八九十]是|其次|再次|同时|特别是|但是?|然而)?[，,]?(?:有的|有些|部分|个别|一些|少数|不少)")
 _TASK = re.compile(r"^(?:[一二三四五六七八九十]要|[一二三四五六七八九十]是要|要|必须|务必|切实|着力)")
-_WORD = re.compile(r"[\u4e00-\u9fff]{2,}")
+WORD = re.compile(r"[\u4e00-\u9fff]{2,}")
 
 
 @dataclass(frozen=True)
@@ -61,16 +64,12 @@ class Comparison:
                 f"{len(self.shared_problems)} shared problems>")
 
     def _repr_html_(self) -> str:
-        from speechlens.pipeline.frames import comparison_html
-
         return comparison_html(self.to_dict())
 
     def to_pandas(self) -> dict[str, Any]:
         """Tidy DataFrames (``pip install "speechlens[pandas]"``): units, documents, admissions,
         problem_matrix, shared_problems, keyness, similarity, year_changes; ``id`` columns join
         them (admission -> document, admission -> shared problem)."""
-        from speechlens.pipeline.frames import comparison_frames
-
         return comparison_frames(self.to_dict())
 
     def to_dict(self) -> dict[str, Any]:
@@ -125,7 +124,7 @@ def compare(analyses: Iterable[Analysis], *, segmenter: Segmenter | Any = None,
     key_of = group_key(by)
 
     def words(text: str) -> list[str]:
-        return [w for w in seg.words_of(text) if _WORD.fullmatch(w) and w not in stop]
+        return [w for w in seg.words_of(text) if WORD.fullmatch(w) and w not in stop]
 
     # units ----------------------------------------------------------------------------
     groups_of: dict[str, list[Analysis]] = defaultdict(list)
@@ -315,7 +314,8 @@ def _top_counts(items: Iterable[str]) -> list[str]:
     return [t for t, _ in Counter(items).most_common()]
 
 
-def _features(text: str, words) -> Counter[str]:
+def admission_features(text: str, words) -> Counter[str]:
+    """What admissions are grouped by: their words (``w:``) and CJK character pairs (``c:``)."""
     c: Counter[str] = Counter("w:" + w for w in words(text))
     for run in re.findall(r"[\u4e00-\u9fff]+", text):
         c.update("c:" + run[i:i + 2] for i in range(len(run) - 1))
@@ -324,7 +324,7 @@ def _features(text: str, words) -> Counter[str]:
 
 def _problem_vectors(problems: Sequence[Any], words, subtheme_weight: float = SUBTHEME_WEIGHT):
     """Rows: l2-normalised tf-idf of words and character bigrams, plus a sub-theme one-hot."""
-    feats = [_features(getattr(p, "text", p), words) for p in problems]
+    feats = [admission_features(getattr(p, "text", p), words) for p in problems]
     subs = [getattr(p, "subtheme", None) for p in problems]
     return _vectorize(feats, subs, subtheme_weight)
 
@@ -341,8 +341,6 @@ def _canonical(item: tuple[str, Analysis, Admission]) -> tuple[Any, ...]:
 
 
 def _group_label(problems: Sequence[Admission], words, k: int = 3) -> str:
-    from speechlens.pipeline.problems import CUES
-
     skip = set(CUES) | {"作为", "工作", "发展", "还有", "以上", "全镇", "全乡", "街道", "万元"}
     c: Counter[str] = Counter()
     for p in problems:
@@ -405,7 +403,7 @@ def _speech_links(speeches: Sequence[Analysis], plist, vecs: np.ndarray, words) 
             texts += [q.text for q in p.parts]
             owner += [j] * len(p.parts)
             subs += [q.subtheme for q in p.parts]
-    feats = [_features(t.sentence.norm, words) for _, t, _ in items] + [_features(x, words) for x in texts]
+    feats = [admission_features(t.sentence.norm, words) for _, t, _ in items] + [admission_features(x, words) for x in texts]
     allv, _ = _vectorize(feats, subs, SUBTHEME_WEIGHT)
     sv, pv = allv[:len(items)], allv[len(items):]
     sims = np.zeros((len(items), len(plist)))

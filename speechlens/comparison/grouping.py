@@ -15,7 +15,8 @@ from typing import Any, Callable, Iterable, Sequence
 
 import numpy as np
 
-from speechlens.records import LABELS, Analysis
+from speechlens.labels import LABELS
+from speechlens.pipeline.results import Analysis
 from speechlens.text.normalization import to_simplified
 
 UNKNOWN = "(unknown)"

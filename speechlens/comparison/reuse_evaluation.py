@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping
 
 from speechlens.comparison.textreuse import Reuse, reuse
+from speechlens.reading.loading import read_document
 
 
 def _prf(tp: int, n_pred: int, n_gold: int) -> dict[str, float]:
@@ -76,8 +77,6 @@ def score_reuse(result: Reuse, gold: Iterable[Mapping[str, Any]], texts: Mapping
 
 def evaluate_reuse(corpus_dir: str | Path, **kwargs: Any) -> dict[str, Any]:
     """Run :func:`speechlens.reuse` on ``corpus_dir``/*.txt and score it with its gold.jsonl."""
-    from speechlens.reading.loading import read_document
-
     d = Path(corpus_dir)
     docs = [read_document(p) for p in sorted(d.glob("*.txt"))]
     gold = [json.loads(line) for line in (d / "gold.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]

@@ -17,7 +17,7 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 
-from speechlens.records import GENRES, LABELS
+from speechlens.labels import GENRES, LABELS
 from speechlens.model.features import sigmoid, softmax
 
 # Words that tell genres apart; counted over the whole text and, separately, its first 120
@@ -298,3 +298,9 @@ class ContextModel:
 
 __all__ = ["ContextModel", "GenreModel", "GENRE_CUES", "genre_features", "genre_vector", "confident_genre",
            "theme_context_features", "problem_context_features", "structure_columns", "logit"]
+
+
+EVIDENCE = ("problem_section", "lead_in_run", "plan_section", "strong_cues", "weak_cue", "plan",
+            "achievement", "rectification_result", "reflection", "concession", "cause",
+            "third_person", "generic_lead", "addressed", "section_title", "rectification_item",
+            "leads_in", "problem_word", "difficulty", "negation", "first_person", "enumerated_in_run")

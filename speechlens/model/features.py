@@ -10,7 +10,9 @@ from typing import Any, Iterable, Mapping, Sequence
 
 import numpy as np
 
-from speechlens.records import LABELS
+from speechlens.text.normalization import clean_span, to_simplified
+
+from speechlens.labels import LABELS
 from speechlens.resources import read_text
 
 _NUM = re.compile(r"^[0-9０-９.%\-]+$")
@@ -442,3 +444,10 @@ def softmax(z: np.ndarray) -> np.ndarray:
 __all__ = ["Vectorizer", "IndexFeaturizer", "sentence_features", "lexicon", "lexicon_hits",
            "subtheme_lexicon", "subtheme_hits", "subtheme_rows", "sparse_dot_columns",
            "idf_from_df", "sigmoid", "softmax"]
+
+
+def norms(texts: Sequence[str]) -> list[str]:
+    """The analysis form of each text: simplified script, cleaned span (what the classifier reads)."""
+    if isinstance(texts, str):
+        raise TypeError("pass a list of texts, not one string")
+    return [clean_span(to_simplified(t)) for t in texts]

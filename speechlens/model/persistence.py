@@ -13,6 +13,8 @@ import numpy as np
 
 from speechlens.errors import ModelError
 from speechlens.model.model_check import check_arrays, check_meta
+from speechlens.model.card import write_card
+from speechlens.model.context import ContextModel, EVIDENCE
 
 FORMAT = "speechlens-theme-model"
 FORMAT_VERSION = 1
@@ -37,7 +39,7 @@ def default_model_dir() -> Any:
 
 
 def save_model(clf: Any, directory: str | os.PathLike[str], *, card: dict[str, Any] | None = None) -> None:
-    clf._check_fitted()
+    clf.check_fitted()
     out = Path(directory)
     out.mkdir(parents=True, exist_ok=True)
     vocab = sorted(clf.vocabulary_, key=clf.vocabulary_.__getitem__)
@@ -62,8 +64,6 @@ def save_model(clf: Any, directory: str | os.PathLike[str], *, card: dict[str, A
         (out / "context.json").write_text(json.dumps(context.to_json(), ensure_ascii=False) + "\n",
                                           encoding="utf-8")
     if card is not None:
-        from speechlens.training.trainer import write_card
-
         write_card(out, card)
 
 
@@ -111,9 +111,6 @@ def load_model(cls: Any, directory: str | os.PathLike[str] | None, *, segmenter:
 
 def _load_context(src: Any) -> Any:
     """The context stage of a model directory (None for a model trained without one)."""
-    from speechlens.model.context import ContextModel
-    from speechlens.pipeline.problems import EVIDENCE
-
     path = src.joinpath("context.json")
     if not path.is_file():
         return None

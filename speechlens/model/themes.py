@@ -11,8 +11,11 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from speechlens.records import LABELS
-from speechlens.model.features import IndexFeaturizer, sentence_features, sigmoid, softmax, sparse_dot_columns
+from speechlens.labels import LABELS
+from speechlens.errors import ModelError
+from speechlens.model.features import IndexFeaturizer, norms, sentence_features, sigmoid, softmax, sparse_dot_columns
+from speechlens.model.fitting import fit_classifier
+from speechlens.model.persistence import load_model, save_model
 from speechlens.text.segmentation import Segmenter, default_segmenter
 
 
@@ -59,8 +62,6 @@ class ThemeClassifier:
             subthemes: Sequence[str] | None = None,
             problems: Sequence[bool] | None = None) -> "ThemeClassifier":
         """Learn from sentences and their label tuples (and optional sub-themes, problem flags)."""
-        from speechlens.training.trainer import fit_classifier
-
         self._forget()
         fit_classifier(self, list(texts), [tuple(l) for l in labels],
                        None if subthemes is None else list(subthemes),
@@ -81,13 +82,14 @@ class ThemeClassifier:
         return {k: v for k, v in self.__dict__.items() if k not in self._DERIVED}
 
     # -- features ------------------------------------------------------------------------
-    def _seg(self) -> Segmenter:
+    def feature_segmenter(self) -> Segmenter:
+        """The segmenter the features are cut with (the given one, else the shared default)."""
         return self.segmenter or default_segmenter()
 
     def featurize(self, norms: Sequence[str], tokens: Sequence[Sequence[str]] | None = None) -> list[list[str]]:
         """Feature strings for each text (tokens computed unless given)."""
         if tokens is None:
-            seg = self._seg()
+            seg = self.feature_segmenter()
             tokens = [seg.cut(t) for t in norms]
         return [sentence_features(tk, nm, char_ngrams=self.char_ngrams,
                                   word_pairs=self.word_pairs, use_lexicon=self.use_lexicon)
@@ -103,18 +105,17 @@ class ThemeClassifier:
 
     def _matrix(self, norms: Sequence[str], tokens: Sequence[Sequence[str]] | None = None,
                 joined: Sequence[str] | None = None):
-        self._check_fitted()
+        self.check_fitted()
         fz = self._index_featurizer()
         if joined is not None:
             return fz.transform_joined(joined, norms)
         if tokens is not None:
             return fz.transform(tokens, norms)
-        return fz.transform_joined(self._seg().cut_joined(list(norms)), norms)
+        return fz.transform_joined(self.feature_segmenter().cut_joined(list(norms)), norms)
 
-    def _check_fitted(self) -> None:
+    def check_fitted(self) -> None:
+        """Raise ModelError unless the classifier was fitted or loaded."""
         if not hasattr(self, "coef_"):
-            from speechlens.errors import ModelError
-
             raise ModelError("ThemeClassifier is not fitted: call fit() or ThemeClassifier.load()")
 
     # -- prediction ----------------------------------------------------------------------
@@ -145,7 +146,7 @@ class ThemeClassifier:
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
         """Calibrated probability of each label, shape (n, 4), columns in ``classes_`` order."""
-        return self.scores(_norms(texts))["themes"]
+        return self.scores(norms(texts))["themes"]
 
     def predict(self, texts: Sequence[str]) -> list[tuple[str, ...]]:
         """Label tuples (zero or more labels) using the per-label thresholds."""
@@ -156,32 +157,22 @@ class ThemeClassifier:
         return [tuple(l for l, h in zip(self.classes_, row) if h) for row in hits]
 
     def predict_subtheme(self, texts: Sequence[str]) -> list[str]:
-        sub = self.scores(_norms(texts))["subthemes"]
+        sub = self.scores(norms(texts))["subthemes"]
         return [self.subthemes_[i] for i in sub.argmax(axis=1)]
 
     def predict_problem_proba(self, texts: Sequence[str]) -> np.ndarray:
         """Probability that each sentence, read alone, is an admitted problem."""
-        return self.scores(_norms(texts))["problem"]
+        return self.scores(norms(texts))["problem"]
 
     # -- persistence ---------------------------------------------------------------------
     def save(self, directory: str | os.PathLike[str], *, card: dict[str, Any] | None = None) -> None:
         """Write model.json + weights.npz (+ MODEL.md when ``card`` metrics are given)."""
-        from speechlens.model.persistence import save_model
-
         save_model(self, directory, card=card)
 
     @classmethod
     def load(cls, directory: str | os.PathLike[str] | None = None, *,
              segmenter: Segmenter | None = None) -> "ThemeClassifier":
         """Load a saved model; default: ``$SPEECHLENS_MODEL`` or the shipped model."""
-        from speechlens.model.persistence import load_model
-
         return load_model(cls, directory, segmenter=segmenter)
 
 
-def _norms(texts: Sequence[str]) -> list[str]:
-    from speechlens.text.normalization import clean_span, to_simplified
-
-    if isinstance(texts, str):
-        raise TypeError("pass a list of texts, not one string")
-    return [clean_span(to_simplified(t)) for t in texts]

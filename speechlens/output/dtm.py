@@ -14,6 +14,10 @@ from pathlib import Path
 from typing import Any, Iterable, Sequence
 
 from speechlens.errors import SpeechlensError
+from speechlens.text.names import NamedSegmenter, names_of
+from speechlens.resources import stopwords as shipped
+from speechlens.text.segmentation import default_segmenter
+from speechlens.output.files import atomic_path, csv_cell, require_pyarrow, write_text_atomic
 
 _WORD = re.compile(r"[\u4e00-\u9fff]{2,}")
 
@@ -23,9 +27,6 @@ def document_term_matrix(analyses: Sequence[Any], *, segmenter: Any = None, drop
     """(counts as a ``scipy.sparse.csr_matrix``, document ids, terms in column order)."""
     from scipy.sparse import csr_matrix
 
-    from speechlens.text.names import NamedSegmenter, names_of
-    from speechlens.resources import stopwords as shipped
-    from speechlens.text.segmentation import default_segmenter
 
     names = names_of(a.document for a in analyses)
     seg = NamedSegmenter(segmenter or default_segmenter(), names)
@@ -60,7 +61,6 @@ def write_dtm(path: str | Path, analyses: Sequence[Any], **options: Any) -> list
     suffix = path.suffix.lower()
     if suffix not in (".mtx", ".parquet", ".csv"):
         raise SpeechlensError(f"{path}: write the document-term matrix as .mtx, .parquet or .csv")
-    from speechlens.output.files import atomic_path, csv_cell, write_text_atomic
 
     m, docs, terms = document_term_matrix(analyses, **options)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -86,9 +86,8 @@ def write_dtm(path: str | Path, analyses: Sequence[Any], **options: Any) -> list
             # cells that a spreadsheet would run as formulas are neutralised, as in every CSV writer
             w.writerows((csv_cell(d), csv_cell(t), n) for d, t, n in zip(rows["document"], rows["term"], rows["count"]))
         return [str(path)]
-    from speechlens.batch.run import _require_pyarrow
 
-    pa = _require_pyarrow()
+    pa = require_pyarrow()
     import pyarrow.parquet as pq
 
     with atomic_path(path) as tmp:

@@ -4,6 +4,8 @@ file is replaced only when asked (``overwrite``), and every file appears whole o
 
 from __future__ import annotations
 
+from typing import Any
+
 import contextlib
 import glob
 import os
@@ -11,7 +13,7 @@ import tempfile
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from speechlens.errors import SpeechlensError
+from speechlens.errors import MissingDependencyError, SpeechlensError
 
 
 def _same(a: Path, b: Path) -> bool:
@@ -208,3 +210,13 @@ def exclusive_lock(path: str | os.PathLike[str], *, what: str = "output") -> Ite
         yield lock_path
     finally:
         os.close(fd)
+
+
+def require_pyarrow() -> Any:
+    """The pyarrow module (with parquet), or an error naming the extra to install."""
+    try:
+        import pyarrow  # noqa: F401
+        import pyarrow.parquet  # noqa: F401
+    except ImportError:
+        raise MissingDependencyError("pyarrow", "parquet", "writing Parquet") from None
+    return pyarrow

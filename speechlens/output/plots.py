@@ -14,8 +14,17 @@ from collections import Counter
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
-from speechlens.records import LABELS, Document
+from speechlens.labels import LABELS
+from speechlens.records import Document
 from speechlens.output.fonts import find_font
+from speechlens.output.display import theme_name, words
+from speechlens.pipeline.results import Analysis
+from speechlens.comparison.grouping import group_key
+from speechlens.text.names import NamedSegmenter, names_of
+from speechlens.resources import read_lines, stopwords as shipped
+from speechlens.text.segmentation import default_segmenter
+from speechlens.text.structure import sentences_of
+from speechlens.errors import SpeechlensError
 
 COLORS = {"development": "#d9822b", "livelihood": "#2b8a3e", "safety": "#1c7ed6", "party": "#c92a2a"}
 _WORD = re.compile(r"[\u4e00-\u9fff]{2,}")
@@ -91,7 +100,6 @@ def theme_shares_figure(comparison: Mapping[str, Any], *, font: str | None = Non
     from matplotlib.colors import to_rgb
     from matplotlib.font_manager import FontProperties
 
-    from speechlens.output.display import theme_name, words
 
     w = words(lang)
     units = share_order(comparison)
@@ -135,7 +143,6 @@ def problem_heatmap_figure(comparison: Mapping[str, Any], *, font: str | None = 
     from matplotlib import colormaps
     from matplotlib.font_manager import FontProperties
 
-    from speechlens.output.display import theme_name, words
 
     w = words(lang)
     m = comparison["problem_matrix"]["themes"]
@@ -213,7 +220,6 @@ def trend_figure(comparison: Mapping[str, Any], *, font: str | None = None, lang
     year by year, one panel per unit; a matplotlib Figure, or None when no unit has two years."""
     from matplotlib.font_manager import FontProperties
 
-    from speechlens.output.display import theme_name, words
 
     w = words(lang)
     units = {u: info["by_year"] for u, info in comparison["units"].items() if info.get("by_year")}
@@ -257,14 +263,6 @@ def word_frequencies(documents: Iterable[Document], segmenter: Any = None, *,
     ``stopwords``; only those with ``default_stopwords=False``), single characters, figures, and
     people's names unless ``keep_names``. The documents' unit, person and place names count as
     whole words; ``drop_names`` leaves those out too."""
-    from speechlens.records import Analysis
-    from speechlens.comparison.grouping import group_key
-    from speechlens.text.names import NamedSegmenter, names_of
-    from speechlens.resources import read_lines
-    from speechlens.resources import stopwords as shipped
-    from speechlens.text.segmentation import default_segmenter
-    from speechlens.text.structure import sentences_of
-
     docs = list(documents)
     names = names_of(docs)
     seg = NamedSegmenter(segmenter or default_segmenter(), names)
@@ -301,8 +299,6 @@ def word_cloud(freqs: Mapping[str, int], path: str | Path | None = None, *, font
 
     top = dict(Counter(freqs).most_common(max_words))
     if not top:
-        from speechlens.errors import SpeechlensError
-
         raise SpeechlensError("no words to draw: the documents hold no Chinese words after stopwords")
     font_path = find_font(font, needed="".join(top))
     wc = WordCloud(font_path=font_path, width=width, height=height, background_color="white",

@@ -8,7 +8,13 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from speechlens.output.display import file_name, genre_name, specificity_name, subtheme_name, theme_names, themes_label, words
-from speechlens.records import LABELS, Analysis, Problem
+from speechlens.labels import LABELS
+from speechlens.pipeline.results import Analysis, Problem
+from speechlens.comparison.grouping import group_key
+from speechlens import __version__
+from speechlens.output.plots import problem_heatmap, theme_shares_chart, trend_chart, word_cloud, word_frequencies
+from speechlens.output.fonts import FontError, find_font
+from speechlens.output.files import write_text_atomic
 
 
 def paragraphs_with_problems(a: Analysis, *, limit: int = 1200, lang: str = "zh") -> list[dict[str, Any]]:
@@ -75,16 +81,12 @@ def report_content(analyses: Sequence[Analysis], comparison: dict[str, Any] | No
     paragraphs, the comparison, and the pictures as PNG bytes. Word clouds are one per group
     of ``by`` (as in ``compare``), shown with the group's first document; ``reuse`` (a
     :class:`speechlens.comparison.textreuse.Reuse` of the same documents) adds its section."""
-    from speechlens.comparison.grouping import group_key
-
     w = words(lang)
     key_of = group_key(by)
     docs = []
     clouds: dict[str, bytes] = {}
     charts: list[dict[str, Any]] = []
     if pictures:
-        from speechlens.output.plots import problem_heatmap, theme_shares_chart, trend_chart, word_cloud, word_frequencies
-
         freqs = word_frequencies([a.document for a in analyses], segmenter, by=by, keep_names=keep_names,
                                  drop_names=drop_names, stopwords=stopwords,
                                  default_stopwords=default_stopwords)
@@ -137,7 +139,6 @@ def report_content(analyses: Sequence[Analysis], comparison: dict[str, Any] | No
     heat_max = 1
     if comparison:
         heat_max = max([1] + [v for row in comparison["problem_matrix"]["themes"].values() for v in row.values()])
-    from speechlens import __version__
 
     return {"title": title or w["title"], "version": __version__,
             "model": analyses[0].model if analyses else None, "labels": list(LABELS),
@@ -230,7 +231,6 @@ def _font_face(page: str, font: str | None) -> str:
     Chinese renders even on machines without a Chinese font."""
     from fontTools import subset
 
-    from speechlens.output.fonts import FontError, find_font
 
     try:
         path = find_font(font)
@@ -261,30 +261,6 @@ def _font_face(page: str, font: str | None) -> str:
 
 def write_report(path: str | Path, html: str) -> None:
     """Write the report whole or not at all (a temporary file renamed over ``path``)."""
-    from speechlens.output.files import write_text_atomic
-
     write_text_atomic(path, html)
 
 
-def report_format(path: str | Path) -> str:
-    """``docx`` or ``html``, as ``path``'s suffix names it; any other suffix is refused in one line."""
-    from speechlens.errors import SpeechlensError
-
-    suffix = Path(path).suffix.lower()
-    if suffix == ".docx":
-        return "docx"
-    if suffix in (".html", ".htm", ""):
-        return "html"
-    raise SpeechlensError(f"{path}: reports are written as .html or .docx, not {suffix!r}")
-
-
-def write_any_report(path: str | Path, analyses: Sequence[Analysis], comparison: dict[str, Any] | None = None,
-                     **options: Any) -> None:
-    """Write the report in the format ``path``'s suffix names: ``.docx`` (Word) or HTML, whole or
-    not at all."""
-    if report_format(path) == "docx":
-        from speechlens.output.wordreport import write_docx_report
-
-        write_docx_report(path, analyses, comparison, **options)
-    else:
-        write_report(path, render_report(analyses, comparison, **options))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from speechlens.output.tables import clip, pad
+from speechlens.output.tables import clip, md, pad
 from speechlens.comparison.textreuse import Reuse
 
 PASSAGE_COLUMNS = ("a", "b", "a_unit", "b_unit", "a_year", "b_year", "source", "target", "a_start", "a_end",
@@ -82,8 +82,6 @@ def reuse_long_rows(r: Reuse) -> list[dict[str, Any]]:
 
 def reuse_markdown(r: Reuse) -> str:
     """A Markdown section: shares per document, then the passages."""
-    from speechlens.output.tables import _md as md  # input text inert: HTML and Markdown syntax escaped, one line
-
     out = ["## Text reuse", "", "| document | reused | stock formulas | shared with |", "|---|---:|---:|---|"]
     for d in r.documents:
         where = ", ".join(f"{k} {v:.0%}" for k, v in list(d.shared_with.items())[:3])

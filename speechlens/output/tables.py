@@ -8,7 +8,8 @@ import unicodedata
 from typing import Any, Sequence
 
 from speechlens.output.display import file_name, genre_name, item_name, specificity_name, theme_name, themes_label, words
-from speechlens.records import LABELS, Analysis
+from speechlens.labels import LABELS
+from speechlens.pipeline.results import Analysis
 from speechlens.output.files import csv_row, printable
 
 
@@ -139,18 +140,18 @@ def comparison_text(c: dict[str, Any], *, line: int = 100, keyness_top: int = 5,
 _MD_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_[]<>|#"} | {"&": "&amp;"})
 
 
-def _md(s: str) -> str:
+def md(s: str) -> str:
     """Input text as inert Markdown: one line, HTML and Markdown syntax escaped, no control characters."""
     return printable(" ".join(str(s).split())).translate(_MD_SPECIAL)
 
 
 def analysis_markdown(a: Analysis, lang: str = "zh") -> str:
     w = words(lang)
-    out = [f"## {_md(_title(a, lang))}", "", f"| {w['theme']} | {w['theme_shares']} |", "|---|---|"]
+    out = [f"## {md(_title(a, lang))}", "", f"| {w['theme']} | {w['theme_shares']} |", "|---|---|"]
     out += [f"| {theme_name(l, lang)} | {a.themes.get(l, 0.0):.1%} |" for l in LABELS]
     admitted = a.admissions
     out += ["", f"**{w['admitted']} ({len(admitted)})**", ""]
-    out += [f"{i}. {_md(p.text)} — *{themes_label(p.themes, lang)}, {specificity_name(p.specificity, lang)}*"
+    out += [f"{i}. {md(p.text)} — *{themes_label(p.themes, lang)}, {specificity_name(p.specificity, lang)}*"
             for i, p in enumerate(admitted, 1)]
     return "\n".join(out) + "\n"
 
@@ -162,31 +163,31 @@ def comparison_markdown(c: dict[str, Any], lang: str = "zh") -> str:
            f"| {w['unit']} | {w['docs']} | " + " | ".join(names) + f" | {w['problems']} |",
            "|---|---|" + "---|" * len(LABELS) + "---|"]
     for u, info in c["units"].items():
-        out.append(f"| {_md(u)} | {info['documents']} | " +
+        out.append(f"| {md(u)} | {info['documents']} | " +
                    " | ".join(f"{info['themes'][l]:.0%}" for l in LABELS) + f" | {info['problems']} |")
     out += ["", f"### {w['shared']}", "",
             f"| {w['group']} | {w['unit']} | {w['count']} | {w['eg']} |", "|---|---|---|---|"]
     for g in c["shared_problems"]:
         u, ex = next(iter(g["examples"].items()))
-        out.append(f"| {_md(g['label'])} | {_md('、'.join(g['units']))} | {g['count']} | {_md(u)}: {_md(ex['text'])} |")
+        out.append(f"| {md(g['label'])} | {md('、'.join(g['units']))} | {g['count']} | {md(u)}: {md(ex['text'])} |")
     out += ["", f"### {w['unique']}", ""]
     for u, items in c["unique_problems"].items():
-        out += [f"- **{_md(u)}**: {_md(p['text'])}" for p in items]
+        out += [f"- **{md(u)}**: {md(p['text'])}" for p in items]
     out += ["", f"### {w['by_theme']}", "", f"| {w['unit']} | " + " | ".join(names) + f" | {theme_name('none', lang)} |",
             "|---|" + "---|" * (len(LABELS) + 1)]
     for u, row in c["problem_matrix"]["themes"].items():
-        out.append(f"| {_md(u)} | " + " | ".join(str(row[l]) for l in LABELS) + f" | {row['none']} |")
+        out.append(f"| {md(u)} | " + " | ".join(str(row[l]) for l in LABELS) + f" | {row['none']} |")
     out += ["", f"### {w['keyness']} (G², p < 0.05)", "", f"| {w['unit']} | {w['terms']} |", "|---|---|"]
     for u, rows in c["keyness"].items():
-        out.append(f"| {_md(u)} | " + ", ".join(f"{_md(r['term'])} ({r['g2']:.1f})" for r in rows[:8]) + " |")
+        out.append(f"| {md(u)} | " + ", ".join(f"{md(r['term'])} ({r['g2']:.1f})" for r in rows[:8]) + " |")
     if c.get("speech"):
         out += ["", f"### {w['speech']}", "", f"| {w['criticism']} | {w['admitted_by']} |", "|---|---|"]
         for p in c["speech"]["points"]:
             if p["kind"] == "criticism":
-                out.append(f"| {_md(p['text'])} | {_md('、'.join(p['addressed_by']) or '—')} |")
+                out.append(f"| {md(p['text'])} | {md('、'.join(p['addressed_by']) or '—')} |")
     if c.get("recurring_problems"):
         out += ["", f"### {w['recurring']}", ""]
-        out += [f"- **{_md(r['unit'])}** {r['years'][0]}→{r['years'][1]}: {_md(r['later'])}"
+        out += [f"- **{md(r['unit'])}** {r['years'][0]}→{r['years'][1]}: {md(r['later'])}"
                 for r in c["recurring_problems"]]
     return "\n".join(out) + "\n"
 

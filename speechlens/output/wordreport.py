@@ -8,7 +8,10 @@ import re
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
-from speechlens.records import Analysis
+from speechlens.pipeline.results import Analysis
+from speechlens.errors import MissingDependencyError
+from speechlens.output.reporting import report_content
+from speechlens.output.files import write_bytes_atomic
 
 _HIGHLIGHT = "YELLOW"
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -76,7 +79,6 @@ def render_docx(content: Mapping[str, Any]) -> bytes:
         from docx.enum.text import WD_COLOR_INDEX
         from docx.shared import Cm, Pt
     except ImportError:  # pragma: no cover - a runtime dependency
-        from speechlens.errors import MissingDependencyError
 
         raise MissingDependencyError("python-docx", "docx", "writing Word reports") from None
     w, names, labels = content["w"], content["names"], content["labels"]
@@ -185,8 +187,4 @@ def render_docx(content: Mapping[str, Any]) -> bytes:
 def write_docx_report(path: str | Path, analyses: Sequence[Analysis], comparison: dict[str, Any] | None = None,
                       **options: Any) -> None:
     """Write the Word report of ``analyses`` to ``path`` (options as for ``render_report``)."""
-    from speechlens.output.reporting import report_content
-
-    from speechlens.output.files import write_bytes_atomic
-
     write_bytes_atomic(path, render_docx(report_content(analyses, comparison, **options)))  # whole or not at all

@@ -21,9 +21,13 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
-from speechlens.records import LABELS, Analysis, Problem
+from speechlens.labels import LABELS
+from speechlens.text.specificity import specificity
+
+if TYPE_CHECKING:  # the records hold admissions (Analysis.admissions); only their types are needed here
+    from speechlens.pipeline.results import Analysis, Problem
 
 # A sentence opening with one of these raises a point of its own rather than explaining the last.
 _NEW_POINT = re.compile(
@@ -104,8 +108,6 @@ def _continues(last: Problem, p: Problem, s: Any, head_section: str | None,
 
 def _admission(parts: list[Problem], text: str, doc_id: str | None, unit: str | None,
                year: int | None) -> Admission:
-    from speechlens.pipeline.problems import specificity
-
     start, end = parts[0].start, parts[-1].end
     span = text[start:end]
     themes = {t for p in parts for t in p.themes}

@@ -7,19 +7,24 @@
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence, TypeVar
 
 import numpy as np
 
-from speechlens.records import LABELS, Analysis, Document, TaggedSentences
+from speechlens.labels import LABELS
+from speechlens.pipeline.results import Analysis, Problem, TaggedSentences
+from speechlens.records import Document
 from speechlens.errors import SpeechlensError
-from speechlens.reading.loading import document_from_text, read_document
+from speechlens.reading.loading import document_from_text, expand_paths, read_document
+from speechlens.reading.streams import STDIN, read_stream
 from speechlens.model.context import confident_genre, genre_vector, structure_columns
 from speechlens.pipeline.problems import ProblemSettings, build_problem, problem_evidence, problem_scores
 from speechlens.text.segmentation import Segmenter
 from speechlens.text.structure import SentenceTable, table_of
+from speechlens.model.themes import ThemeClassifier
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -64,8 +69,6 @@ class Analyzer:
     def classifier(self) -> Any:
         """The ThemeClassifier, loaded on first use."""
         if self._clf is None:
-            from speechlens.model.themes import ThemeClassifier
-
             if isinstance(self.model, ThemeClassifier):
                 self._clf = self.model
                 if self._clf.segmenter is None:
@@ -101,16 +104,16 @@ class Analyzer:
         """Analyse documents together: one segmentation call, one feature matrix and one
         product for all their sentences, then each document's problems and results."""
         tables = [table_of(d) for d in docs]
-        sc = self._scores([n for tab in tables for n in tab.norms])
+        sc = self.sentence_scores([n for tab in tables for n in tab.norms])
         out = []
         a = 0
         for doc, tab in zip(docs, tables):
             b = a + len(tab)
-            out.append(self._assemble(doc, tab, {k: v[a:b] for k, v in sc.items()}))
+            out.append(self.assemble(doc, tab, {k: v[a:b] for k, v in sc.items()}))
             a = b
         return out
 
-    def _scores(self, norms: list[str], chunk_chars: int = 250_000) -> dict[str, np.ndarray]:
+    def sentence_scores(self, norms: list[str], chunk_chars: int = 250_000) -> dict[str, np.ndarray]:
         """The classifier's heads for every sentence, computed over chunks of at most about
         ``chunk_chars`` characters, so an enormous document never needs gigabytes of arrays
         (a sentence scores the same in any chunk)."""
@@ -129,7 +132,8 @@ class Analyzer:
             return parts[0]
         return {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
 
-    def _assemble(self, doc: Document, tab: SentenceTable, sc: Mapping[str, np.ndarray]) -> Analysis:
+    def assemble(self, doc: Document, tab: SentenceTable, sc: Mapping[str, np.ndarray]) -> Analysis:
+        """The Analysis of one document from its sentence table and its sentences' head scores."""
         clf = self.classifier
         if not len(tab):
             return Analysis(document=doc, themes={l: 0.0 for l in LABELS}, sentences=(),
@@ -174,9 +178,9 @@ class Analyzer:
             raise ValueError("on_error must be 'raise', 'record' or 'skip'")
         if jobs < 1:
             raise ValueError("jobs must be at least 1")
-        batches = _batches(_rows(inputs), batch_chars, ramp=jobs)
+        batches = input_batches(_rows(inputs), batch_chars, ramp=jobs)
         if jobs == 1:
-            results: Iterable[list[Analysis | Failure]] = map(self._safe_batch, batches)
+            results: Iterable[list[Analysis | Failure]] = map(self.safe_batch, batches)
         else:
             results = self._parallel(batches, jobs)
         for batch in results:
@@ -188,7 +192,7 @@ class Analyzer:
                         continue
                 yield r
 
-    def _safe_batch(self, items: Sequence[InputItem]) -> list[Analysis | Failure]:
+    def safe_batch(self, items: Sequence[InputItem]) -> list[Analysis | Failure]:
         """Results for a batch of inputs, in order; a bad input becomes a Failure in its place."""
         out: list[Analysis | Failure | None] = [None] * len(items)
         docs, slots = [], []
@@ -344,7 +348,7 @@ def _init_worker(analyzer: Analyzer) -> None:
 
 def _work(items: list[InputItem]) -> list[Analysis | Failure]:
     assert _worker is not None
-    return _worker._safe_batch(items)
+    return _worker.safe_batch(items)
 
 
 def _rows(inputs: Iterable[InputItem]) -> Iterator[InputItem]:
@@ -374,11 +378,12 @@ def batched(items: Iterable[Any], size_of: Any, batch_chars: int, *, max_items: 
         yield batch
 
 
-def _batches(items: Iterable[InputItem], batch_chars: int, ramp: int = 1) -> Iterator[list[InputItem]]:
-    return batched(items, _size_hint, batch_chars, ramp=ramp)
+def input_batches(items: Iterable[InputItem], batch_chars: int, ramp: int = 1) -> Iterator[list[InputItem]]:
+    """Inputs in batches of about ``batch_chars`` characters (see ``batched``)."""
+    return batched(items, size_hint, batch_chars, ramp=ramp)
 
 
-def _size_hint(item: InputItem) -> int:
+def size_hint(item: InputItem) -> int:
     """About how many characters an input holds (files: a third of their bytes)."""
     if isinstance(item, Document):
         return len(item.text)
@@ -523,3 +528,22 @@ def analyze_many(inputs: Iterable[InputItem], *, jobs: int = 1, on_error: str = 
                  analyzer: Analyzer | None = None) -> Iterator[Analysis | Failure]:
     """Analyse paths, Documents or (id, text, metadata) rows in input order with ``jobs`` processes."""
     return (analyzer or default_analyzer()).pipe(inputs, jobs=jobs, on_error=on_error)
+
+
+def analyze_paths(paths: Iterable[str | Path], analyzer: Analyzer | None = None, *, progress: bool = False,
+                  on_skip: Callable[[str], None] | None = None) -> list[Analysis]:
+    """Analyses of the files named and the readable files in the folders named (``-``: standard
+    input), in order; with ``progress``, a progress bar on standard error when there are several."""
+    files = expand_paths(paths, on_skip)
+    az = analyzer or default_analyzer()
+    results: Iterable[Any] = az.pipe([read_stream() if p == STDIN else Path(p) for p in files], on_error="raise")
+    if progress and len(files) > 1:
+        from tqdm import tqdm
+
+        results = tqdm(results, total=len(files), unit="doc", desc="analysing", leave=False, file=sys.stderr)
+    return list(results)
+
+
+def extract_problems(document_or_text, *, analyzer=None) -> list[Problem]:
+    """Admitted problems of a Document or text (runs the whole analysis)."""
+    return list((analyzer or default_analyzer()).analyze(document_or_text).problems)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 from typing import Any, Iterable, Mapping, Sequence
 
-from speechlens.records import LABELS, THEME_NAMES
+from speechlens.labels import LABELS, THEME_NAMES
 from speechlens.errors import SpeechlensError
 
 

@@ -16,7 +16,10 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from speechlens.records import Problem, Sentence
+from speechlens.pipeline.results import Problem
+from speechlens.model.context import EVIDENCE
+from speechlens.records import Sentence
+from speechlens.text.specificity import specificity as rules
 
 PROBLEM_HEADING = re.compile(
     r"问题|不足|差距|短板|薄弱|弱项|教训|反思|原因|剖析|检视|查摆|对照检查|差距和不足|缺点|欠缺|"
@@ -148,8 +151,6 @@ def _distinct_cues(matches: list[str]) -> tuple[str, ...]:
 def specificity(text: str) -> str:
     """``concrete`` when the admission names figures, places, projects or units, else ``formulaic``
     (quoted stock slogans count as formulaic); the rules are in ``speechlens.text.specificity``."""
-    from speechlens.text.specificity import specificity as rules
-
     return rules(text)
 
 
@@ -308,13 +309,6 @@ def build_problem(s: Sentence, doc_text: str, *, themes: tuple[str, ...], subthe
                    score=1.0 / (1.0 + math.exp(-score)), sentence_index=s.index)
 
 
-def extract_problems(document_or_text, *, analyzer=None) -> list[Problem]:
-    """Admitted problems of a Document or text (runs the whole analysis)."""
-    from speechlens.pipeline.analysis import default_analyzer
-
-    return list((analyzer or default_analyzer()).analyze(document_or_text).problems)
-
-
 _DIFFICULTY = re.compile(
     r"困难|难以|难度|压力|负债|债务|短缺|匮乏|紧张|紧缺|吃紧|不便|瓶颈|掣肘|包袱|举步维艰|捉襟见肘|"
     r"鸿沟|严重|低下|老化|破旧|不容乐观|有限|拖后腿|拖了|末位|愧疚|惭愧|不平衡|不愿|不想|留不住|"
@@ -323,11 +317,6 @@ _DIFFICULTY = re.compile(
 _NEGATION = re.compile(r"不|未|没|缺|无")
 _FIRST_PERSON = re.compile(r"我|本人|班子|自身|自己")
 _WEAK_CUES = frozenset(("存在", "问题", "仅", "只有", "不到", "低于", "慢于"))
-
-EVIDENCE = ("problem_section", "lead_in_run", "plan_section", "strong_cues", "weak_cue", "plan",
-            "achievement", "rectification_result", "reflection", "concession", "cause",
-            "third_person", "generic_lead", "addressed", "section_title", "rectification_item",
-            "leads_in", "problem_word", "difficulty", "negation", "first_person", "enumerated_in_run")
 
 
 def problem_evidence(sentences: Any) -> np.ndarray:

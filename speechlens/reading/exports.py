@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from speechlens.errors import SpeechlensError
+from speechlens.reading.loading import BOMS, decode_bytes, detect_encoding, max_bytes, read_limited
 
 _HEAD = 1 << 20  # bytes looked at to choose the encoding
 _UNDECODED = ("\udc80", "\udcff")  # surrogateescape turns each undecodable byte into one of these
@@ -19,14 +20,12 @@ _UNDECODED = ("\udc80", "\udcff")  # surrogateescape turns each undecodable byte
 
 def export_encoding(path: Path) -> str:
     """The encoding of an export, chosen from its first megabyte as ``decode_bytes`` would."""
-    from speechlens.reading.loading import _BOMS, _detect
-
     try:
         with path.open("rb") as fh:
             head = fh.read(_HEAD)
     except OSError as exc:
         raise SpeechlensError(f"{path}: cannot be read ({exc.strerror or exc})") from None
-    for bom, name in _BOMS:
+    for bom, name in BOMS:
         if head.startswith(bom):
             return name
     try:
@@ -34,7 +33,7 @@ def export_encoding(path: Path) -> str:
         return "utf-8"
     except UnicodeDecodeError:
         pass
-    return _detect(head) or "utf-8"  # undecodable rows then become error records one by one
+    return detect_encoding(head) or "utf-8"  # undecodable rows then become error records one by one
 
 
 def _undecodable(s: str) -> bool:
@@ -110,6 +109,4 @@ def csv_rows(path: Path, text_column: str | None = None) -> Iterator[tuple[int, 
 
 def read_text_file(path: Path) -> str:
     """A whole small file (a metadata table) decoded like a document; one line on failure."""
-    from speechlens.reading.loading import decode_bytes, max_bytes, read_limited
-
     return decode_bytes(read_limited(path, max_bytes()), source=path)[0]

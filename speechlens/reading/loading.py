@@ -6,9 +6,10 @@ import codecs
 import os
 import re
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
-from speechlens.records import GENRES, METADATA_KEYS, Document
+from speechlens.labels import GENRES, METADATA_KEYS
+from speechlens.records import Document
 from speechlens.errors import (
     BinaryDocumentError,
     DecodingError,
@@ -17,13 +18,16 @@ from speechlens.errors import (
     MissingDependencyError,
     UnsupportedFormatError,
 )
+from speechlens.reading.legacy import legacy_text
+from speechlens.reading.pdf import pdf_text
+from speechlens.errors import SpeechlensError
 
 TEXT_SUFFIXES = (".txt", ".text", ".md", "")
 DOCX_SUFFIXES = (".docx",)
 EXTRA_SUFFIXES = (".pdf", ".doc", ".wps")  # read by speechlens.reading.pdf and speechlens.reading.legacy
 SUPPORTED_SUFFIXES = TEXT_SUFFIXES + DOCX_SUFFIXES + EXTRA_SUFFIXES
 
-_BOMS = (
+BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32"),
     (codecs.BOM_UTF32_BE, "utf-32"),
     (codecs.BOM_UTF8, "utf-8-sig"),
@@ -72,8 +76,6 @@ def read_document(
     # Every file is checked (a regular file, within the size limit) and read without blocking.
     data = read_limited(p, max_bytes())
     if suffix in (".doc", ".wps"):
-        from speechlens.reading.legacy import legacy_text
-
         text, encoding = legacy_text(p)
         return make_document(text, path=str(p), id=id or p.stem, encoding=encoding,
                              explicit={"unit": unit, "role": role, "person": person, "year": year,
@@ -81,8 +83,6 @@ def read_document(
     if suffix in DOCX_SUFFIXES:
         text, encoding = _docx_text(p, data), "docx"
     elif suffix == ".pdf":
-        from speechlens.reading.pdf import pdf_text
-
         text, encoding = pdf_text(p, data), "pdf"
     else:
         text, encoding = decode_bytes(data, source=p)
@@ -103,6 +103,26 @@ def special_kind(mode: int) -> str | None:
         if test(mode):
             return what
     return "not a regular file"
+
+
+def expand_paths(paths: Iterable[str | Path], on_skip: Callable[[str], None] | None = None) -> list[str]:
+    """Files named, and the readable files inside folders named, in sorted order (entries of a
+    folder that are passed over are told to ``on_skip``); ``-`` (standard input) is passed through."""
+    out: list[str] = []
+    for p in paths:
+        path = Path(p)
+        if str(p) == "-":  # standard input
+            out.append("-")
+        elif path.is_dir():
+            found = [str(f) for f in folder_files(path, on_skip)]
+            if not found:
+                raise SpeechlensError(f"{p}: folder holds no .txt, .docx, .pdf, .doc or .wps files")
+            out.extend(found)
+        elif not path.exists():
+            raise SpeechlensError(f"{p}: no such file or folder")
+        else:
+            out.append(str(path))
+    return out
 
 
 def folder_files(folder: str | Path, on_skip: Callable[[str], None] | None = None) -> list[Path]:
@@ -202,8 +222,6 @@ def max_bytes() -> int:
     except ValueError:
         value = -1
     if value < 1:
-        from speechlens.errors import SpeechlensError
-
         raise SpeechlensError(f"SPEECHLENS_MAX_BYTES={os.environ['SPEECHLENS_MAX_BYTES']!r} is not a whole "
                               "number of bytes above 0 (e.g. 64000000); fix or unset it")
     return value
@@ -216,7 +234,7 @@ def decode_bytes(data: bytes, *, source: object = "<bytes>") -> tuple[str, str]:
     for magic, what in _MAGIC:
         if data.startswith(magic):
             raise BinaryDocumentError(source, f"binary file: looks like {what}")
-    for bom, name in _BOMS:
+    for bom, name in BOMS:
         if data.startswith(bom):
             try:
                 text = data.decode(name)
@@ -244,7 +262,7 @@ def decode_bytes(data: bytes, *, source: object = "<bytes>") -> tuple[str, str]:
         if bad and bad <= max(2, len(damaged) // 2000) and _mostly_text(damaged):
             # A few corrupt bytes in an otherwise UTF-8 file: keep the text, mark them U+FFFD.
             return _checked(damaged, source), f"utf-8 ({bad} undecodable bytes replaced)"
-    encoding = _detect(data)
+    encoding = detect_encoding(data)
     if encoding is None:
         raise DecodingError(
             source, "undecodable bytes: not UTF-8, UTF-16 or GB18030/GBK, and no other "
@@ -267,7 +285,7 @@ def _mostly_text(text: str) -> bool:
 _MIN_GUESS = 64  # bytes below which no encoding but GB is guessed: too little to tell
 
 
-def _detect(data: bytes) -> str | None:
+def detect_encoding(data: bytes) -> str | None:
     """The encoding of bytes that are not UTF-8: GB18030 when they read as ordinary GB text,
     else the detector's choice for inputs long enough to judge, else None (undecodable)."""
     try:

@@ -7,17 +7,23 @@ import sys
 from typing import Any, BinaryIO
 
 from speechlens.records import Document
-from speechlens.reading.loading import decode_bytes, make_document
+from pathlib import Path
+
+from speechlens.reading.loading import decode_bytes, make_document, read_document
+from speechlens.reading.pdf import pdf_text
 
 STDIN = "-"
+
+
+def read_input(path: str | Path) -> Document:
+    """A Document from a file, or from standard input for ``-``."""
+    return read_stream() if str(path) == STDIN else read_document(path)
 
 
 def read_stream(stream: BinaryIO | None = None, *, name: str = "stdin", **metadata: Any) -> Document:
     """A Document from the bytes of ``stream`` (standard input by default); ``name`` is its id."""
     data = (stream or sys.stdin.buffer).read()
     if data.startswith(b"%PDF"):
-        from speechlens.reading.pdf import pdf_text
-
         text, encoding = pdf_text(name, data), "pdf"
     else:
         text, encoding = decode_bytes(data, source=name)

@@ -14,6 +14,7 @@ import re
 from typing import Any, Iterable, Sequence
 
 from speechlens.text.normalization import to_simplified
+from speechlens.text.segmentation import is_word
 
 _UNIT_SUFFIX = re.compile(r"(?:街道办事处|街道办|街道|镇|乡|社区|村|县|市|区)$")
 _PLACE_KEYS = ("places", "place", "county", "city", "town", "district")
@@ -93,9 +94,7 @@ class NamedSegmenter:
         return out
 
     def words_of(self, text: str) -> list[str]:
-        from speechlens.text.segmentation import _is_word
-
-        return [t for t in self.cut(text) if _is_word(t)]
+        return [t for t in self.cut(text) if is_word(t)]
 
 
 def with_names(segmenter: Any, documents: Sequence[Any]) -> NamedSegmenter:

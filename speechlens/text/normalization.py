@@ -29,7 +29,7 @@ _CJK_SPACE = re.compile(r"(?<=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef])[ \t　]
 # Anything clean_span might change: a break, space, bracket or full-width character, or a dash
 # before a figure. One character class first (then looked back at), so the engine skips to it.
 _NOISE_CHARS = "\n\r\t 　（(\uff10-\uff19\uff21-\uff3a\uff41-\uff5a\uff05\uff0e\uff0d"
-_NOISE = re.compile(rf"[{_NOISE_CHARS}\-—–](?:(?<=[{_NOISE_CHARS}])|\s*\d)")
+NOISE = re.compile(rf"[{_NOISE_CHARS}\-—–](?:(?<=[{_NOISE_CHARS}])|\s*\d)")
 
 
 def _converter():
@@ -78,7 +78,7 @@ def _char_t2s(ch: str) -> str:
 
 def clean_span(span: str) -> str:
     """The analysis form of one sentence: no line breaks, page numbers or pinyin glosses."""
-    if not _NOISE.search(span):
+    if not NOISE.search(span):
         return span
     s = _PAGE_LINE.sub("", "\n" + span + "\n")[1:-1] if "\n" in span else span
     s = _INLINE_PAGE.sub(" ", s)

@@ -17,6 +17,7 @@ from typing import Any, Iterable, Sequence
 
 from speechlens.errors import ResourceError, SpeechlensError
 from speechlens.resources import governance_terms, parse_dictionary_lines
+from speechlens.text import dictcache
 
 BACKENDS = ("jieba", "rjieba")
 # jieba's own block pattern: both backends see exactly these runs, so they cannot disagree
@@ -101,7 +102,7 @@ class Segmenter:
         self.backend_ = resolved
         self._tk: Any = None
         self._cutter: Any = None
-        self._blocks: dict[str, list[str]] = {}
+        self.block_cache: dict[str, list[str]] = {}
         self._lock = threading.Lock()
 
     # -- pickling: configuration only, the tokenizer is rebuilt lazily ------------------
@@ -119,7 +120,7 @@ class Segmenter:
         self.__dict__.update(state)
         self._tk = None
         self._cutter = None
-        self._blocks = {}
+        self.block_cache = {}
         self._lock = threading.Lock()
         self._entries_cache = entries
 
@@ -152,7 +153,8 @@ class Segmenter:
         """The words this segmenter adds on top of jieba's base dictionary."""
         return [w for w, _ in self._entries()]
 
-    def _load(self) -> Any:
+    def tokenizer(self) -> Any:
+        """The private jieba (or rjieba) tokenizer with the dictionaries, loaded on first use."""
         tk = self._tk
         if tk is not None:
             return tk
@@ -177,7 +179,6 @@ class Segmenter:
             return tk
         import jieba
 
-        from speechlens.text import dictcache
 
         tk = jieba.Tokenizer()
         folder = dictcache.trusted_folder(cache_dir())
@@ -224,7 +225,7 @@ class Segmenter:
         cut_block = self._block_cutter()
         # jieba cuts each run on its own (rjieba too, but one call over the text is cheaper
         # there than a Python loop over runs, so only jieba's runs are remembered).
-        seen = self._blocks if self.backend_ == "jieba" and BLOCK_CACHE_SIZE > 0 else None
+        seen = self.block_cache if self.backend_ == "jieba" and BLOCK_CACHE_SIZE > 0 else None
         out: list[str] = []
         for i, block in enumerate(_HAN_RUN.split(text)):
             if not block:
@@ -283,14 +284,14 @@ class Segmenter:
             # jieba: run by run, remembering runs; rjieba: it counts these characters as
             # Chinese (or cannot take them), so cut run by run as jieba does.
             return self.cut(text)
-        return _cut_around_figures(self._load(), text, self.hmm)
+        return _cut_around_figures(self.tokenizer(), text, self.hmm)
 
     def _block_cutter(self) -> Any:
         """A function cutting one run of Chinese/alphanumerics into a token list."""
         fn = getattr(self, "_cutter", None)
         if fn is not None:
             return fn
-        tk = self._load()
+        tk = self.tokenizer()
         hmm = self.hmm
         if self.backend_ == "rjieba":
             def fn(block: str) -> list[str]:
@@ -319,7 +320,7 @@ class Segmenter:
 
     def words_of(self, text: str) -> list[str]:
         """Tokens without whitespace and punctuation: the words statistics count."""
-        return [t for t in self.cut(text) if _is_word(t)]
+        return [t for t in self.cut(text) if is_word(t)]
 
 
 def _suggest(tk: Any, word: str) -> int:
@@ -397,7 +398,7 @@ def _cut_around_figures(tk: Any, text: str, hmm: bool) -> list[str]:
 _PUNCT = set("，。！？、；：“”‘’（）《》【】…—·,.!?;:\"'()[]<>-_/\\|~`@#$%^&*+=　 \t\r\n")
 
 
-def _is_word(tok: str) -> bool:
+def is_word(tok: str) -> bool:
     return bool(tok.strip()) and not all(c in _PUNCT for c in tok)
 
 

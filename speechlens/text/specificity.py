@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from speechlens.resources import governance_terms
 
 CONCRETE = "concrete"
 FORMULAIC = "formulaic"
@@ -66,8 +67,6 @@ _VAGUE = re.compile(
 @lru_cache(maxsize=1)
 def _formulas() -> re.Pattern[str]:
     """The governance dictionary's numeral formulas (两个维护, 三会一课, 一岗双责 …)."""
-    from speechlens.resources import governance_terms
-
     terms = sorted({t for t, _ in governance_terms() if re.search("[一二两三四五六七八九十]", t)},
                    key=len, reverse=True)
     return re.compile("|".join(map(re.escape, terms)) if terms else r"(?!x)x")

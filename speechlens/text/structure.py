@@ -14,13 +14,13 @@ from speechlens.text.normalization import clean_span, to_simplified
 
 _CN_NUM = "一二三四五六七八九十"
 # (level, pattern) for markers that open a line; the first match wins.
-_MARKERS: tuple[tuple[int, re.Pattern[str]], ...] = (
+MARKERS: tuple[tuple[int, re.Pattern[str]], ...] = (
     (1, re.compile(rf"[{_CN_NUM}]{{1,3}}[、.．]|第[{_CN_NUM}]{{1,3}}(?:部分|章|篇|节)[、，\s　]?")),
     (2, re.compile(rf"[（(][{_CN_NUM}]{{1,3}}[)）][、.．]?")),
     (3, re.compile(r"(?:\d{1,2}|[０-９]{1,2})(?:[、．]|\.(?![\d０-９]))")),
     (4, re.compile(r"[（(](?:\d{1,2}|[０-９]{1,2})[)）]|[⑴-⒇①-⑳⒈-⒛]")),
 )
-_INLINE_ENUM = re.compile(rf"(?:[{_CN_NUM}]是|[{_CN_NUM}]要|首先|其次|再次|此外|另外|还有(?=[，,])|第[{_CN_NUM}]，)")
+INLINE_ENUM = re.compile(rf"(?:[{_CN_NUM}]是|[{_CN_NUM}]要|首先|其次|再次|此外|另外|还有(?=[，,])|第[{_CN_NUM}]，)")
 _ENUM_SPLIT = re.compile(rf"(?<=[，,；;：:])\s*(?=[{_CN_NUM}]是|其次[，,]|再次[，,]|最后[，,])")
 _TERMINATORS = "。！？!?；;…"
 _ENDS_LINE = _TERMINATORS + "：:"  # a line ending in one of these never runs on to the next
@@ -28,15 +28,15 @@ _CLOSERS = "”’」』）)》】\"'"
 # A sentence ends at …… or …, a run of 。！？；, or a full stop between Chinese characters, with
 # any closing quotes. Written to open with one character class (then checked by looking back at
 # it), which lets the regex engine skip to candidates: four times faster than the alternation.
-_SENT_END = re.compile(rf"[…。！？!?；;.](?:(?<=…)…?|(?<=[。！？!?；;])[。！？!?；;]*|"
+SENT_END = re.compile(rf"[…。！？!?；;.](?:(?<=…)…?|(?<=[。！？!?；;])[。！？!?；;]*|"
                        rf"(?<=[\u4e00-\u9fff]\.)(?=[\u4e00-\u9fff\s]|$))[{re.escape(_CLOSERS)}]*")
 _PAGE_ONLY = re.compile(r"[ \t　]*(?:[-—–－]\s*\d{1,4}\s*[-—–－]|第\s*\d{1,4}\s*页(?:\s*共\s*\d+\s*页)?|\d{1,3})[ \t　]*")
 _TITLE_WORDS = ("报告", "讲话", "总结", "发言", "材料", "致辞")
-_WS = " \t\r\n　\ufeff"
+WS = " \t\r\n　\ufeff"
 
 
-_MARKER_ANY = re.compile("|".join(f"(?P<m{level}>{pat.pattern})" for level, pat in _MARKERS)
-                         + f"|(?P<m5>{_INLINE_ENUM.pattern})")
+_MARKER_ANY = re.compile("|".join(f"(?P<m{level}>{pat.pattern})" for level, pat in MARKERS)
+                         + f"|(?P<m5>{INLINE_ENUM.pattern})")
 
 
 # Every marker starts with one of these characters (or a decimal digit, which ``\d`` matches).
@@ -126,11 +126,11 @@ class SentenceTable:
     def _add(self, simp: str, start: int, end: int, section: str | None, heading: bool,
              marker: str | None) -> None:
         text = self.text
-        if start < end and (text[start] in _WS or text[end - 1] in _WS):
+        if start < end and (text[start] in WS or text[end - 1] in WS):
             seg = text[start:end]
-            stripped = seg.lstrip(_WS)
+            stripped = seg.lstrip(WS)
             start += len(seg) - len(stripped)
-            end = start + len(stripped.rstrip(_WS))
+            end = start + len(stripped.rstrip(WS))
         self.starts.append(start)
         self.ends.append(end)
         self.norms.append(clean_span(simp[start:end]))
@@ -164,7 +164,7 @@ def sentence_table(text: str, *, start: int = 0, simplified: str | None = None) 
                 add(simp, b_start, b_end, None, True, None)
                 first = False
                 continue
-            path = [p for p in path if p[0] < level] + [(level, block.strip(_WS))]
+            path = [p for p in path if p[0] < level] + [(level, block.strip(WS))]
             section = _path(path)
             if level == 1:
                 top_blocks.append([])
@@ -175,13 +175,13 @@ def sentence_table(text: str, *, start: int = 0, simplified: str | None = None) 
             add(simp, b_start, b_end, section, False, None)
             continue
         first = False
-        spans = _sentence_spans(text, b_start, b_end)
+        spans = sentence_spans(text, b_start, b_end)
         m = marker_at(block)
         if m and m[0] <= 4 and len(spans) > 1:
             h_start, h_end = spans[0]
             if len(text[h_start:h_end]) - len(m[1]) <= 30:
                 level = m[0]
-                path = [p for p in path if p[0] < level] + [(level, text[h_start:h_end].strip(_WS))]
+                path = [p for p in path if p[0] < level] + [(level, text[h_start:h_end].strip(WS))]
                 section = _path(path)
                 add(simp, h_start, h_end, section, True, m[1])
                 spans = spans[1:]
@@ -244,17 +244,17 @@ def _lines(text: str, start: int) -> list[tuple[int, int]]:
 
 
 def _is_heading_line(line: str) -> bool:
-    s = line.strip(_WS)
+    s = line.strip(WS)
     if not s or len(s) > 40:
         return False
     if s[-1] in _TERMINATORS + "：:，,、" or s[-1] in _CLOSERS and len(s) > 1 and s[-2] in _TERMINATORS:
         return False
     m = marker_at(s)
     if m and m[0] <= 4:
-        return not _SENT_END.search(s)
+        return not SENT_END.search(s)
     if m:
         return False
-    return len(s) <= 24 and not _SENT_END.search(s)
+    return len(s) <= 24 and not SENT_END.search(s)
 
 
 def _blocks(text: str, start: int) -> Iterator[tuple[int, int, str]]:
@@ -265,8 +265,8 @@ def _blocks(text: str, start: int) -> Iterator[tuple[int, int, str]]:
     while i < n:
         a, b = lines[i]
         line = text[a:b]
-        cur = line.rstrip(_WS)
-        if not cur.lstrip(_WS):
+        cur = line.rstrip(WS)
+        if not cur.lstrip(WS):
             i += 1
             continue
         if cur[-1] in _ENDS_LINE:
@@ -287,7 +287,7 @@ def _blocks(text: str, start: int) -> Iterator[tuple[int, int, str]]:
         j = i
         while True:
             k = j + 1
-            while k < n and _PAGE_ONLY.fullmatch(text[lines[k][0]:lines[k][1]]) and text[lines[k][0]:lines[k][1]].strip(_WS):
+            while k < n and _PAGE_ONLY.fullmatch(text[lines[k][0]:lines[k][1]]) and text[lines[k][0]:lines[k][1]].strip(WS):
                 k += 1
             if k >= n or not _soft_break(text[lines[j][0]:lines[j][1]], text[lines[k][0]:lines[k][1]]):
                 break
@@ -299,7 +299,7 @@ def _blocks(text: str, start: int) -> Iterator[tuple[int, int, str]]:
 
 def _continues(text: str, lines: list[tuple[int, int]], i: int) -> bool:
     """A short line that a PDF wrapped in mid-sentence is not a heading."""
-    line = text[lines[i][0]:lines[i][1]].strip(_WS)
+    line = text[lines[i][0]:lines[i][1]].strip(WS)
     if marker_at(line):
         return False
     if i + 1 < len(lines):
@@ -310,38 +310,38 @@ def _continues(text: str, lines: list[tuple[int, int]], i: int) -> bool:
 
 def _soft_break(line: str, nxt: str) -> bool:
     """Whether the line break between ``line`` and ``nxt`` is a hard wrap inside a sentence."""
-    cur = line.rstrip(_WS)
-    follow = nxt.strip(_WS)
+    cur = line.rstrip(WS)
+    follow = nxt.strip(WS)
     if not cur or not follow:
         return False
     if cur[-1] in _ENDS_LINE or (cur[-1] in _CLOSERS and len(cur) > 1 and cur[-2] in _TERMINATORS):
         return False
     if marker_at(follow):
         return False
-    return len(cur.strip(_WS)) >= 18
+    return len(cur.strip(WS)) >= 18
 
 
-_SPAN_STRIP = _WS + _TERMINATORS + _CLOSERS
+SPAN_STRIP = WS + _TERMINATORS + _CLOSERS
 
 
-def _sentence_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
+def sentence_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """Sentence spans of ``text[start:end]``; a span of nothing but punctuation joins the next
     (so a block that opens with stray punctuation keeps it in its first sentence)."""
     out = []
     pos = start  # where the open span starts
     seen = start  # how far the open span has been looked at
     content = False  # whether text[pos:seen] holds more than punctuation
-    for m in _SENT_END.finditer(text, start, end):
+    for m in SENT_END.finditer(text, start, end):
         s_end = m.end()
         # Only the stretch since the last match is new: looking again at the whole open span
         # would make a run of bare punctuation ("。 。 。", "……", "”。") quadratic.
-        content = content or bool(text[seen:s_end].strip(_SPAN_STRIP))
+        content = content or bool(text[seen:s_end].strip(SPAN_STRIP))
         seen = s_end
         if content:
             out.append((pos, s_end))
             pos = s_end
             content = False
-    if text[pos:end].strip(_WS):
+    if text[pos:end].strip(WS):
         out.append((pos, end))
     return out
 
@@ -364,4 +364,4 @@ def _enumeration_items(text: str, start: int, end: int) -> list[tuple[int, int]]
     return out
 
 
-_ITEM_STRIP = _WS + "，,；;：:"
+_ITEM_STRIP = WS + "，,；;：:"

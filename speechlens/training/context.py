@@ -18,12 +18,12 @@ import numpy as np
 from speechlens.model.context import (GENRE_CUES, ContextModel, GenreModel, genre_features, genre_vector,
                       problem_context_features, structure_columns, theme_context_features)
 from speechlens.training.doccorpus import LabelledDocument, gold_for_table, unit_rows
-from speechlens.records import GENRES, LABELS
-from speechlens.training.evaluation import prf
+from speechlens.labels import GENRES, LABELS
+from speechlens.model.metrics import prf
 from speechlens.reading.loading import document_from_text
 from speechlens.pipeline.problems import problem_evidence, problem_scores
 from speechlens.text.structure import table_of
-from speechlens.training.trainer import best_threshold
+from speechlens.model.fitting import best_threshold
 
 
 @dataclass

@@ -18,8 +18,9 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from speechlens.records import GENRES, LABELS
+from speechlens.labels import GENRES, LABELS
 from speechlens.errors import SpeechlensError
+from speechlens.model.metrics import cohen_kappa, prf
 
 
 @dataclass(frozen=True)
@@ -140,8 +141,6 @@ def document_agreement(corpus_dir: str | Path) -> dict[str, Any]:
     """Agreement of the writers' labels (first pass) with the blind second pass over the units
     both labelled: per-label F1 and Cohen's kappa, the problem flag, and how many units the
     third pass decided."""
-    from speechlens.training.evaluation import cohen_kappa, prf
-
     root = Path(corpus_dir)
     first, second = _first_passes(root), _read_annotations(root / "annotations" / "second")
     third = _read_annotations(root / "annotations" / "third")

@@ -16,12 +16,16 @@ from typing import Any, Iterable, Sequence
 
 import numpy as np
 
-from speechlens.records import LABELS
+from speechlens.labels import LABELS
 from speechlens.errors import SpeechlensError
-from speechlens.training.evaluation import cohen_kappa, prf, score_labels
-from speechlens.model.features import idf_from_df, lexicon_hits
-
-SUBTHEME_NONE = "none/other"
+from speechlens.model.metrics import cohen_kappa, prf, score_labels
+from speechlens.model.features import lexicon_hits, norms
+from speechlens.model.fitting import SUBTHEME_NONE
+from speechlens.text.normalization import clean_span, to_simplified
+from speechlens.text.segmentation import Segmenter
+from speechlens.model.themes import ThemeClassifier
+from speechlens.training.context import base_report, cross_part_report, fit_context, out_of_fold
+from speechlens.training.doccorpus import document_agreement, load_documents, unit_rows
 
 
 # -- corpus ------------------------------------------------------------------------------
@@ -209,167 +213,17 @@ def adjudicate(records: list[dict[str, Any]], second: dict[str, dict[str, Any]],
                  "third_pass": len(third)}
 
 
-# -- fitting -------------------------------------------------------------------------------
-def _design(clf: Any, texts: Sequence[str], vocabulary: dict[str, int] | None = None):
-    from scipy import sparse
-
-    from speechlens.model.features import Vectorizer
-    from speechlens.model.themes import _norms
-
-    norms = _norms(texts)
-    seg = clf._seg()
-    feats = clf.featurize(norms, [seg.cut(t) for t in norms])
-    if vocabulary is None:
-        df: dict[str, int] = {}
-        for fl in feats:
-            for f in set(fl):
-                df[f] = df.get(f, 0) + 1
-        kept = sorted(f for f, c in df.items() if c >= clf.min_df)
-        vocabulary = {f: i for i, f in enumerate(kept)}
-        idf = idf_from_df(np.array([df[f] for f in kept], dtype=np.float64), len(texts))
-    else:
-        idf = clf.idf_
-    r, c, v, n = Vectorizer(vocabulary, idf).transform(feats)
-    X = sparse.csr_matrix((v, (r, c)), shape=(len(texts), len(vocabulary)))
-    return X, vocabulary, idf
-
-
-def _logistic(C: float):
-    from sklearn.linear_model import LogisticRegression
-
-    return LogisticRegression(C=C, solver="liblinear", class_weight="balanced",
-                              random_state=0, max_iter=1000)
-
-
-def _platt(z: np.ndarray, y: np.ndarray) -> tuple[float, float]:
-    from sklearn.linear_model import LogisticRegression
-
-    if min(int(y.sum()), int(len(y) - y.sum())) < 30:
-        return 1.0, 0.0  # too few examples to calibrate: keep the raw logistic scores
-    m = LogisticRegression(C=1e4, solver="lbfgs", max_iter=1000).fit(z.reshape(-1, 1), y)
-    a, b = float(m.coef_[0, 0]), float(m.intercept_[0])
-    if a <= 0:  # out-of-fold scores carry no signal (tiny data): leave the scores uncalibrated
-        return 1.0, 0.0
-    return a, b
-
-
-def best_threshold(p: np.ndarray, y: np.ndarray) -> float:
-    """The probability threshold (0.2-0.8 by 0.025) that maximises F1 of ``p`` against ``y``."""
-    best, best_f = 0.5, -1.0
-    for t in np.round(np.arange(0.2, 0.81, 0.025), 3):
-        f = prf(y.astype(bool), p >= t)[2]
-        if f > best_f + 1e-9:
-            best, best_f = float(t), f
-    return best
-
-
-def _folds(n: int, k: int) -> list[np.ndarray]:
-    order = np.random.RandomState(0).permutation(n)
-    return [order[i::k] for i in range(k)]
-
-
-def fit_classifier(clf: Any, texts: list[str], labels: list[tuple[str, ...]],
-                   subthemes: list[str] | None, problems: list[bool] | None) -> None:
-    """Fit every head of ``clf`` in place (deterministic: the same data gives the same model)."""
-    import sklearn
-
-    if len(texts) != len(labels):
-        raise SpeechlensError("texts and labels differ in length")
-    if len(texts) < 10:
-        raise SpeechlensError(f"need at least 10 labelled sentences to train, got {len(texts)}")
-    X, vocab, idf = _design(clf, texts)
-    Y = np.array([[l in ls for l in LABELS] for ls in labels], dtype=np.int64)
-    P = np.array(problems if problems is not None else [False] * len(texts), dtype=np.int64)
-    heads = np.column_stack([Y, P])
-    n, k = heads.shape
-    oof = np.zeros((n, k))
-    folds = _folds(n, max(2, min(clf.cv_folds, n // 5)))
-    for test_idx in folds:
-        mask = np.ones(n, dtype=bool)
-        mask[test_idx] = False
-        for j in range(k):
-            y = heads[mask, j]
-            if y.min() == y.max():
-                oof[test_idx, j] = 10.0 if y[0] else -10.0
-                continue
-            m = _logistic(clf.C).fit(X[mask], y)
-            oof[test_idx, j] = m.decision_function(X[test_idx])
-    coef = np.zeros((X.shape[1], k))
-    intercept = np.zeros(k)
-    platt = np.zeros((k, 2))
-    thresholds = np.zeros(k)
-    cv: dict[str, Any] = {}
-    for j in range(k):
-        y = heads[:, j]
-        if y.min() == y.max():
-            intercept[j] = 10.0 if y[0] else -10.0
-            platt[j] = (1.0, 0.0)
-            thresholds[j] = 0.5
-            continue
-        m = _logistic(clf.C).fit(X, y)
-        coef[:, j] = m.coef_[0]
-        intercept[j] = m.intercept_[0]
-        platt[j] = _platt(oof[:, j], y)
-        p = 1.0 / (1.0 + np.exp(-(oof[:, j] * platt[j, 0] + platt[j, 1])))
-        thresholds[j] = best_threshold(p, y) if min(int(y.sum()), int(n - y.sum())) >= 30 else 0.5
-        name = LABELS[j] if j < 4 else "problem"
-        cv[name] = dict(zip(("precision", "recall", "f1"), prf(y.astype(bool), p >= thresholds[j])))
-    cv["macro_f1"] = float(np.mean([cv[l]["f1"] for l in LABELS if l in cv]))
-    clf.vocabulary_ = vocab
-    clf.idf_ = idf
-    clf.classes_ = LABELS
-    clf.coef_ = coef[:, :4]
-    clf.intercept_ = intercept[:4]
-    clf.platt_ = platt[:4]
-    clf.thresholds_ = thresholds[:4]
-    clf.problem_coef_ = coef[:, 4:5]
-    clf.problem_intercept_ = float(intercept[4])
-    clf.problem_platt_ = platt[4]
-    clf.problem_threshold_ = float(thresholds[4])
-    # Rows without a sub-theme (the units of whole documents) do not train the sub-theme head.
-    has_sub = [i for i, s in enumerate(subthemes or []) if s]
-    subs = [subthemes[i] for i in has_sub] if subthemes else []
-    classes = sorted(set(subs)) or [SUBTHEME_NONE]
-    if len(classes) > 1:
-        from sklearn.linear_model import LogisticRegression
-
-        sm = LogisticRegression(C=clf.C, solver="lbfgs", max_iter=3000).fit(X[has_sub], subs)
-        sub_coef = sm.coef_.T if len(classes) > 2 else np.column_stack([-sm.coef_[0], sm.coef_[0]]) / 2
-        sub_int = sm.intercept_ if len(classes) > 2 else np.array([-sm.intercept_[0], sm.intercept_[0]]) / 2
-        classes = list(sm.classes_)
-    else:
-        sub_coef = np.zeros((X.shape[1], 1))
-        sub_int = np.zeros(1)
-    clf.subthemes_ = tuple(classes)
-    clf.sub_coef_ = np.asarray(sub_coef)
-    clf.sub_intercept_ = np.asarray(sub_int)
-    clf.info_ = {
-        "n_train": n,
-        "n_features": int(X.shape[1]),
-        "label_counts": {l: int(Y[:, i].sum()) for i, l in enumerate(LABELS)},
-        "problem_count": int(P.sum()),
-        "cv_folds": len(folds),
-        "cv": cv,
-        "sklearn": sklearn.__version__,
-        "numpy": np.__version__,
-        "python": platform.python_version(),
-    }
-
-
 # -- evaluation ----------------------------------------------------------------------------
 def keyword_baseline(texts: Sequence[str]) -> list[tuple[str, ...]]:
     """The plain dictionary baseline: a label when any of its keywords occurs."""
-    from speechlens.text.normalization import clean_span, to_simplified
-
     return [lexicon_hits(clean_span(to_simplified(t))) for t in texts]
 
 
 def evaluate(clf: Any, records: Sequence[dict[str, Any]]) -> dict[str, Any]:
     """Score ``clf`` on gold records ({"text", "themes", optional "problem"})."""
     texts = [r["text"] for r in records]
-    from speechlens.model.themes import _norms
 
-    s = clf.scores(_norms(texts))
+    s = clf.scores(norms(texts))
     pred = clf.labels_from_proba(s["themes"])
     out = score_labels([r.get("themes", []) for r in records], pred)
     if any("problem" in r for r in records):
@@ -388,9 +242,6 @@ def train_model(corpus_dir: str | Path, out_dir: str | Path, *, C: float = 8.0,
                 documents: str | Path | None = None, folds: int = 5) -> dict[str, Any]:
     """Train on CORPUS_DIR/train.jsonl (plus the units of the whole labelled DOCUMENTS, whose
     documents also train the context stage), evaluate, and write the model and its card."""
-    from speechlens.text.segmentation import Segmenter
-    from speechlens.model.themes import ThemeClassifier
-
     corpus = Path(corpus_dir)
     train_path, test_path = corpus / "train.jsonl", corpus / "test.jsonl"
     train = load_jsonl(train_path)
@@ -406,9 +257,6 @@ def train_model(corpus_dir: str | Path, out_dir: str | Path, *, C: float = 8.0,
     context = None
     units: list[dict[str, Any]] = []
     if documents is not None:
-        from speechlens.training.context import base_report, cross_part_report, fit_context, out_of_fold
-        from speechlens.training.doccorpus import document_agreement, load_documents, unit_rows
-
         docs = load_documents(documents)
         units = unit_rows(docs)
         # The fold classifiers only score documents for the context stage: no sub-theme head.
@@ -467,97 +315,3 @@ def train_model(corpus_dir: str | Path, out_dir: str | Path, *, C: float = 8.0,
     return card
 
 
-def _document_sections(card: dict[str, Any]) -> list[str]:
-    """MODEL.md sections on the whole-document corpus and the context stage."""
-    d, ctx, alone = card["documents"], card["context_cv"], card["sentence_alone_cv"]
-    ag = d.get("agreement", {})
-    lines = ["## Whole documents and the context stage", "",
-             f"`{d['path']}`: {d['n_documents']} documents ({', '.join(f'{g} {n}' for g, n in d['genres'].items())}), "
-             f"{d['n_units']} labelled units, {d['n_sentences']} sentences as speechlens splits them; "
-             f"SHA-256 `{d['sha256']}`."]
-    if ag.get("units"):
-        lines += ["", f"Writer vs blind second annotator over {ag['units']} units: theme macro-F1 {ag['macro_f1']:.3f} "
-                  f"(" + ", ".join(f"{l} {ag[l]['f1']:.3f}, κ {ag[l]['kappa']:.3f}" for l in LABELS) + f"); problem flag "
-                  f"F1 {ag['problem']['f1']:.3f} (κ {ag['problem']['kappa']:.3f}); {ag['disagreements']} units differed and "
-                  f"were decided by a blind third pass ({ag['third_pass_units']} units labelled)."]
-    lines += ["", f"### Cross-validation over whole documents ({d['folds']} folds by document)", "",
-              "Every document scored by a sentence classifier trained without its fold; the context stage "
-              "cross-validated over the same folds. *Alone* is the sentence classifier read alone with the "
-              "rule-based problem extractor, what the context stage improves on.", "",
-              "| | alone | in context |", "|---|---|---|"]
-    for l in LABELS:
-        lines.append(f"| {l} F1 | {alone['themes'][l]['f1']:.3f} | {ctx['themes'][l]['f1']:.3f} |")
-    lines += [f"| **themes macro-F1** | {alone['themes']['macro_f1']:.3f} | **{ctx['themes']['macro_f1']:.3f}** |",
-              f"| short headings and items (< 30 characters, n={ctx['short']['n']}) | {alone['short']['macro_f1']:.3f} | {ctx['short']['macro_f1']:.3f} |",
-              f"| body sentences (n={ctx['body']['n']}) | {alone['body']['macro_f1']:.3f} | {ctx['body']['macro_f1']:.3f} |"]
-    for g, v in ctx["by_genre"].items():
-        lines.append(f"| {g} | {alone['by_genre'].get(g, float('nan')):.3f} | {v:.3f} |")
-    pa, pc = alone["problem"], ctx["problem"]
-    lines += [f"| problems P / R / F1 (not speeches, {pc['support']} admitted) | {pa['precision']:.3f} / {pa['recall']:.3f} / {pa['f1']:.3f} "
-              f"| {pc['precision']:.3f} / {pc['recall']:.3f} / {pc['f1']:.3f} |",
-              f"| genre detected right | | {ctx['genre_accuracy']:.3f} |", ""]
-    if card.get("context_cross_writer"):
-        lines += ["### Across writers (the context stage trained without one writer's documents)", "",
-                  "| held-out writer | sentences | themes macro-F1 | problems F1 |", "|---|---|---|---|"]
-        for part, m in card["context_cross_writer"].items():
-            pf = f"{m['problem']['f1']:.3f}" if m["problem"]["support"] else "— (speeches only)"
-            lines.append(f"| {part} | {m['themes']['n']} | {m['themes']['macro_f1']:.3f} | {pf} |")
-        lines.append("")
-    return lines
-
-
-def write_card(directory: Path, card: dict[str, Any]) -> None:
-    """metrics.json (machine-readable) and MODEL.md (for people) beside the weights."""
-    (directory / "metrics.json").write_text(json.dumps(card, ensure_ascii=False, indent=2) + "\n",
-                                            encoding="utf-8")
-    notes_path = directory / "NOTES.md"
-    notes = notes_path.read_text(encoding="utf-8") if notes_path.is_file() else ""
-    lines = [f"# Model card: {card['name']}", "",
-             "Theme tagger of speechlens: tags each sentence with `development`, `livelihood`, "
-             "`safety`, `party` (zero or more), a sub-theme, and the probability that the sentence, "
-             "read alone, is an admitted problem.", "",
-             "## How it was trained", "", f"    {card['command']}", "",
-             f"- Model: {card['params']['model']}.",
-             f"- Features: {card['params']['features']}.",
-             f"- C = {card['params']['C']}, min_df = {card['params']['min_df']}, "
-             f"{card['info']['n_features']} features.",
-             f"- Training data: {card['training_data']['n_train']} sentences "
-             f"(`{card['training_data']['train']}`)"
-             + (f" and the {card['documents']['n_units']} units of {card['documents']['n_documents']} whole "
-                f"documents (`{card['documents']['path']}`)" if "documents" in card else "")
-             + f", test split {card['training_data']['n_test']} "
-             f"sentences; SHA-256 of train+test files `{card['training_data']['sha256']}`.",
-             f"- Versions: Python {card['versions']['python']}, numpy {card['versions']['numpy']}, "
-             f"scikit-learn {card['versions']['sklearn']} (training only; inference needs numpy).", ""]
-
-    def table(title: str, m: dict[str, Any]) -> list[str]:
-        rows = [f"### {title}", "", "| label | precision | recall | F1 |", "|---|---|---|---|"]
-        for l in LABELS:
-            if l in m:
-                rows.append(f"| {l} | {m[l]['precision']:.3f} | {m[l]['recall']:.3f} | {m[l]['f1']:.3f} |")
-        rows.append(f"| **macro-F1** | | | **{m['macro_f1']:.3f}** |")
-        if "problem" in m:
-            p = m["problem"]
-            rows.append(f"| problem (sentence alone) | {p['precision']:.3f} | {p['recall']:.3f} | {p['f1']:.3f} |")
-        rows.append("")
-        return rows
-
-    lines += ["## Metrics", ""]
-    if "test" in card:
-        lines += table(f"Frozen test split ({card['test']['n']} sentences)", card["test"])
-        if "subtheme_accuracy" in card["test"]:
-            lines += [f"Sub-theme accuracy on the test split: {card['test']['subtheme_accuracy']:.3f}", ""]
-        lines += table("Keyword-dictionary baseline on the same test split", card["baseline_test"])
-    lines += table(f"{card['info']['cv_folds']}-fold cross-validation on the training split "
-                   "(thresholds chosen on the same folds, so slightly optimistic)", card["info"]["cv"])
-    if "cross_part" in card:
-        lines += [f"### Across corpus parts (train on the other parts, test on one: a proxy for text "
-                  f"written by someone else)", "", "| held-out part | n | macro-F1 |", "|---|---|---|"]
-        for part, m in card["cross_part"].items():
-            lines.append(f"| {part} | {m['n']} | {m['macro_f1']:.3f} |")
-        lines += [f"| **mean** | | **{card['cross_part_macro_f1']:.3f}** |", ""]
-    if "context_cv" in card:
-        lines += _document_sections(card)
-    if notes:
-        lines += [notes.strip(), ""]
-    (directory / "MODEL.md").write_text("\n".join(lines), encoding="utf-8")

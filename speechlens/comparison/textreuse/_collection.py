@@ -12,12 +12,12 @@ from ._align import align
 from ._index import ClauseIndex, window_signatures, windows_of
 from ._normalize import Prepared, prepare
 from ._results import BOILERPLATE_UNITS, MIN_CHARS, THRESHOLD, WINDOW_THRESHOLD, DocumentReuse, Reuse, ReusePair
+from speechlens.pipeline.results import Analysis
+from speechlens.records import Document
+from speechlens.reading.loading import document_from_text, read_document
 
 
 def _as_prepared(x: Any, n: int) -> Prepared:
-    from speechlens.records import Analysis, Document
-    from speechlens.reading.loading import read_document
-
     if isinstance(x, Prepared):
         return x
     if isinstance(x, Analysis):
@@ -25,8 +25,6 @@ def _as_prepared(x: Any, n: int) -> Prepared:
     if isinstance(x, (str, os.PathLike)):
         x = read_document(x)
     if isinstance(x, tuple) and len(x) == 3:
-        from speechlens.reading.loading import document_from_text
-
         doc_id, text, meta = x
         meta = dict(meta or {})
         x = document_from_text(text, id=str(doc_id), unit=meta.get("unit"), year=meta.get("year"))
