@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -12,8 +13,9 @@ from hypothesis import given, settings, strategies as st
 
 from speechlens import LABELS, ThemeClassifier
 from speechlens.errors import ModelError
+from speechlens.model.persistence import DEFAULT_MODEL
 
-from conftest import TINY
+from conftest import ROOT, TINY
 
 
 def test_predict_shapes_and_labels(tiny_classifier):
@@ -115,6 +117,40 @@ def test_inference_does_not_import_scikit_learn(tmp_path):
             "assert a.sentences; print('sklearn' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=tmp_path)
     assert out.stdout.strip() == "False"
+
+
+# Run from a checkout as a notebook or `python -c` started in its root runs: the checkout's
+# package first on sys.path, and no installed or editable speechlens.models to fall back on.
+_FROM_CHECKOUT = (
+    "import sys; sys.meta_path[:] = [f for f in sys.meta_path if '__editable__' not in repr(f)]; "
+    "import speechlens, speechlens.model.persistence as p; "
+    "assert speechlens.__file__.startswith({root!r}), speechlens.__file__; "
+    "a = speechlens.analyze('全镇招商引资签约项目12个。存在的问题：一是理论学习不够深入。'); "
+    "print(len(a.problems), p.default_model_dir())"
+)
+
+
+def test_the_shipped_model_loads_from_a_source_checkout():
+    root = str(ROOT)
+    env = {k: v for k, v in os.environ.items() if k != "SPEECHLENS_MODEL"}
+    env["PYTHONPATH"] = root
+    out = subprocess.run([sys.executable, "-c", _FROM_CHECKOUT.format(root=root)], capture_output=True,
+                         text=True, cwd=root, env=env, timeout=300)
+    assert out.returncode == 0, out.stderr[-2000:]
+    count, where = out.stdout.split()
+    assert int(count) >= 1 and where == str(ROOT / "models" / DEFAULT_MODEL)
+
+
+def test_the_shipped_model_loads_from_the_installed_package(tmp_path):
+    code = ("import speechlens, speechlens.model.persistence as p; "
+            "a = speechlens.analyze('全镇招商引资签约项目12个。存在的问题：一是理论学习不够深入。'); "
+            "print(len(a.problems), p.shipped_models().joinpath(p.DEFAULT_MODEL).joinpath('model.json').is_file())")
+    env = {k: v for k, v in os.environ.items() if k not in ("SPEECHLENS_MODEL", "PYTHONPATH")}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path, env=env,
+                         timeout=300)
+    assert out.returncode == 0, out.stderr[-2000:]
+    count, found = out.stdout.split()
+    assert int(count) >= 1 and found == "True"
 
 
 def test_import_has_no_side_effects(tmp_path):

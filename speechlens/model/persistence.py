@@ -23,19 +23,33 @@ _ARRAYS = ("idf_", "coef_", "intercept_", "platt_", "thresholds_", "sub_coef_",
            "sub_intercept_", "problem_coef_", "problem_platt_")
 
 
+# In a source checkout the shipped models sit in top-level models/, beside the package folder
+# (setup.cfg installs that folder as the package speechlens.models).
+CHECKOUT_MODELS = Path(__file__).resolve().parents[2] / "models"
+
+
+def shipped_models() -> Any:
+    """The folder of shipped models: the package ``speechlens.models`` when installed, else
+    ``models/`` beside the package in a source checkout (the checkout root, a notebook there)."""
+    try:
+        return resources.files("speechlens.models")
+    except ModuleNotFoundError:
+        pass
+    if (CHECKOUT_MODELS / DEFAULT_MODEL).is_dir():
+        return CHECKOUT_MODELS
+    raise ModelError(
+        "the shipped model is missing: the package speechlens.models is not installed and there is "
+        f"no {CHECKOUT_MODELS / DEFAULT_MODEL}; reinstall speechlens, or pass --model DIR / set "
+        "SPEECHLENS_MODEL"
+    )
+
+
 def default_model_dir() -> Any:
-    """``$SPEECHLENS_MODEL`` if set, else the model shipped in the package ``speechlens.models``."""
+    """``$SPEECHLENS_MODEL`` if set, else the shipped model (see ``shipped_models``)."""
     env = os.environ.get("SPEECHLENS_MODEL")
     if env:
         return Path(env)
-    try:
-        return resources.files("speechlens.models").joinpath(DEFAULT_MODEL)
-    except ModuleNotFoundError:
-        raise ModelError(
-            "the shipped model (package speechlens.models) is not importable: reinstall speechlens, "
-            "or, when running from a source checkout, install it with `pip install -e .` or run "
-            "outside the checkout folder; or pass --model DIR / set SPEECHLENS_MODEL"
-        ) from None
+    return shipped_models().joinpath(DEFAULT_MODEL)
 
 
 def save_model(clf: Any, directory: str | os.PathLike[str], *, card: dict[str, Any] | None = None) -> None:
