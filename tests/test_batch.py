@@ -282,15 +282,25 @@ def test_scores_of_a_long_document_do_not_depend_on_how_it_is_chunked(analyzer, 
     assert analyzer.sentence_scores([]) == {}
 
 
-def test_a_bad_dictionary_fails_at_once_with_several_jobs(tmp_path):
-    # A worker whose start-up fails is replaced by the pool forever; the parent must fail first.
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_bad_dictionary_fails_at_once_and_leaves_no_output(tmp_path, jobs):
+    # A worker whose start-up fails is replaced by the pool forever; the parent must fail first. With
+    # one process the dictionary used to load with the first document: an error record per document
+    # and exit 3. Either way nothing may be left that blocks the corrected run.
     src = _archive(tmp_path, 3)
-    cmd = [sys.executable, "-m", "speechlens.cli", "batch", str(src), "-o", str(tmp_path / "out.jsonl"),
-           "--jobs", "2", "--user-dict", str(tmp_path / "missing.txt"), "--backend", "jieba", "--quiet"]
+    out = tmp_path / "out.jsonl"
+    cmd = [sys.executable, "-m", "speechlens.cli", "batch", str(src), "-o", str(out),
+           "--jobs", str(jobs), "--user-dict", str(tmp_path / "missing.txt"), "--backend", "jieba", "--quiet"]
     r = subprocess.run(cmd, capture_output=True, text=True, timeout=120, cwd=tmp_path)
-    assert r.returncode != 0
+    assert r.returncode == 1, (r.returncode, r.stderr)
     assert "missing.txt: user dictionary not found" in r.stderr
     assert "ForkPoolWorker" not in r.stderr
+    assert not out.exists() and not list(tmp_path.glob("out.*"))
+    (tmp_path / "missing.txt").write_text("乡村振兴示范带 5\n", encoding="utf-8")
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    assert r.returncode == 3, r.stderr  # the corrected run needs no --overwrite; broken.txt is an error record
+    records = list(read_journal(out))
+    assert len(records) == 4 and sum(bool(rec.get("error")) for rec in records) == 1
 
 
 def _kill_worker_on(marker, monkeypatch):

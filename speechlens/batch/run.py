@@ -207,7 +207,10 @@ def run_batch(inputs: Sequence[str], output: str | Path, *, analyzer: Analyzer |
     max_bytes()  # a bad SPEECHLENS_MAX_BYTES fails here, not once per document
     metadata = read_metadata(metadata_file) if metadata_file else None
     az = analyzer or Analyzer()
-    az.classifier  # a bad model fails before any work starts
+    # The model and the dictionaries load before the journal is opened, whatever the job count: a bad
+    # one fails the run at once, leaving no output behind (with one process a missing user dictionary
+    # used to become an error record per document, with several an empty output blocking a re-run).
+    az.load()
     out.parent.mkdir(parents=True, exist_ok=True)
     with exclusive_lock(journal_path, what="batch journal"):  # one writer at a time
         _check_existing(targets, journal_path, resume, overwrite)  # again: another run may have just ended
