@@ -133,7 +133,7 @@ def stage_times(docs: list[str], az) -> dict[str, float]:
         spent = dict.fromkeys(("reading", "sentences", "segmentation", "features and heads", "problems and results"), 0.0)
         for batch in input_batches([(str(i), d, {}) for i, d in enumerate(docs)], 60_000):
             t0 = time.perf_counter()
-            ds = [to_document(item, text_is_path=True) for item in batch]
+            ds = [to_document(item) for item in batch]
             t1 = time.perf_counter()
             tabs = [table_of(d) for d in ds]
             norms = [x for tab in tabs for x in tab.norms]

@@ -69,7 +69,7 @@ def analyzer():
 def demo_files():
     from speechlens.reading.loading import expand_paths
 
-    return expand_paths([str(DEMO)])
+    return [Path(p) for p in expand_paths([DEMO])]
 
 
 @pytest.fixture(scope="session")

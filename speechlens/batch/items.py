@@ -24,7 +24,7 @@ class Item:
     """One document to analyse: a stable key (for resuming) and what to analyse."""
 
     key: str
-    payload: Any  # a path (str) or an (id, text, metadata) row
+    payload: Any  # a file (a Path), a ("file", path, metadata) triple, an (id, text, metadata) row or ("bad", why)
     source: str
 
 
@@ -120,7 +120,7 @@ def _file_item(path: Path, metadata, key: str) -> Item:
     md = _meta_for(metadata, str(path), path.name, path.stem)
     if md:
         return Item(key=key, payload=("file", str(path), md), source=str(path))
-    return Item(key=key, payload=str(path), source=str(path))
+    return Item(key=key, payload=path, source=str(path))
 
 
 def _row_item(source: Path, n: int, row: Mapping[str, Any], text_column: str, id_column: str | None,

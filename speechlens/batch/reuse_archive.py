@@ -79,7 +79,7 @@ def reuse_archive(inputs: Sequence[str], output: str | Path, *, text_column: str
             n = 0
             for item in iter_items(inputs, text_column=text_column, id_column=id_column, metadata=metadata):
                 doc: Any = payload_input(item.payload)
-                if isinstance(doc, str):
+                if isinstance(doc, Path):
                     try:
                         doc = read_document(doc)
                     except SpeechlensError:

@@ -67,7 +67,7 @@ class ItemAnalyzer:
 
     def _timed_out(self, item: Item) -> dict[str, Any]:
         p = item.payload
-        path = p[1] if isinstance(p, tuple) and p[:1] == ("file",) else p if isinstance(p, str) else None
+        path = p[1] if isinstance(p, tuple) and p[:1] == ("file",) else str(p) if isinstance(p, Path) else None
         rid = p[0] if isinstance(p, tuple) and p and p[0] not in ("file", "bad") else None
         failure = Failure(id=rid if rid is not None else (Path(path).stem if path else None), path=path,
                           metadata=p[2] if isinstance(p, tuple) and len(p) > 2 else None,

@@ -29,7 +29,9 @@ from speechlens.model.themes import ThemeClassifier
 T = TypeVar("T")
 R = TypeVar("R")
 
-InputItem = Any  # path, Document, (id, text, metadata) row, or text
+# What the Analyzer takes, in every entry point alike: a str is TEXT; a pathlib.Path is a file to read;
+# or a Document, or an (id, text, metadata) row.
+InputItem = Any
 
 
 @dataclass(frozen=True)
@@ -94,7 +96,7 @@ class Analyzer:
     def analyze(self, item: InputItem, *, unit: str | None = None, genre: str | None = None,
                 year: int | None = None, id: str | None = None) -> Analysis:
         """Analyse text (a str is text here), a Document, a Path, or an (id, text, metadata) row."""
-        doc = to_document(item, text_is_path=False, unit=unit, genre=genre, year=year, id=id)
+        doc = to_document(item, unit=unit, genre=genre, year=year, id=id)
         return self._analyze_document(doc)
 
     def _analyze_document(self, doc: Document) -> Analysis:
@@ -170,7 +172,7 @@ class Analyzer:
              batch_chars: int = 60_000) -> Iterator[Analysis | Failure]:
         """Analyse many inputs in order, with ``jobs`` worker processes.
 
-        A str or Path is a file path here. ``on_error``: "raise" stops at the first bad
+        A str is text, as in ``analyze``; a ``pathlib.Path`` is a file to read. ``on_error``: "raise" stops at the first bad
         document, "record" yields a Failure in its place, "skip" drops it. Documents are
         analysed in batches of about ``batch_chars`` characters (results do not depend on it).
         """
@@ -178,7 +180,7 @@ class Analyzer:
             raise ValueError("on_error must be 'raise', 'record' or 'skip'")
         if jobs < 1:
             raise ValueError("jobs must be at least 1")
-        batches = input_batches(_rows(inputs), batch_chars, ramp=jobs)
+        batches = input_batches(inputs, batch_chars, ramp=jobs)
         if jobs == 1:
             results: Iterable[list[Analysis | Failure]] = map(self.safe_batch, batches)
         else:
@@ -201,7 +203,7 @@ class Analyzer:
                 out[i] = item
                 continue
             try:
-                docs.append(to_document(item, text_is_path=True))
+                docs.append(to_document(item))
                 slots.append(i)
             except SpeechlensError as exc:
                 out[i] = Failure(id=_item_id(item), path=_item_path(item), error=str(exc),
@@ -351,11 +353,6 @@ def _work(items: list[InputItem]) -> list[Analysis | Failure]:
     return _worker.safe_batch(items)
 
 
-def _rows(inputs: Iterable[InputItem]) -> Iterator[InputItem]:
-    for item in inputs:
-        yield str(item) if isinstance(item, Path) else item
-
-
 def batched(items: Iterable[Any], size_of: Any, batch_chars: int, *, max_items: int = 1000,
             ramp: int = 1) -> Iterator[list[Any]]:
     """Consecutive items grouped until their estimated size (``size_of(item)``, in characters)
@@ -387,18 +384,20 @@ def size_hint(item: InputItem) -> int:
     """About how many characters an input holds (files: a third of their bytes)."""
     if isinstance(item, Document):
         return len(item.text)
-    if isinstance(item, str):
+    if isinstance(item, Path):
         try:
             return os.path.getsize(item) // 3
         except OSError:
             return 0
+    if isinstance(item, str):
+        return len(item)
     if isinstance(item, (tuple, list)) and len(item) >= 2 and isinstance(item[1], str):
         return len(item[1])
     return 0
 
 
-def to_document(item: InputItem, *, text_is_path: bool, **meta: Any) -> Document:
-    """Turn any accepted input into a Document (explicit metadata wins)."""
+def to_document(item: InputItem, **meta: Any) -> Document:
+    """Turn any accepted input into a Document (explicit metadata wins): a str is text, a Path a file."""
     explicit = {k: v for k, v in meta.items() if v is not None}
     if isinstance(item, Document):
         if explicit:
@@ -406,7 +405,7 @@ def to_document(item: InputItem, *, text_is_path: bool, **meta: Any) -> Document
 
             return replace(item, **explicit)
         return item
-    if isinstance(item, Path) or (isinstance(item, str) and text_is_path):
+    if isinstance(item, Path):
         return read_document(item, **explicit)
     if isinstance(item, str):
         return document_from_text(item, **explicit)
@@ -422,7 +421,7 @@ def to_document(item: InputItem, *, text_is_path: bool, **meta: Any) -> Document
 
 
 def _item_id(item: InputItem) -> str | None:
-    if isinstance(item, (str, Path)):
+    if isinstance(item, Path):
         return Path(item).stem
     if isinstance(item, Document):
         return item.id
@@ -432,7 +431,7 @@ def _item_id(item: InputItem) -> str | None:
 
 
 def _item_path(item: InputItem) -> str | None:
-    if isinstance(item, (str, Path)):
+    if isinstance(item, Path):
         return str(item)
     if isinstance(item, Document):
         return item.path
@@ -519,14 +518,16 @@ def default_analyzer() -> Analyzer:
 
 
 def analyze(text: InputItem, *, unit: str | None = None, genre: str | None = None,
-            year: int | None = None) -> Analysis:
-    """Analyse one text (or Document): sentences, themes, shares and admitted problems."""
-    return default_analyzer().analyze(text, unit=unit, genre=genre, year=year)
+            year: int | None = None, id: str | None = None) -> Analysis:
+    """Analyse one text (a str is text; a Path is read; or a Document): sentences, themes, shares
+    and admitted problems."""
+    return default_analyzer().analyze(text, unit=unit, genre=genre, year=year, id=id)
 
 
 def analyze_many(inputs: Iterable[InputItem], *, jobs: int = 1, on_error: str = "raise",
                  analyzer: Analyzer | None = None) -> Iterator[Analysis | Failure]:
-    """Analyse paths, Documents or (id, text, metadata) rows in input order with ``jobs`` processes."""
+    """Analyse texts (str), files (pathlib.Path), Documents or (id, text, metadata) rows in input
+    order with ``jobs`` processes; a str is text here exactly as in ``analyze``."""
     return (analyzer or default_analyzer()).pipe(inputs, jobs=jobs, on_error=on_error)
 
 
