@@ -12,28 +12,24 @@ import click
 
 from speechlens import __version__
 from speechlens.errors import SpeechlensError
-from speechlens.output.files import check_output, displayable, file_name_part, printable, write_bytes_atomic, write_text_atomic
 from speechlens.reading.loading import SUPPORTED_SUFFIXES, expand_paths
-from speechlens.text.segmentation import Segmenter
-from speechlens.text.structure import sentences_of
-from speechlens.comparison.user_themes import read_user_themes
-from speechlens.pipeline.analysis import Analyzer, analyze_paths
 from speechlens.reading.streams import read_input
+from speechlens.text.segmentation import Segmenter, segmented, token_lines
+from speechlens.pipeline.analysis import Analyzer, analyze_paths
+from speechlens.training.trainer import DEFAULT_C, DEFAULT_MIN_DF, evaluate_gold, train_command, train_model
 from speechlens.comparison.comparison import compare as compare_analyses
-from speechlens.output.tables import analysis_markdown, analysis_text, clip, comparison_markdown, comparison_rows, comparison_text, pad, to_csv, width
-from speechlens.output.dtm import write_dtm
-from speechlens.comparison.textreuse import reuse as find_reuse
-from speechlens.output.reuse_output import CSV_COLUMNS, reuse_long_rows, reuse_markdown, reuse_rows, reuse_text
-from speechlens.training.trainer import evaluate as evaluate_model, keyword_baseline, load_jsonl, train_model
-from speechlens.labels import LABELS
-from speechlens.model.metrics import score_labels
-from speechlens.model.themes import ThemeClassifier
-from speechlens.batch.run import run_batch
-from speechlens.batch.reuse_archive import reuse_archive, reuse_path
-from speechlens.output.report_files import report_format, write_any_report
-from speechlens.output.plots import problem_heatmap, theme_shares_chart, trend_chart, word_cloud, word_frequencies
 from speechlens.comparison.concordance import kwic as find
-
+from speechlens.comparison.textreuse import reuse as find_reuse
+from speechlens.comparison.user_themes import read_user_themes
+from speechlens.output.dtm import write_dtm
+from speechlens.output.files import check_output, displayable, file_name_part, printable, write_bytes_atomic, write_text_atomic
+from speechlens.output.plots import problem_heatmap, theme_shares_chart, trend_chart, word_cloud, word_frequencies
+from speechlens.output.report_files import report_format, write_any_report
+from speechlens.output.reuse_output import CSV_COLUMNS, reuse_long_rows, reuse_markdown, reuse_rows, reuse_text
+from speechlens.output.tables import (KWIC_COLUMNS, analysis_markdown, analysis_text, comparison_markdown, comparison_rows,
+                                      comparison_text, evaluation_text, kwic_text, to_csv)
+from speechlens.batch.reuse_archive import reuse_archive, reuse_path
+from speechlens.batch.run import run_batch
 
 def main() -> None:
     """Entry point of the console script."""
@@ -187,22 +183,11 @@ def segment(paths: tuple[str, ...], fmt: str, backend: str | None, user_dict: tu
     """Split documents into sentences and words with the governance dictionary."""
     _claim(output, overwrite, paths)
     seg = _segmenter(backend, user_dict, hmm)
-    records = []
-    lines = []
-    for path in _expand(paths):
-        doc = read_input(path)
-        sents = []
-        for s in sentences_of(doc):
-            toks = seg.cut(s.norm)
-            sents.append({"start": s.start, "end": s.end, "section": s.section,
-                          "heading": s.is_heading, "tokens": toks})
-            lines.append(" ".join(t for t in toks if t.strip()))
-        records.append({"path": doc.path, "unit": doc.unit, "year": doc.year,
-                        "genre": doc.genre, "encoding": doc.encoding, "sentences": sents})
+    records = [segmented(read_input(path), seg) for path in _expand(paths)]
     if fmt == "json":
         _emit(json.dumps(records if len(records) > 1 else records[0], ensure_ascii=False, indent=2), output)
     else:
-        _emit("\n".join(lines), output)
+        _emit("\n".join(line for r in records for line in token_lines(r)), output)
 
 
 def model_option(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -386,9 +371,9 @@ def compare(paths: tuple[str, ...], fmt: str, dtm: str | None, with_reuse: bool,
 @click.argument("corpus_dir", type=click.Path(exists=True, file_okay=False))
 @click.option("-o", "--output", required=True, type=click.Path(file_okay=False),
               help="Directory to write the model and its card into.")
-@click.option("--C", "C", type=float, default=8.0, show_default=True,
+@click.option("--C", "C", type=float, default=DEFAULT_C, show_default=True,
               help="Inverse regularisation strength of the logistic models.")
-@click.option("--min-df", type=int, default=2, show_default=True, help="Minimum document frequency of a feature.")
+@click.option("--min-df", type=int, default=DEFAULT_MIN_DF, show_default=True, help="Minimum document frequency of a feature.")
 @click.option("--no-cross-part", is_flag=True, help="Skip the leave-one-part-out evaluation (faster).")
 @click.option("--documents", type=click.Path(exists=True, file_okay=False), default=None,
               help="Whole labelled documents (e.g. corpora/documents): their units join the training "
@@ -404,8 +389,7 @@ def train(corpus_dir: str, output: str, C: float, min_df: int, no_cross_part: bo
     if (out / "model.json").exists() and not overwrite:
         raise SpeechlensError(f"{output} holds a model: add --overwrite to replace it, or choose another folder")
 
-    cmd = f"speechlens train {corpus_dir} -o {output}" + (f" --C {C}" if C != 8.0 else "") \
-        + (f" --min-df {min_df}" if min_df != 2 else "") + (f" --documents {documents}" if documents else "")
+    cmd = train_command(corpus_dir, output, C=C, min_df=min_df, documents=documents)
     card = train_model(corpus_dir, output, C=C, min_df=min_df, cross_part=not no_cross_part, command=cmd,
                        documents=documents)
     msg = f"wrote {output}: {card['info']['n_train']} training sentences"
@@ -425,25 +409,12 @@ def train(corpus_dir: str, output: str, C: float, min_df: int, no_cross_part: bo
 @_fail_cleanly
 def evaluate(gold: str, model: str | None, fmt: str) -> None:
     """Score the model on GOLD.jsonl lines {"text": ..., "themes": [...]}: P/R/F1 per label."""
-    records = load_jsonl(gold)
-    if not records:
-        raise SpeechlensError(f"{gold}: no records")
-    if any("themes" not in r for r in records):
-        raise SpeechlensError(f"{gold}: every line needs a \"themes\" list")
-    m = evaluate_model(ThemeClassifier.load(model), records)
-    base = score_labels([r["themes"] for r in records], keyword_baseline([r["text"] for r in records]))
+    result = evaluate_gold(gold, model)
     if fmt == "json":
-        click.echo(json.dumps({"model": m, "keyword_baseline": base}, ensure_ascii=False, indent=2))
+        click.echo(json.dumps({"model": result["model"], "keyword_baseline": result["keyword_baseline"]},
+                              ensure_ascii=False, indent=2))
         return
-    click.echo(f"{len(records)} sentences")
-    click.echo(f"{'label':<12}{'precision':>10}{'recall':>8}{'F1':>8}{'support':>9}   baseline F1")
-    for l in LABELS:
-        r = m[l]
-        click.echo(f"{l:<12}{r['precision']:>10.3f}{r['recall']:>8.3f}{r['f1']:>8.3f}{r['support']:>9}   {base[l]['f1']:.3f}")
-    click.echo(f"{'macro-F1':<12}{'':>10}{'':>8}{m['macro_f1']:>8.3f}{'':>9}   {base['macro_f1']:.3f}")
-    if "problem" in m:
-        r = m["problem"]
-        click.echo(f"{'problem':<12}{r['precision']:>10.3f}{r['recall']:>8.3f}{r['f1']:>8.3f}{r['support']:>9}")
+    click.echo(evaluation_text(result))
 
 
 @cli.command()
@@ -634,15 +605,9 @@ def kwic(term: str, paths: tuple[str, ...], window: int, fmt: str, output: str |
     if fmt == "json":
         text = json.dumps([h.to_dict() for h in hits], ensure_ascii=False, indent=2)
     elif fmt == "csv":
-        cols = ("document", "unit", "section", "start", "end", "left", "keyword", "right")
-        text = to_csv([h.to_dict() for h in hits], cols).rstrip("\n")
+        text = to_csv([h.to_dict() for h in hits], KWIC_COLUMNS).rstrip("\n")
     else:
-        lines = [f"{len(hits)} hits for {term}"]
-        for h in hits:
-            left = h.left[-window:]
-            lines.append(f"{pad(clip(h.unit or h.document or '', 12), 12)} "
-                         f"{' ' * max(0, 2 * window - width(left))}{left} [{h.keyword}] {h.right}")
-        text = "\n".join(lines)
+        text = kwic_text(hits, term, window)
     _emit(text, output)
 
 

@@ -250,3 +250,32 @@ def to_csv(rows: Sequence[dict[str, Any]], columns: Sequence[str] = CSV_COLUMNS)
     for r in rows:
         w.writerow(csv_row(r))  # cells that would run as spreadsheet formulas are neutralised
     return buf.getvalue()
+
+
+def evaluation_text(result: dict[str, Any]) -> str:
+    """The ``speechlens evaluate`` table of an ``evaluate_gold`` result: P/R/F1 per label beside
+    the keyword baseline's F1."""
+    m, base = result["model"], result["keyword_baseline"]
+    lines = [f"{result['n']} sentences",
+             f"{'label':<12}{'precision':>10}{'recall':>8}{'F1':>8}{'support':>9}   baseline F1"]
+    for l in LABELS:
+        r = m[l]
+        lines.append(f"{l:<12}{r['precision']:>10.3f}{r['recall']:>8.3f}{r['f1']:>8.3f}{r['support']:>9}   {base[l]['f1']:.3f}")
+    lines.append(f"{'macro-F1':<12}{'':>10}{'':>8}{m['macro_f1']:>8.3f}{'':>9}   {base['macro_f1']:.3f}")
+    if "problem" in m:
+        r = m["problem"]
+        lines.append(f"{'problem':<12}{r['precision']:>10.3f}{r['recall']:>8.3f}{r['f1']:>8.3f}{r['support']:>9}")
+    return "\n".join(lines)
+
+
+KWIC_COLUMNS = ("document", "unit", "section", "start", "end", "left", "keyword", "right")
+
+
+def kwic_text(hits: Sequence[Any], term: str, window: int) -> str:
+    """The terminal table of KWIC hits: unit, left context right-aligned, [keyword], right context."""
+    lines = [f"{len(hits)} hits for {term}"]
+    for h in hits:
+        left = h.left[-window:]
+        lines.append(f"{pad(clip(h.unit or h.document or '', 12), 12)} "
+                     f"{' ' * max(0, 2 * window - width(left))}{left} [{h.keyword}] {h.right}")
+    return "\n".join(lines)

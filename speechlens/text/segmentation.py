@@ -16,8 +16,10 @@ from pathlib import Path
 from typing import Any, Iterable, Sequence
 
 from speechlens.errors import ResourceError, SpeechlensError
+from speechlens.records import Document
 from speechlens.resources import governance_terms, parse_dictionary_lines
 from speechlens.text import dictcache
+from speechlens.text.structure import sentences_of
 
 BACKENDS = ("jieba", "rjieba")
 # jieba's own block pattern: both backends see exactly these runs, so they cannot disagree
@@ -416,3 +418,17 @@ def default_segmenter() -> Segmenter:
 def segment(text: str, *, segmenter: Segmenter | None = None) -> list[str]:
     """Segment ``text`` with the governance dictionary (default Segmenter)."""
     return (segmenter or default_segmenter()).cut(text)
+
+
+def segmented(doc: Document, segmenter: Segmenter) -> dict[str, Any]:
+    """The ``speechlens segment --format json`` record of a Document: its metadata and, per
+    sentence, offsets, section, heading flag and tokens."""
+    sents = [{"start": s.start, "end": s.end, "section": s.section, "heading": s.is_heading,
+              "tokens": segmenter.cut(s.norm)} for s in sentences_of(doc)]
+    return {"path": doc.path, "unit": doc.unit, "year": doc.year, "genre": doc.genre,
+            "encoding": doc.encoding, "sentences": sents}
+
+
+def token_lines(record: dict[str, Any]) -> list[str]:
+    """The text form of a ``segmented`` record: one sentence a line, tokens separated by spaces."""
+    return [" ".join(t for t in s["tokens"] if t.strip()) for s in record["sentences"]]

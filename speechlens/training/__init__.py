@@ -1,1 +1,9 @@
-"""Training: corpus preparation, fitting, evaluation (the only place scikit-learn is used)."""
+"""Training: corpus preparation and adjudication, fitting, evaluation (scikit-learn is used here only).
+
+``from speechlens.training import prepare_corpus, train_model`` (as corpora/themes/GUIDELINES.md
+documents); the parts live in ``trainer``, ``context``, ``doccorpus`` and ``evaluation``.
+"""
+
+from speechlens.training.trainer import prepare_corpus, train_model
+
+__all__ = ["prepare_corpus", "train_model"]

@@ -29,6 +29,18 @@ from speechlens.training.doccorpus import document_agreement, load_documents, un
 
 
 # -- corpus ------------------------------------------------------------------------------
+DEFAULT_C = 8.0      # inverse regularisation of the logistic heads
+DEFAULT_MIN_DF = 2   # a feature must occur in at least this many training sentences
+
+
+def train_command(corpus_dir: str | Path, output: str | Path, *, C: float = DEFAULT_C, min_df: int = DEFAULT_MIN_DF,
+                  documents: str | Path | None = None) -> str:
+    """The ``speechlens train`` command line that trains this model (for the model card)."""
+    return (f"speechlens train {corpus_dir} -o {output}" + (f" --C {C}" if C != DEFAULT_C else "")
+            + (f" --min-df {min_df}" if min_df != DEFAULT_MIN_DF else "")
+            + (f" --documents {documents}" if documents else ""))
+
+
 def load_jsonl(path: str | Path) -> list[dict[str, Any]]:
     """Records of a JSONL file; a bad line is an error naming the file and line."""
     p = Path(path)
@@ -237,8 +249,8 @@ def evaluate(clf: Any, records: Sequence[dict[str, Any]]) -> dict[str, Any]:
     return out
 
 
-def train_model(corpus_dir: str | Path, out_dir: str | Path, *, C: float = 8.0,
-                min_df: int = 2, cross_part: bool = True, command: str | None = None,
+def train_model(corpus_dir: str | Path, out_dir: str | Path, *, C: float = DEFAULT_C,
+                min_df: int = DEFAULT_MIN_DF, cross_part: bool = True, command: str | None = None,
                 documents: str | Path | None = None, folds: int = 5) -> dict[str, Any]:
     """Train on CORPUS_DIR/train.jsonl (plus the units of the whole labelled DOCUMENTS, whose
     documents also train the context stage), evaluate, and write the model and its card."""
@@ -315,3 +327,14 @@ def train_model(corpus_dir: str | Path, out_dir: str | Path, *, C: float = 8.0,
     return card
 
 
+def evaluate_gold(gold: str | Path, model: Any = None) -> dict[str, Any]:
+    """Score a model (directory, ThemeClassifier or the shipped one) on a GOLD.jsonl of
+    {"text", "themes"} lines, beside the keyword baseline: {"n", "model", "keyword_baseline"}."""
+    records = load_jsonl(gold)
+    if not records:
+        raise SpeechlensError(f"{gold}: no records")
+    if any("themes" not in r for r in records):
+        raise SpeechlensError(f"{gold}: every line needs a \"themes\" list")
+    clf = model if isinstance(model, ThemeClassifier) else ThemeClassifier.load(model)
+    return {"n": len(records), "model": evaluate(clf, records),
+            "keyword_baseline": score_labels([r["themes"] for r in records], keyword_baseline([r["text"] for r in records]))}
