@@ -45,7 +45,8 @@ def run_one(kind: str, size: int) -> dict:
     import random
 
     from speechlens.comparison.clustering import average_linkage, vectorize
-    from speechlens.comparison.comparison import GROUP_THRESHOLD, SUBTHEME_WEIGHT, WORD, admission_features
+    from speechlens.comparison.comparison import GROUP_THRESHOLD, SUBTHEME_WEIGHT, admission_features
+    from speechlens.text.names import statistics_words
     from speechlens.resources import stopwords
     from speechlens.text.segmentation import default_segmenter
 
@@ -54,7 +55,7 @@ def run_one(kind: str, size: int) -> dict:
     stop = stopwords()
 
     def words(text):
-        return [w for w in seg.words_of(text) if WORD.fullmatch(w) and w not in stop]
+        return statistics_words(seg, text, stop)
 
     base = [(x, admission_features(x.text, words)) for a in reports for x in a.admissions]
     rng = random.Random(0)

@@ -8,7 +8,6 @@ two texts of each candidate pair back from it (with a small cache). The result i
 
 from __future__ import annotations
 
-import os
 import sqlite3
 import tempfile
 from collections import OrderedDict

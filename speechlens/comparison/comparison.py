@@ -9,7 +9,6 @@ G²), unit similarity, how a review speech's criticisms are echoed, and recurrin
 
 from __future__ import annotations
 
-import math
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -22,11 +21,10 @@ from speechlens.comparison.clustering import average_linkage, vectorize
 from speechlens.labels import LABELS
 from speechlens.pipeline.results import Analysis
 from speechlens.comparison.keyness import keyness
-from speechlens.text.names import NamedSegmenter, names_of
+from speechlens.text.names import NamedSegmenter, names_of, statistics_stopwords, statistics_words
 from speechlens.comparison.user_themes import user_theme_shares
 from speechlens.errors import SpeechlensError
 from speechlens.comparison.grouping import group_key, ordered, shares_of, unit_name, year_changes
-from speechlens.resources import stopwords as shipped_stopwords
 from speechlens.text.segmentation import Segmenter, default_segmenter
 from speechlens.pipeline.problems import CUES
 from speechlens.pipeline.frames import comparison_frames, comparison_html
@@ -37,7 +35,6 @@ SPEECH_THRESHOLD = 0.22
 RECURRENCE_THRESHOLD = 0.30
 _CRITICISM = re.compile(r"^(?:[一二三四五六七八九十]是|其次|再次|同时|特别是|但是?|然而)?[，,]?(?:有的|有些|部分|个别|一些|少数|不少)")
 _TASK = re.compile(r"^(?:[一二三四五六七八九十]要|[一二三四五六七八九十]是要|要|必须|务必|切实|着力)")
-WORD = re.compile(r"[\u4e00-\u9fff]{2,}")
 
 
 @dataclass(frozen=True)
@@ -118,13 +115,11 @@ def compare(analyses: Iterable[Analysis], *, segmenter: Segmenter | Any = None,
     seg = NamedSegmenter(segmenter or default_segmenter(), names)
     speeches = [a for a in docs if a.genre == "speech"]
     reports = [a for a in docs if a.genre != "speech"]
-    stop = (shipped_stopwords() if default_stopwords else frozenset()) | frozenset(stopwords or ())
-    if drop_names:
-        stop |= names
+    stop = statistics_stopwords(stopwords, default_stopwords=default_stopwords, names=names, drop_names=drop_names)
     key_of = group_key(by)
 
     def words(text: str) -> list[str]:
-        return [w for w in seg.words_of(text) if WORD.fullmatch(w) and w not in stop]
+        return statistics_words(seg, text, stop)
 
     # units ----------------------------------------------------------------------------
     groups_of: dict[str, list[Analysis]] = defaultdict(list)

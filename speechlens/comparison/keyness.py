@@ -19,7 +19,6 @@ p is the upper tail of chi-squared with one degree of freedom (``scipy.stats.chi
 
 from __future__ import annotations
 
-from collections import Counter
 from typing import Mapping
 
 import numpy as np
@@ -105,5 +104,3 @@ def keyness(target: Mapping[str, int], reference: Mapping[str, int], *, top: int
     return rows if top is None else rows[:top]
 
 
-def counts(words: list[str]) -> Counter[str]:
-    return Counter(words)

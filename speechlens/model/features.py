@@ -4,6 +4,7 @@ theme-lexicon hits. Pure Python + numpy, so inference never imports scikit-learn
 from __future__ import annotations
 
 import json
+import math
 import re
 from functools import lru_cache
 from typing import Any, Iterable, Mapping, Sequence
@@ -14,11 +15,13 @@ from speechlens.text.normalization import clean_span, to_simplified
 
 from speechlens.labels import LABELS
 from speechlens.resources import read_text
+from speechlens.text.segmentation import PUNCT
 
 _NUM = re.compile(r"^[0-9０-９.%\-]+$")
 _RED = re.compile(r"^(?:[*＊×xX]+|XX|xx)$")
 _CJK = re.compile(r"[\u4e00-\u9fff]+")
-_PUNCT = set("，。！？、；：“”‘’（）《》【】…—·,.!?;:\"'()[]<>-_/\\|~`@#$^&+=　 \t\r\n")
+# The classifier drops punctuation tokens, except % and * which it keeps (figures, redactions: _NUM, _RED).
+_PUNCT = PUNCT - {"%", "*"}
 
 
 @lru_cache(maxsize=None)
@@ -432,7 +435,15 @@ def idf_from_df(df: np.ndarray, n_docs: int) -> np.ndarray:
 
 
 def sigmoid(z: np.ndarray) -> np.ndarray:
+    """The logistic function of an array (clipped at ±40, where float64 holds 0 or 1 anyway)."""
     return 1.0 / (1.0 + np.exp(-np.clip(z, -40, 40)))
+
+
+def logistic(z: float) -> float:
+    """The logistic function of one number. Kept apart from ``sigmoid`` on purpose: ``math.exp``
+    and numpy's ``exp`` differ in the last bit for about one value in a thousand, and problem
+    scores have always been computed with ``math.exp``."""
+    return 1.0 / (1.0 + math.exp(-z))
 
 
 def softmax(z: np.ndarray) -> np.ndarray:

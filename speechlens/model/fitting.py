@@ -9,7 +9,7 @@ import numpy as np
 
 from speechlens.errors import SpeechlensError
 from speechlens.labels import LABELS
-from speechlens.model.features import Vectorizer, idf_from_df, norms
+from speechlens.model.features import Vectorizer, idf_from_df, norms, sigmoid
 from speechlens.model.metrics import prf
 
 
@@ -114,7 +114,7 @@ def fit_classifier(clf: Any, texts: list[str], labels: list[tuple[str, ...]],
         coef[:, j] = m.coef_[0]
         intercept[j] = m.intercept_[0]
         platt[j] = _platt(oof[:, j], y)
-        p = 1.0 / (1.0 + np.exp(-(oof[:, j] * platt[j, 0] + platt[j, 1])))
+        p = sigmoid(oof[:, j] * platt[j, 0] + platt[j, 1])
         thresholds[j] = best_threshold(p, y) if min(int(y.sum()), int(n - y.sum())) >= 30 else 0.5
         name = LABELS[j] if j < 4 else "problem"
         cv[name] = dict(zip(("precision", "recall", "f1"), prf(y.astype(bool), p >= thresholds[j])))

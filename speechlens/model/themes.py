@@ -153,16 +153,9 @@ class ThemeClassifier:
         return self.labels_from_proba(self.predict_proba(texts))
 
     def labels_from_proba(self, proba: np.ndarray) -> list[tuple[str, ...]]:
+        """Label tuples of theme probabilities, by the per-label thresholds."""
         hits = proba >= self.thresholds_
         return [tuple(l for l, h in zip(self.classes_, row) if h) for row in hits]
-
-    def predict_subtheme(self, texts: Sequence[str]) -> list[str]:
-        sub = self.scores(norms(texts))["subthemes"]
-        return [self.subthemes_[i] for i in sub.argmax(axis=1)]
-
-    def predict_problem_proba(self, texts: Sequence[str]) -> np.ndarray:
-        """Probability that each sentence, read alone, is an admitted problem."""
-        return self.scores(norms(texts))["problem"]
 
     # -- persistence ---------------------------------------------------------------------
     def save(self, directory: str | os.PathLike[str], *, card: dict[str, Any] | None = None) -> None:

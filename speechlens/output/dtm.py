@@ -8,18 +8,15 @@ Parquet/CSV table (document, term, count).
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
 from speechlens.errors import SpeechlensError
-from speechlens.text.names import NamedSegmenter, names_of
-from speechlens.resources import stopwords as shipped
+from speechlens.text.names import NamedSegmenter, names_of, statistics_stopwords, statistics_words
 from speechlens.text.segmentation import default_segmenter
 from speechlens.output.files import atomic_path, csv_cell, require_pyarrow, write_text_atomic
 
-_WORD = re.compile(r"[\u4e00-\u9fff]{2,}")
 
 
 def document_term_matrix(analyses: Sequence[Any], *, segmenter: Any = None, drop_names: bool = False,
@@ -30,14 +27,12 @@ def document_term_matrix(analyses: Sequence[Any], *, segmenter: Any = None, drop
 
     names = names_of(a.document for a in analyses)
     seg = NamedSegmenter(segmenter or default_segmenter(), names)
-    stop = (shipped() if default_stopwords else frozenset()) | frozenset(stopwords or ())
-    if drop_names:
-        stop |= names
+    stop = statistics_stopwords(stopwords, default_stopwords=default_stopwords, names=names, drop_names=drop_names)
     counts = []
     for a in analyses:
         c: Counter[str] = Counter()
         for t in a.sentences:
-            c.update(w for w in seg.words_of(t.sentence.norm) if _WORD.fullmatch(w) and w not in stop)
+            c.update(statistics_words(seg, t.sentence.norm, stop))
         counts.append(c)
     terms = sorted({w for c in counts for w in c})
     col = {w: k for k, w in enumerate(terms)}

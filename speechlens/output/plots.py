@@ -20,14 +20,13 @@ from speechlens.output.fonts import find_font
 from speechlens.output.display import theme_name, words
 from speechlens.pipeline.results import Analysis
 from speechlens.comparison.grouping import group_key
-from speechlens.text.names import NamedSegmenter, names_of
+from speechlens.text.names import NamedSegmenter, names_of, statistics_words
 from speechlens.resources import read_lines, stopwords as shipped
 from speechlens.text.segmentation import default_segmenter
 from speechlens.text.structure import sentences_of
 from speechlens.errors import SpeechlensError
 
 COLORS = {"development": "#d9822b", "livelihood": "#2b8a3e", "safety": "#1c7ed6", "party": "#c92a2a"}
-_WORD = re.compile(r"[\u4e00-\u9fff]{2,}")
 
 
 LABEL_PX = 13  # font size of every label on a chart, in pixels at the chart's own size
@@ -281,7 +280,7 @@ def word_frequencies(documents: Iterable[Document], segmenter: Any = None, *,
         key = key_of(Analysis(document=doc, themes={}, sentences=(), problems=())) if key_of else "all"
         c = out.setdefault(key, Counter())
         for s in sentences_of(doc):
-            c.update(w for w in seg.words_of(s.norm) if _WORD.fullmatch(w) and w not in stop)
+            c.update(statistics_words(seg, s.norm, stop))
     return out
 
 

@@ -18,6 +18,7 @@ import numpy as np
 
 from speechlens.pipeline.results import Problem
 from speechlens.model.context import EVIDENCE
+from speechlens.model.features import logistic
 from speechlens.records import Sentence
 from speechlens.text.specificity import specificity as rules
 
@@ -306,7 +307,7 @@ def build_problem(s: Sentence, doc_text: str, *, themes: tuple[str, ...], subthe
     text = doc_text[start:end]
     return Problem(text=text, start=start, end=end, themes=themes, subtheme=subtheme,
                    cues=find_cues(s.norm), section=s.section, specificity=specificity(text),
-                   score=1.0 / (1.0 + math.exp(-score)), sentence_index=s.index)
+                   score=logistic(score), sentence_index=s.index)
 
 
 _DIFFICULTY = re.compile(

@@ -11,10 +11,15 @@ with those names as single tokens for one run, without touching the dictionary o
 from __future__ import annotations
 
 import re
+from collections.abc import Set
 from typing import Any, Iterable, Sequence
 
+from speechlens.resources import stopwords as shipped_stopwords
 from speechlens.text.normalization import to_simplified
 from speechlens.text.segmentation import is_word
+
+# What word statistics (keyness, similarity, term matrices, clouds) count: two or more CJK characters.
+STAT_WORD = re.compile(r"[\u4e00-\u9fff]{2,}")
 
 _UNIT_SUFFIX = re.compile(r"(?:街道办事处|街道办|街道|镇|乡|社区|村|县|市|区)$")
 _PLACE_KEYS = ("places", "place", "county", "city", "town", "district")
@@ -100,3 +105,18 @@ class NamedSegmenter:
 def with_names(segmenter: Any, documents: Sequence[Any]) -> NamedSegmenter:
     """``segmenter`` with the names of ``documents`` kept whole."""
     return NamedSegmenter(segmenter, names_of(documents))
+
+
+def statistics_stopwords(stopwords: Iterable[str] | None = None, *, default_stopwords: bool = True,
+                         names: Iterable[str] = (), drop_names: bool = False) -> frozenset[str]:
+    """The words statistics ignore: the shipped list (unless ``default_stopwords=False``), the
+    user's ``stopwords``, and with ``drop_names`` the documents' ``names``."""
+    stop = (shipped_stopwords() if default_stopwords else frozenset()) | frozenset(stopwords or ())
+    if drop_names:
+        stop |= frozenset(names)
+    return stop
+
+
+def statistics_words(segmenter: Any, text: str, stop: Set[str]) -> list[str]:
+    """The words of ``text`` that statistics count: ``STAT_WORD`` tokens not in ``stop``."""
+    return [w for w in segmenter.words_of(text) if STAT_WORD.fullmatch(w) and w not in stop]

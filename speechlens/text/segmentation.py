@@ -150,10 +150,6 @@ class Segmenter:
         self._entries_cache = entries
         return entries
 
-    @property
-    def dictionary_words(self) -> list[str]:
-        """The words this segmenter adds on top of jieba's base dictionary."""
-        return [w for w, _ in self._entries()]
 
     def tokenizer(self) -> Any:
         """The private jieba (or rjieba) tokenizer with the dictionaries, loaded on first use."""
@@ -397,11 +393,13 @@ def _cut_around_figures(tk: Any, text: str, hmm: bool) -> list[str]:
     return out
 
 
-_PUNCT = set("，。！？、；：“”‘’（）《》【】…—·,.!?;:\"'()[]<>-_/\\|~`@#$%^&*+=　 \t\r\n")
+# Punctuation and white space: a token of nothing else is not a word (counts, clouds, statistics).
+PUNCT = frozenset("，。！？、；：“”‘’（）《》【】…—·,.!?;:\"'()[]<>-_/\\|~`@#$%^&*+=　 \t\r\n")
 
 
 def is_word(tok: str) -> bool:
-    return bool(tok.strip()) and not all(c in _PUNCT for c in tok)
+    """Whether a token is a word: not empty, not only punctuation or white space."""
+    return bool(tok.strip()) and not all(c in PUNCT for c in tok)
 
 
 _default: Segmenter | None = None
