@@ -73,8 +73,10 @@ def _folds(n: int, k: int) -> list[np.ndarray]:
 
 
 def fit_classifier(clf: Any, texts: list[str], labels: list[tuple[str, ...]],
-                   subthemes: list[str] | None, problems: list[bool] | None) -> None:
-    """Fit every head of ``clf`` in place (deterministic: the same data gives the same model)."""
+                   subthemes: list[str] | None, problems: list[bool] | None) -> dict[str, Any]:
+    """Fit every head for ``clf``'s parameters and return the learned state (``vocabulary_``,
+    ``coef_``, ... ``info_``) for the classifier to take (deterministic: the same data gives the
+    same model). ``clf`` is only read: its parameters and its featurizer."""
     import sklearn
 
     if len(texts) != len(labels):
@@ -119,17 +121,18 @@ def fit_classifier(clf: Any, texts: list[str], labels: list[tuple[str, ...]],
         name = LABELS[j] if j < 4 else "problem"
         cv[name] = dict(zip(("precision", "recall", "f1"), prf(y.astype(bool), p >= thresholds[j])))
     cv["macro_f1"] = float(np.mean([cv[l]["f1"] for l in LABELS if l in cv]))
-    clf.vocabulary_ = vocab
-    clf.idf_ = idf
-    clf.classes_ = LABELS
-    clf.coef_ = coef[:, :4]
-    clf.intercept_ = intercept[:4]
-    clf.platt_ = platt[:4]
-    clf.thresholds_ = thresholds[:4]
-    clf.problem_coef_ = coef[:, 4:5]
-    clf.problem_intercept_ = float(intercept[4])
-    clf.problem_platt_ = platt[4]
-    clf.problem_threshold_ = float(thresholds[4])
+    learned: dict[str, Any] = {}
+    learned["vocabulary_"] = vocab
+    learned["idf_"] = idf
+    learned["classes_"] = LABELS
+    learned["coef_"] = coef[:, :4]
+    learned["intercept_"] = intercept[:4]
+    learned["platt_"] = platt[:4]
+    learned["thresholds_"] = thresholds[:4]
+    learned["problem_coef_"] = coef[:, 4:5]
+    learned["problem_intercept_"] = float(intercept[4])
+    learned["problem_platt_"] = platt[4]
+    learned["problem_threshold_"] = float(thresholds[4])
     # Rows without a sub-theme (the units of whole documents) do not train the sub-theme head.
     has_sub = [i for i, s in enumerate(subthemes or []) if s]
     subs = [subthemes[i] for i in has_sub] if subthemes else []
@@ -144,10 +147,10 @@ def fit_classifier(clf: Any, texts: list[str], labels: list[tuple[str, ...]],
     else:
         sub_coef = np.zeros((X.shape[1], 1))
         sub_int = np.zeros(1)
-    clf.subthemes_ = tuple(classes)
-    clf.sub_coef_ = np.asarray(sub_coef)
-    clf.sub_intercept_ = np.asarray(sub_int)
-    clf.info_ = {
+    learned["subthemes_"] = tuple(classes)
+    learned["sub_coef_"] = np.asarray(sub_coef)
+    learned["sub_intercept_"] = np.asarray(sub_int)
+    learned["info_"] = {
         "n_train": n,
         "n_features": int(X.shape[1]),
         "label_counts": {l: int(Y[:, i].sum()) for i, l in enumerate(LABELS)},
@@ -158,3 +161,4 @@ def fit_classifier(clf: Any, texts: list[str], labels: list[tuple[str, ...]],
         "numpy": np.__version__,
         "python": platform.python_version(),
     }
+    return learned

@@ -63,9 +63,11 @@ class ThemeClassifier:
             problems: Sequence[bool] | None = None) -> "ThemeClassifier":
         """Learn from sentences and their label tuples (and optional sub-themes, problem flags)."""
         self._forget()
-        fit_classifier(self, list(texts), [tuple(l) for l in labels],
-                       None if subthemes is None else list(subthemes),
-                       None if problems is None else [bool(p) for p in problems])
+        learned = fit_classifier(self, list(texts), [tuple(l) for l in labels],
+                                 None if subthemes is None else list(subthemes),
+                                 None if problems is None else [bool(p) for p in problems])
+        for name, value in learned.items():
+            setattr(self, name, value)
         self._forget()
         return self
 
