@@ -414,3 +414,28 @@ def test_the_readme_dask_bag_recipe_runs_on_a_local_cluster(tiny_classifier, tmp
     assert sum(d["error"] is not None for d in docs) == 1
     assert probs.schema.field("start").type == "int64"
     assert str(probs.schema.field("themes").type).startswith("list<")  # a list column, not "a;b"
+
+
+def test_batch_inputs_are_small_types_that_give_id_path_metadata_size_and_document(tmp_path):
+    from speechlens import SpeechlensError
+    from speechlens.batch import BadRow, FileInput, TextRow, analyzer_input, iter_items
+
+    (tmp_path / "2023-甲镇-述职报告.txt").write_text("全镇新增就业300人。存在的问题：一是学习不够深入。", encoding="utf-8")
+    (tmp_path / "rows.jsonl").write_text(
+        json.dumps({"id": "r1", "text": "安全生产隐患排查整改12处。", "county": "乙县"}, ensure_ascii=False)
+        + "\n{not json\n" + json.dumps({"id": "r3", "body": "无正文"}, ensure_ascii=False) + "\n", encoding="utf-8")
+    items = list(iter_items([str(tmp_path / "2023-甲镇-述职报告.txt"), str(tmp_path / "rows.jsonl")]))
+    kinds = [type(i.payload) for i in items]
+    assert kinds == [FileInput, TextRow, BadRow, BadRow]
+    f, row, bad = items[0].payload, items[1].payload, items[2].payload
+    assert (f.id, f.path.name, f.size > 0) == ("2023-甲镇-述职报告", "2023-甲镇-述职报告.txt", True)
+    assert f.document().unit == "甲镇" and f.document().year == 2023
+    assert (row.id, row.path, dict(row.metadata), row.size) == ("r1", None, {"county": "乙县"}, 14)
+    assert row.document().id == "r1" and row.document().meta["county"] == "乙县"
+    assert (bad.id, bad.path, bad.size) == (None, None, 0)
+    with pytest.raises(SpeechlensError):
+        bad.document()
+    # one place decides what the Analyzer gets
+    assert analyzer_input(f).text == f.document().text
+    assert analyzer_input(row) == ("r1", "安全生产隐患排查整改12处。", {"county": "乙县"})
+    assert isinstance(analyzer_input(bad), Failure) and analyzer_input(bad).error == bad.error

@@ -7,24 +7,89 @@ import csv
 import glob
 import os
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence, Union
 
 from speechlens.errors import SpeechlensError
-from speechlens.pipeline.analysis import Failure, batched, size_hint
+from speechlens.pipeline.analysis import Failure, batched, size_hint, to_document
+from speechlens.records import Document
 from speechlens.reading.exports import csv_rows, jsonl_rows, read_text_file
 from speechlens.reading.loading import folder_files, read_document
 
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
 
 
+_KNOWN = ("unit", "role", "person", "year", "genre")  # metadata that are Document fields
+
+
+@dataclass(frozen=True)
+class FileInput:
+    """A file to read, with the metadata a ``--metadata`` CSV gives it."""
+
+    path: Path
+    metadata: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def id(self) -> str:
+        """The file name without its suffix."""
+        return self.path.stem
+
+    @property
+    def size(self) -> int:
+        """About how many characters the file holds (a third of its bytes)."""
+        return size_hint(self.path)
+
+    def document(self) -> Document:
+        """The file read into a Document, its metadata filled in (raises SpeechlensError)."""
+        md = dict(self.metadata)
+        known = {k: md.pop(k) for k in _KNOWN if k in md}
+        return read_document(self.path, meta=md, **known)
+
+
+@dataclass(frozen=True)
+class TextRow:
+    """A row of a .jsonl/.csv export: its id, its text and its other fields as metadata."""
+
+    id: str
+    text: str
+    metadata: Mapping[str, Any] = field(default_factory=dict)
+    path = None
+
+    @property
+    def size(self) -> int:
+        """How many characters the row's text holds."""
+        return len(self.text)
+
+    def document(self) -> Document:
+        """The row as a Document, made as the Analyzer makes it from an (id, text, metadata) row."""
+        return to_document((self.id, self.text, dict(self.metadata)))
+
+
+@dataclass(frozen=True)
+class BadRow:
+    """An export row that cannot be analysed (not JSON, no text field): why, as an error."""
+
+    error: str
+    id = None
+    path = None
+    metadata: Mapping[str, Any] = field(default_factory=dict)
+    size = 0
+
+    def document(self) -> Document:
+        """Always raises: a bad row has no document."""
+        raise SpeechlensError(self.error)
+
+
+BatchInput = Union[FileInput, TextRow, BadRow]
+
+
 @dataclass(frozen=True)
 class Item:
-    """One document to analyse: a stable key (for resuming) and what to analyse."""
+    """One document to analyse: a stable key (for resuming), what to analyse, and where it came from."""
 
     key: str
-    payload: Any  # a file (a Path), a ("file", path, metadata) triple, an (id, text, metadata) row or ("bad", why)
+    payload: BatchInput
     source: str
 
 
@@ -118,29 +183,27 @@ def _meta_for(metadata: Mapping[str, Mapping[str, Any]] | None, *keys: str) -> d
 
 def _file_item(path: Path, metadata, key: str) -> Item:
     md = _meta_for(metadata, str(path), path.name, path.stem)
-    if md:
-        return Item(key=key, payload=("file", str(path), md), source=str(path))
-    return Item(key=key, payload=path, source=str(path))
+    return Item(key=key, payload=FileInput(path, md), source=str(path))
 
 
 def _row_item(source: Path, n: int, row: Mapping[str, Any], text_column: str, id_column: str | None,
               metadata, key: str) -> Item:
     if text_column not in row:
-        return Item(key=f"{key}:{n}:", payload=("bad", f"{source}:{n}: no {text_column!r} field (use --text-column)"),
+        return Item(key=f"{key}:{n}:", payload=BadRow(f"{source}:{n}: no {text_column!r} field (use --text-column)"),
                     source=f"{source}:{n}")
     rid = str(row.get(id_column) or "") if id_column else ""
     rid = rid or f"{source.name}:{n}"
     md = {k: v for k, v in row.items() if k not in (text_column, id_column) and v not in (None, "")}
     md.update(_meta_for(metadata, rid))
     text = row[text_column]
-    return Item(key=f"{key}:{n}:{rid}", payload=(rid, text if isinstance(text, str) else "", md),
+    return Item(key=f"{key}:{n}:{rid}", payload=TextRow(rid, text if isinstance(text, str) else "", md),
                 source=f"{source}:{n}")
 
 
 def _jsonl_items(path: Path, text_column: str, id_column: str | None, metadata, key: str) -> Iterator[Item]:
     for n, row in jsonl_rows(path):
         if isinstance(row, str):
-            yield Item(key=f"{key}:{n}:", payload=("bad", row), source=f"{path}:{n}")
+            yield Item(key=f"{key}:{n}:", payload=BadRow(row), source=f"{path}:{n}")
         else:
             yield _row_item(path, n, row, text_column, id_column, metadata, key)
 
@@ -148,7 +211,7 @@ def _jsonl_items(path: Path, text_column: str, id_column: str | None, metadata, 
 def _csv_items(path: Path, text_column: str, id_column: str | None, metadata, key: str) -> Iterator[Item]:
     for n, row in csv_rows(path, text_column):
         if isinstance(row, str):
-            yield Item(key=f"{key}:{n}:", payload=("bad", row), source=f"{path}:{n}")
+            yield Item(key=f"{key}:{n}:", payload=BadRow(row), source=f"{path}:{n}")
         else:
             yield _row_item(path, n, row, text_column, id_column, metadata, key)
 
@@ -170,26 +233,31 @@ def read_metadata(path: str | Path) -> dict[str, dict[str, Any]]:
         raise SpeechlensError(f"{p}:{reader.line_num}: not valid CSV ({exc})") from None
 
 
-def payload_input(payload: Any) -> Any:
-    """What the Analyzer takes for one item's payload: a Document, a row, or a Failure."""
-    if isinstance(payload, tuple) and payload and payload[0] == "bad":
-        return Failure(id=None, path=None, error=payload[1])
-    if isinstance(payload, tuple) and payload and payload[0] == "file":
-        md = dict(payload[2])
-        known = {k: md.pop(k) for k in ("unit", "role", "person", "year", "genre") if k in md}
+def analyzer_input(inp: BatchInput) -> Any:
+    """What the Analyzer takes for one batch input, decided here only: a file's Document (read
+    here, so a file that cannot be read is a Failure in its place), a row as an (id, text,
+    metadata) row, a bad row as its Failure."""
+    if isinstance(inp, BadRow):
+        return Failure(id=None, path=None, error=inp.error)
+    if isinstance(inp, FileInput):
+        md = dict(inp.metadata)
+        known = {k: md.pop(k) for k in _KNOWN if k in md}
         try:
-            return read_document(payload[1], meta=md, **known)
+            return read_document(inp.path, meta=md, **known)
         except SpeechlensError as exc:
-            return Failure(id=Path(payload[1]).stem, path=payload[1], error=str(exc), metadata=md)
-    return payload
+            return Failure(id=inp.id, path=str(inp.path), error=str(exc), metadata=md)
+    return (inp.id, inp.text, dict(inp.metadata))
+
+
+def failure_of(inp: BatchInput, error: str) -> Failure:
+    """The Failure record of a batch input that never got a result (timed out, worker lost)."""
+    return Failure(id=inp.id, path=None if inp.path is None else str(inp.path), error=error,
+                   metadata=dict(inp.metadata))
 
 
 def _item_size(item: Item) -> int:
     """About how many characters an item holds."""
-    p = item.payload
-    if isinstance(p, tuple) and p and p[0] in ("file", "bad"):
-        return size_hint(p[1]) if p[0] == "file" else 0
-    return size_hint(p)
+    return item.payload.size
 
 
 def item_batches(items: Iterable[Item], jobs: int = 1) -> Iterator[list[Item]]:

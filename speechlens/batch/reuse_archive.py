@@ -16,9 +16,9 @@ from typing import Any, Iterator, Sequence
 
 from speechlens.errors import SpeechlensError
 from speechlens.comparison.textreuse import BOILERPLATE_UNITS, MIN_CHARS, THRESHOLD, Prepared, Reuse, prepare, reuse_prepared
-from speechlens.batch.items import iter_items, payload_input, read_metadata
+from speechlens.batch.items import analyzer_input, iter_items, read_metadata
 from speechlens.records import Document
-from speechlens.reading.loading import document_from_text, read_document
+from speechlens.reading.loading import document_from_text
 from speechlens.output.reuse_output import CSV_COLUMNS, reuse_rows
 from speechlens.output.tables import to_csv
 from speechlens.output.files import write_text_atomic
@@ -77,12 +77,7 @@ def reuse_archive(inputs: Sequence[str], output: str | Path, *, text_column: str
         def stream() -> Iterator[Prepared]:
             n = 0
             for item in iter_items(inputs, text_column=text_column, id_column=id_column, metadata=metadata):
-                doc: Any = payload_input(item.payload)
-                if isinstance(doc, Path):
-                    try:
-                        doc = read_document(doc)
-                    except SpeechlensError:
-                        continue   # unreadable: the batch records it
+                doc: Any = analyzer_input(item.payload)
                 if isinstance(doc, tuple):
                     rid, text, md = doc
                     doc = document_from_text(text, id=str(rid), unit=md.get("unit"), year=md.get("year"))

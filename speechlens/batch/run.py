@@ -20,9 +20,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterator, Mapping, Sequence
 
-from speechlens.batch.items import Item, item_batches, iter_items, read_metadata
+from speechlens.batch.items import Item, failure_of, item_batches, iter_items, read_metadata
 from speechlens.batch.work import DOC_TIMEOUT, ItemAnalyzer, record_of
-from speechlens.pipeline.analysis import Analyzer, run_in_workers, worker_died
+from speechlens.pipeline.analysis import WORKER_DIED, Analyzer, run_in_workers
 from speechlens.labels import LABELS
 from speechlens.errors import SpeechlensError
 from speechlens.reading.loading import SUPPORTED_SUFFIXES, max_bytes
@@ -302,10 +302,7 @@ def _records(items: Iterator[Item], az: Analyzer, jobs: int, engine: str, schedu
             yield from fn.many(batch)
         return
     def lost(item: Item) -> dict[str, Any]:
-        p = item.payload
-        if isinstance(p, tuple) and p[:1] == ("file",):  # a file with --metadata: (marker, path, metadata)
-            return record_of(worker_died(p[1], source=item.source, metadata=p[2]), item)
-        return record_of(worker_died(p, source=item.source), item)
+        return record_of(failure_of(item.payload, f"{item.source}: {WORKER_DIED}"), item)
 
     init = functools.partial(_init, doc_timeout=doc_timeout)
     for records in run_in_workers(az, jobs, init, _work, item_batches(items, jobs), lost):

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any, Mapping, Sequence
 
-from speechlens.batch.items import Item, payload_input
+from speechlens.batch.items import Item, analyzer_input, failure_of
 from speechlens.labels import LABELS
 from speechlens.batch.limits import TimeLimitExceeded, time_limit
 from speechlens.pipeline.analysis import Analyzer, Failure
@@ -63,14 +62,9 @@ class ItemAnalyzer:
         return [record_of(r, item) for r, item in zip(results, items)]
 
     def _results(self, items: Sequence[Item]) -> list[Analysis | Failure]:
-        return self.analyzer.safe_batch([payload_input(item.payload) for item in items])
+        return self.analyzer.safe_batch([analyzer_input(item.payload) for item in items])
 
     def _timed_out(self, item: Item) -> dict[str, Any]:
-        p = item.payload
-        path = p[1] if isinstance(p, tuple) and p[:1] == ("file",) else str(p) if isinstance(p, Path) else None
-        rid = p[0] if isinstance(p, tuple) and p and p[0] not in ("file", "bad") else None
-        failure = Failure(id=rid if rid is not None else (Path(path).stem if path else None), path=path,
-                          metadata=p[2] if isinstance(p, tuple) and len(p) > 2 else None,
-                          error=f"{item.source}: took longer than {self.doc_timeout:g} s and was stopped "
-                                "(raise --doc-timeout if such a document is expected to be this slow)")
+        failure = failure_of(item.payload, f"{item.source}: took longer than {self.doc_timeout:g} s and was "
+                                           "stopped (raise --doc-timeout if such a document is expected to be this slow)")
         return record_of(failure, item)
