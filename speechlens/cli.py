@@ -15,15 +15,15 @@ from speechlens.errors import SpeechlensError
 from speechlens.reading.loading import SUPPORTED_SUFFIXES, expand_paths
 from speechlens.reading.streams import read_input
 from speechlens.text.segmentation import Segmenter, segmented, token_lines
-from speechlens.pipeline.analysis import Analyzer, analyze_paths
+from speechlens.pipeline.analysis import Analyzer
 from speechlens.training.trainer import DEFAULT_C, DEFAULT_MIN_DF, evaluate_gold, train_command, train_model
-from speechlens.comparison.comparison import compare as compare_analyses
+from speechlens.comparison.comparison import analyze_and_compare
 from speechlens.comparison.concordance import kwic as find
 from speechlens.comparison.textreuse import reuse as find_reuse
 from speechlens.comparison.user_themes import read_user_themes
 from speechlens.output.dtm import write_dtm
-from speechlens.output.files import check_output, displayable, file_name_part, printable, write_bytes_atomic, write_text_atomic
-from speechlens.output.plots import problem_heatmap, theme_shares_chart, trend_chart, word_cloud, word_frequencies
+from speechlens.output.files import check_output, displayable, printable, write_bytes_atomic, write_text_atomic
+from speechlens.output.plots import chart_files, cloud_files, comparison_charts, word_cloud, word_frequencies
 from speechlens.output.report_files import report_format, write_any_report
 from speechlens.output.reuse_output import CSV_COLUMNS, reuse_long_rows, reuse_markdown, reuse_rows, reuse_text
 from speechlens.output.tables import (KWIC_COLUMNS, analysis_markdown, analysis_text, comparison_markdown, comparison_rows,
@@ -276,8 +276,9 @@ def _expand(paths: Iterable[str]) -> list[str]:
     return expand_paths(paths, _skipped)
 
 
-def _analyze_paths(paths: Iterable[str], analyzer: Any) -> list[Any]:
-    return analyze_paths(paths, analyzer, progress=sys.stderr.isatty(), on_skip=_skipped)
+def _analyze_and_compare(paths: Iterable[str], analyzer: Any, comparison: dict[str, Any], **kwargs: Any) -> Any:
+    return analyze_and_compare(paths, analyzer, progress=sys.stderr.isatty(), on_skip=_skipped, **kwargs,
+                               **comparison)
 
 
 @cli.command()
@@ -299,10 +300,7 @@ def analyze(paths: tuple[str, ...], fmt: str, backend: str | None, user_dict: tu
     """Tag themes and admitted problems; several files or a folder end with the comparison."""
     _claim(output, overwrite, paths)
     az = _analyzer(backend, user_dict, hmm, model)
-    results = _analyze_paths(paths, az)
-    options = comparison
-    comparison = (compare_analyses(results, segmenter=az.segmenter, **options).to_dict()
-                  if len(results) > 1 else None)
+    results, comparison, _ = _analyze_and_compare(paths, az, comparison)
     if fmt == "json":  # one shape whatever the number of files
         text = json.dumps({"documents": [a.to_dict() for a in results], "comparison": comparison},
                           ensure_ascii=False, indent=2)
@@ -344,16 +342,12 @@ def compare(paths: tuple[str, ...], fmt: str, dtm: str | None, with_reuse: bool,
     if dtm:
         _claim(dtm, overwrite, paths)
     az = _analyzer(backend, user_dict, hmm, model)
-    results = _analyze_paths(paths, az)
+    results, c, shared = _analyze_and_compare(paths, az, comparison, compare_one=True, with_reuse=with_reuse)
     if dtm:
         _prepare_output(dtm)
         written = write_dtm(dtm, results, segmenter=az.segmenter, drop_names=comparison["drop_names"],
                             stopwords=comparison["stopwords"], default_stopwords=comparison["default_stopwords"])
         click.echo("wrote " + ", ".join(written), err=True)
-    c = compare_analyses(results, segmenter=az.segmenter, **comparison).to_dict()
-    shared = None
-    if with_reuse:
-        shared = find_reuse(results)
     if fmt == "json":
         if shared is not None:
             c["reuse"] = shared.to_dict()
@@ -515,16 +509,10 @@ def report(paths: tuple[str, ...], output: str, plots_dir: str | None, no_pictur
     _claim(output, overwrite, paths)
     report_format(output)  # .html or .docx, checked before any work
     if plots_dir:  # the charts are outputs too
-        for chart in ("theme-shares", "problem-heatmap", "year-trend"):
-            for fmt in ("png", "svg"):
-                _claim(str(Path(plots_dir) / f"{chart}.{fmt}"), overwrite, paths)
+        for chart in chart_files(plots_dir):
+            _claim(str(chart), overwrite, paths)
     az = _analyzer(backend, user_dict, hmm, model)
-    results = _analyze_paths(files, az)
-    c = (compare_analyses(results, segmenter=az.segmenter, **comparison).to_dict()
-         if len(results) > 1 else None)
-    shared = None
-    if len(results) > 1:
-        shared = find_reuse(results)
+    results, c, shared = _analyze_and_compare(files, az, comparison, with_reuse=True)
     _prepare_output(output)
     if plots_dir:
         _prepare_output(plots_dir, folder=True)
@@ -535,12 +523,8 @@ def report(paths: tuple[str, ...], output: str, plots_dir: str | None, no_pictur
     click.echo(f"wrote {output}", err=True)
     if plots_dir and c is not None:
         out = Path(plots_dir)
-        for fmt in ("png", "svg"):
-            _write(out / f"theme-shares.{fmt}", theme_shares_chart(c, font=font, fmt=fmt, lang=lang))
-            _write(out / f"problem-heatmap.{fmt}", problem_heatmap(c, font=font, fmt=fmt, lang=lang))
-            trend = trend_chart(c, font=font, fmt=fmt, lang=lang)
-            if trend is not None:
-                _write(out / f"year-trend.{fmt}", trend)
+        for name, data in comparison_charts(c, font=font, lang=lang).items():
+            _write(out / name, data)
         click.echo(f"wrote charts to {out}", err=True)
 
 
@@ -570,18 +554,7 @@ def wordcloud(paths: tuple[str, ...], output: str, by: str | None, max_words: in
                               drop_names=drop_names,
                               stopwords=_read_words(stopwords_file) if stopwords_file else None,
                               default_stopwords=not replace_stopwords)
-    out = _prepare_output(output)
-    targets: dict[str, Path] = {}
-    for key in groups:
-        target = out
-        if by is not None:
-            part = file_name_part(key)
-            target = out.with_name(f"{out.stem}-{part}{out.suffix or '.png'}")
-            n = 2
-            while target in targets.values():  # two groups whose names clean up alike
-                target = out.with_name(f"{out.stem}-{part}-{n}{out.suffix or '.png'}")
-                n += 1
-        targets[key] = target
+    targets = cloud_files(_prepare_output(output), groups, grouped=by is not None)
     for target in targets.values():
         _claim(str(target), overwrite, paths)
     for key, freqs in groups.items():

@@ -28,6 +28,8 @@ from speechlens.comparison.grouping import group_key, ordered, shares_of, unit_n
 from speechlens.text.segmentation import Segmenter, default_segmenter
 from speechlens.pipeline.problems import CUES
 from speechlens.pipeline.frames import comparison_frames, comparison_html
+from speechlens.pipeline.analysis import analyze_paths
+from speechlens.comparison.textreuse import reuse
 
 GROUP_THRESHOLD = 0.25
 SUBTHEME_WEIGHT = 0.20
@@ -443,3 +445,17 @@ def _recurring(plist, vecs: np.ndarray) -> list[dict[str, Any]]:
                     used.add(j)
                     break
     return out
+
+
+def analyze_and_compare(paths: Iterable[Any], analyzer: Any, *, compare_one: bool = False, with_reuse: bool = False,
+                        progress: bool = False, on_skip: Any = None,
+                        **options: Any) -> tuple[list[Analysis], dict[str, Any] | None, Any]:
+    """What analyze, compare and report share: the analyses of the files and folders named
+    (``pipeline.analysis.analyze_paths``), their comparison as a dict when there are several (or
+    always, with ``compare_one``), and their text reuse when ``with_reuse`` (None otherwise).
+    ``options``: the keyword arguments of ``compare``."""
+    results = analyze_paths(paths, analyzer, progress=progress, on_skip=on_skip)
+    several = compare_one or len(results) > 1
+    c = compare(results, segmenter=analyzer.segmenter, **options).to_dict() if several else None
+    shared = reuse(results) if with_reuse and several else None
+    return results, c, shared

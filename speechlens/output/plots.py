@@ -16,6 +16,7 @@ from typing import Any, Iterable, Mapping
 
 from speechlens.labels import LABELS
 from speechlens.records import Document
+from speechlens.output.files import file_name_part
 from speechlens.output.fonts import find_font
 from speechlens.output.display import theme_name, words
 from speechlens.pipeline.results import Analysis
@@ -311,3 +312,43 @@ def word_cloud(freqs: Mapping[str, int], path: str | Path | None = None, *, font
     if path is not None:
         Path(path).write_bytes(data)
     return data, drawn
+
+
+CHARTS = ("theme-shares", "problem-heatmap", "year-trend")  # the report's charts, by file name
+CHART_FORMATS = ("png", "svg")
+
+
+def chart_files(folder: str | Path) -> list[Path]:
+    """Every file ``report --plots FOLDER`` may write (each is claimed before any work)."""
+    return [Path(folder) / f"{chart}.{fmt}" for chart in CHARTS for fmt in CHART_FORMATS]
+
+
+def comparison_charts(comparison: Mapping[str, Any], *, font: str | None = None, lang: str = "zh") -> dict[str, bytes]:
+    """The report's charts of a comparison as {file name: bytes} (PNG and SVG; the year trend
+    only when there are several years)."""
+    out: dict[str, bytes] = {}
+    for fmt in CHART_FORMATS:
+        out[f"theme-shares.{fmt}"] = theme_shares_chart(comparison, font=font, fmt=fmt, lang=lang)
+        out[f"problem-heatmap.{fmt}"] = problem_heatmap(comparison, font=font, fmt=fmt, lang=lang)
+        trend = trend_chart(comparison, font=font, fmt=fmt, lang=lang)
+        if trend is not None:
+            out[f"year-trend.{fmt}"] = trend
+    return out
+
+
+def cloud_files(output: str | Path, keys: Iterable[str], grouped: bool) -> dict[str, Path]:
+    """The file of each word cloud: ``output`` itself, or with ``grouped`` one file a group,
+    ``OUT-<group>.png`` (``-2``, ``-3`` when two group names clean up alike)."""
+    out = Path(output)
+    targets: dict[str, Path] = {}
+    for key in keys:
+        target = out
+        if grouped:
+            part = file_name_part(key)
+            target = out.with_name(f"{out.stem}-{part}{out.suffix or '.png'}")
+            n = 2
+            while target in targets.values():  # two groups whose names clean up alike
+                target = out.with_name(f"{out.stem}-{part}-{n}{out.suffix or '.png'}")
+                n += 1
+        targets[key] = target
+    return targets
