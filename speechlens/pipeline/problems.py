@@ -187,6 +187,15 @@ def _section_flags(section: str | None) -> tuple[bool, bool]:
     return last_problem > last_plan, last_plan > last_problem
 
 
+# The loose numbers of problem scoring, named (the learned weights are in ProblemSettings).
+PROBA_CLIP = 1e-4            # the classifier's probability is kept in [1e-4, 1 - 1e-4] before its log-odds
+TITLE_SCORE = -9.0           # a section title or a heading that only names the problems: never an admission
+NOT_ADMISSION = -1.0         # criticism of others and generic lead-ins score at most this
+HEADING_REST_CHARS = 4       # a problem heading with at most this much besides 问题/不足 is a title
+PLAN_PREFIX_CHARS = 12       # a plan word this early in a sentence makes it a plan
+GENERIC_LEAD_CHARS = 70      # a generic lead-in ("还有差距：") is shorter than this
+
+
 def problem_scores(sentences: Sequence[Sentence] | Any, clf_proba: Sequence[float], *,
                    genre: str | None = None, settings: ProblemSettings = ProblemSettings()) -> list[float]:
     """Log-odds that each sentence is an admission (> 0 means it is).
@@ -203,7 +212,7 @@ def problem_scores(sentences: Sequence[Sentence] | Any, clf_proba: Sequence[floa
     bias = settings.bias
     log = math.log
     alone = [log(q / (1 - q)) + bias
-             for q in np.clip(np.asarray(clf_proba, dtype=np.float64), 1e-4, 1 - 1e-4).tolist()]
+             for q in np.clip(np.asarray(clf_proba, dtype=np.float64), PROBA_CLIP, 1 - PROBA_CLIP).tolist()]
     flags: dict[str | None, tuple[bool, bool]] = {}
     out: list[float] = []
     max_outside = settings.max_outside_bonus
@@ -221,9 +230,9 @@ def problem_scores(sentences: Sequence[Sentence] | Any, clf_proba: Sequence[floa
             in_run = False
             run_plans = False
             rest = _HEADING_FILLER.sub("", PROBLEM_HEADING.sub("", body))
-            if (_SECTION_TITLE.search(text) or (PROBLEM_HEADING.search(body) and len(rest) <= 4)
+            if (_SECTION_TITLE.search(text) or (PROBLEM_HEADING.search(body) and len(rest) <= HEADING_REST_CHARS)
                     or _ASPECT_HEADING.search(body) or _FOUND_PROBLEMS.search(body) or not in_problem_section):
-                out.append(-9.0)
+                out.append(TITLE_SCORE)
                 continue
         elif z < -max_outside and not (in_problem_section or in_run):
             # Read alone this is surely no admission, and outside a problem section or list no
@@ -232,7 +241,7 @@ def problem_scores(sentences: Sequence[Sentence] | Any, clf_proba: Sequence[floa
             if _leads_in(text):
                 in_run, run_plans = True, False
             continue
-        is_plan = bool(_PLAN_START.search(body)) or bool(_PLAN_ANY.search(body[:12]))
+        is_plan = bool(_PLAN_START.search(body)) or bool(_PLAN_ANY.search(body[:PLAN_PREFIX_CHARS]))
         if in_run and is_plan and marker:
             run_plans = True
         if in_problem_section and not run_plans:
@@ -258,11 +267,11 @@ def problem_scores(sentences: Sequence[Sentence] | Any, clf_proba: Sequence[floa
             z += settings.cause
         if speech and _may_name_others(body) and _THIRD_PERSON.search(body):
             # A leader naming others' failings (有的乡镇……) criticises; it admits nothing.
-            z = min(z + settings.criticism, -1.0)
-        if (len(body) < 70 and _may_lead_generically(body) and _GENERIC_LEAD.search(body)
+            z = min(z + settings.criticism, NOT_ADMISSION)
+        if (len(body) < GENERIC_LEAD_CHARS and _may_lead_generically(body) and _GENERIC_LEAD.search(body)
                 and not _CONCRETE.search(body.split("差距")[-1])):
             # "对照要求还有差距：" announces the list; it is not itself an admission.
-            z = min(z + settings.generic_lead, -1.0)
+            z = min(z + settings.generic_lead, NOT_ADMISSION)
         if _ADDRESSED.search(body):
             z += settings.addressed
         if is_heading:

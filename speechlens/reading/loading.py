@@ -212,11 +212,19 @@ def document_from_text(
     )
 
 
+# The loose numbers of reading, named.
+DEFAULT_MAX_BYTES = 64_000_000   # largest file read unless $SPEECHLENS_MAX_BYTES says otherwise
+SAMPLE_CHARS = 20_000            # decoded characters the text checks look at
+DETECT_BYTES = 200_000           # bytes charset detection looks at
+MIN_CJK_SHARE = 0.3              # a decoding is text when at least this share of its sample is CJK
+HEADER_LINE_CHARS = 60           # a longer first line is prose, not a header with metadata
+
+
 def max_bytes() -> int:
     """Largest file read (bytes): ``$SPEECHLENS_MAX_BYTES`` or 64 MB, far above any real report."""
     raw = os.environ.get("SPEECHLENS_MAX_BYTES", "").strip().replace("_", "")
     if not raw:
-        return 64_000_000
+        return DEFAULT_MAX_BYTES
     try:
         value = int(raw)
     except ValueError:
@@ -278,8 +286,8 @@ def decode_bytes(data: bytes, *, source: object = "<bytes>") -> tuple[str, str]:
 
 
 def _mostly_text(text: str) -> bool:
-    cjk = sum(1 for c in text[:20_000] if "\u4e00" <= c <= "\u9fff")
-    return cjk >= len(text[:20_000]) * 0.3
+    cjk = sum(1 for c in text[:SAMPLE_CHARS] if "\u4e00" <= c <= "\u9fff")
+    return cjk >= len(text[:SAMPLE_CHARS]) * MIN_CJK_SHARE
 
 
 _MIN_GUESS = 64  # bytes below which no encoding but GB is guessed: too little to tell
@@ -298,7 +306,7 @@ def detect_encoding(data: bytes) -> str | None:
         return None  # a guess from a few bytes is a coin toss (a 1-byte file read as EBCDIC)
     from charset_normalizer import from_bytes
 
-    best = from_bytes(data[:200_000]).best()
+    best = from_bytes(data[:DETECT_BYTES]).best()
     name = best.encoding.lower().replace("-", "_") if best is not None else None
     if name in _GB_FAMILY:
         return "gb18030" if decoded is not None else None
@@ -309,7 +317,7 @@ def _ordinary_gb(text: str) -> bool:
     """Whether GB18030-decoded text is what Chinese writing looks like: nearly all of its
     non-ASCII characters are in GB2312 (the common 6,763 hanzi and the usual punctuation).
     Random bytes and other encodings read as GB land mostly outside it."""
-    sample = [c for c in text[:20_000] if ord(c) > 127]
+    sample = [c for c in text[:SAMPLE_CHARS] if ord(c) > 127]
     if not sample:
         return False
     common = 0
@@ -325,7 +333,7 @@ def _ordinary_gb(text: str) -> bool:
 def _checked(text: str, source: object) -> str:
     if not text.strip():
         raise EmptyDocumentError(source, "empty file (only whitespace)")
-    sample = text[:20_000]
+    sample = text[:SAMPLE_CHARS]
     controls = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\t\n\r\f\v")
     bad = controls + sample.count("\ufffd")
     if bad > max(8, len(sample) // 50):
@@ -472,7 +480,7 @@ def _header_metadata(head: str) -> dict[str, Any]:
         line = line.strip()
         if not line:
             continue
-        if len(line) > 60:
+        if len(line) > HEADER_LINE_CHARS:
             return {}
         out: dict[str, Any] = {}
         m = _HEADER.search(line)

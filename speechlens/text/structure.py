@@ -202,7 +202,7 @@ def _closing_remarks(tab: SentenceTable, top_blocks: list[list[int]]) -> None:
     enumeration (一是……二是……, （一）, 1.) runs on to its last item: a long list of problems
     as the last part is no closing remark.
     """
-    if len(top_blocks) < 3:
+    if len(top_blocks) < MIN_TOP_PARTS:
         return
     usual = max(len(b) for b in top_blocks[:-1])
     last = top_blocks[-1]
@@ -243,18 +243,26 @@ def _lines(text: str, start: int) -> list[tuple[int, int]]:
     return out
 
 
+# The loose numbers of sentence and heading splitting, named.
+HEADING_MAX_CHARS = 40       # a longer line is never a heading
+BARE_HEADING_MAX_CHARS = 24  # a heading without an enumeration marker is at most this long
+TOP_MARKER_LEVEL = 4         # a line opened by an enumeration marker of level 1-4 (see MARKERS) may be a heading
+WRAPPED_LINE_CHARS = 18      # a line at least this long that breaks mid-sentence was wrapped (PDF)
+MIN_TOP_PARTS = 3            # closing remarks are looked for only in a text of at least this many parts
+
+
 def _is_heading_line(line: str) -> bool:
     s = line.strip(WS)
-    if not s or len(s) > 40:
+    if not s or len(s) > HEADING_MAX_CHARS:
         return False
     if s[-1] in _TERMINATORS + "：:，,、" or s[-1] in _CLOSERS and len(s) > 1 and s[-2] in _TERMINATORS:
         return False
     m = marker_at(s)
-    if m and m[0] <= 4:
+    if m and m[0] <= TOP_MARKER_LEVEL:
         return not SENT_END.search(s)
     if m:
         return False
-    return len(s) <= 24 and not SENT_END.search(s)
+    return len(s) <= BARE_HEADING_MAX_CHARS and not SENT_END.search(s)
 
 
 def _blocks(text: str, start: int) -> Iterator[tuple[int, int, str]]:
@@ -304,7 +312,7 @@ def _continues(text: str, lines: list[tuple[int, int]], i: int) -> bool:
         return False
     if i + 1 < len(lines):
         nxt = text[lines[i + 1][0]:lines[i + 1][1]]
-        return len(line) >= 18 and _soft_break(line, nxt)
+        return len(line) >= WRAPPED_LINE_CHARS and _soft_break(line, nxt)
     return False
 
 
@@ -318,7 +326,7 @@ def _soft_break(line: str, nxt: str) -> bool:
         return False
     if marker_at(follow):
         return False
-    return len(cur.strip(WS)) >= 18
+    return len(cur.strip(WS)) >= WRAPPED_LINE_CHARS
 
 
 SPAN_STRIP = WS + _TERMINATORS + _CLOSERS
