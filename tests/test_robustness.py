@@ -335,7 +335,7 @@ def test_devices_and_fifos_are_refused_in_one_line_without_reading(tmp_path):
 
 def test_the_size_limit_holds_whatever_size_a_file_claims(tmp_path, monkeypatch):
     from speechlens.errors import DocumentError
-    from speechlens.reading.loading import read_limited
+    from speechlens.reading.decoding import read_limited
 
     f = tmp_path / "a.txt"
     f.write_bytes(b"x" * 2001)

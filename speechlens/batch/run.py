@@ -25,7 +25,8 @@ from speechlens.batch.work import DOC_TIMEOUT, ItemAnalyzer, record_of
 from speechlens.pipeline.analysis import WORKER_DIED, Analyzer, run_in_workers
 from speechlens.labels import LABELS
 from speechlens.errors import SpeechlensError
-from speechlens.reading.loading import SUPPORTED_SUFFIXES, max_bytes
+from speechlens.reading.decoding import max_bytes
+from speechlens.reading.loading import SUPPORTED_SUFFIXES
 from speechlens.output.files import atomic_path, clashes_with_input, csv_row, displayable, exclusive_lock, require_pyarrow
 from speechlens.batch.distributed import dask_records
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from speechlens.errors import SpeechlensError
-from speechlens.reading.loading import BOMS, decode_bytes, detect_encoding, max_bytes, read_limited
+from speechlens.reading.decoding import BOMS, decode_bytes, detect_encoding, max_bytes, read_limited
 
 _HEAD = 1 << 20  # bytes looked at to choose the encoding
 _UNDECODED = ("\udc80", "\udcff")  # surrogateescape turns each undecodable byte into one of these

@@ -9,7 +9,9 @@ from typing import Any, BinaryIO
 from speechlens.records import Document
 from pathlib import Path
 
-from speechlens.reading.loading import decode_bytes, make_document, read_document
+from speechlens.reading.decoding import decode_bytes
+from speechlens.reading.loading import read_document
+from speechlens.reading.metadata import make_document
 from speechlens.reading.pdf import pdf_text
 
 STDIN = "-"
