@@ -124,7 +124,8 @@ def cold(cmd: list[str], runs: int = 7) -> float:
 
 def stage_times(docs: list[str], az) -> dict[str, float]:
     """Seconds spent in each stage of the one-process analysis (best of 2 passes)."""
-    from speechlens.pipeline.analysis import input_batches, to_document
+    from speechlens.pipeline.analysis import input_batches
+    from speechlens.reading.inputs import to_document
     from speechlens.text.structure import table_of
 
     clf, seg = az.classifier, az.segmenter

@@ -14,7 +14,7 @@ __version__ = "0.1.0"
 _EXPORTS = {
     "SpeechlensError": "errors",
     "DocumentError": "errors",
-    "Failure": "pipeline.analysis",
+    "Failure": "pipeline.results",
     "ProblemSettings": "pipeline.problems",
     "Document": "records",
     "Sentence": "records",
@@ -47,7 +47,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from speechlens.pipeline.analysis import Analyzer, analyze, analyze_many
     from speechlens.comparison.comparison import Comparison, compare
     from speechlens.labels import LABELS
-    from speechlens.pipeline.results import Analysis, Problem, TaggedSentence
+    from speechlens.pipeline.problems import ProblemSettings
+    from speechlens.pipeline.results import Analysis, Failure, Problem, TaggedSentence
     from speechlens.records import Document, Sentence
     from speechlens.errors import DocumentError, SpeechlensError
     from speechlens.reading.loading import document_from_text, read_document

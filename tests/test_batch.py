@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from speechlens import Analyzer
-from speechlens.pipeline.analysis import Failure
+from speechlens.pipeline.results import Failure
 from speechlens.batch.run import read_journal, recover_journal, run_batch
 
 from conftest import DEMO
@@ -258,7 +258,7 @@ def test_a_file_named_twice_is_analysed_once(analyzer, tmp_path):
 
 
 def test_batches_group_by_size_and_start_small_for_several_workers():
-    from speechlens.pipeline.analysis import batched
+    from speechlens.pipeline.workers import batched
 
     sizes = lambda batches: [len(b) for b in batches]
     assert sizes(batched(range(10), lambda i: 10, 30)) == [3, 3, 3, 1]

@@ -12,7 +12,9 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence, Union
 
 from speechlens.errors import SpeechlensError
-from speechlens.pipeline.analysis import Failure, batched, size_hint, to_document
+from speechlens.pipeline.results import Failure
+from speechlens.pipeline.workers import batched
+from speechlens.reading.inputs import size_hint, to_document
 from speechlens.records import Document
 from speechlens.reading.exports import csv_rows, jsonl_rows, read_text_file
 from speechlens.reading.loading import folder_files, read_document

@@ -22,7 +22,8 @@ from typing import Any, Callable, Iterator, Mapping, Sequence
 
 from speechlens.batch.items import Item, failure_of, item_batches, iter_items, read_metadata
 from speechlens.batch.work import DOC_TIMEOUT, ItemAnalyzer, record_of
-from speechlens.pipeline.analysis import WORKER_DIED, Analyzer, run_in_workers
+from speechlens.pipeline.analysis import Analyzer
+from speechlens.pipeline.workers import WORKER_DIED, run_in_workers
 from speechlens.labels import LABELS
 from speechlens.errors import SpeechlensError
 from speechlens.reading.decoding import max_bytes

@@ -7,8 +7,8 @@ from typing import Any, Mapping, Sequence
 from speechlens.batch.items import Item, analyzer_input, failure_of
 from speechlens.labels import LABELS
 from speechlens.batch.limits import TimeLimitExceeded, time_limit
-from speechlens.pipeline.analysis import Analyzer, Failure
-from speechlens.pipeline.results import Analysis
+from speechlens.pipeline.analysis import Analyzer
+from speechlens.pipeline.results import Analysis, Failure
 
 
 # -- records -----------------------------------------------------------------------------------

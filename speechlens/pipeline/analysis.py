@@ -8,17 +8,18 @@ from __future__ import annotations
 
 import os
 import sys
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence, TypeVar
+from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 import numpy as np
 
 from speechlens.labels import LABELS
-from speechlens.pipeline.results import Analysis, Problem, TaggedSentences
+from speechlens.pipeline.results import Analysis, Failure, Problem, TaggedSentences
+from speechlens.pipeline.workers import batched, run_in_workers, worker_died
+from speechlens.reading.inputs import InputItem, item_id, item_meta, item_path, size_hint, to_document
 from speechlens.records import Document
 from speechlens.errors import SpeechlensError
-from speechlens.reading.loading import document_from_text, expand_paths, read_document
+from speechlens.reading.loading import expand_paths
 from speechlens.reading.streams import STDIN, read_stream
 from speechlens.model.context import confident_genre, genre_vector, structure_columns
 from speechlens.pipeline.problems import ProblemSettings, build_problem, problem_evidence, problem_scores
@@ -26,26 +27,6 @@ from speechlens.text.segmentation import Segmenter
 from speechlens.text.structure import SentenceTable, table_of
 from speechlens.model.themes import ThemeClassifier
 
-T = TypeVar("T")
-R = TypeVar("R")
-
-# What the Analyzer takes, in every entry point alike: a str is TEXT; a pathlib.Path is a file to read;
-# or a Document, or an (id, text, metadata) row.
-InputItem = Any
-
-
-@dataclass(frozen=True)
-class Failure:
-    """A document that could not be read or analysed, kept in batch output as a record."""
-
-    id: str | None
-    path: str | None
-    error: str
-    metadata: Mapping[str, Any] | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "path": self.path, "error": self.error,
-                "metadata": dict(self.metadata or {})}
 
 
 class Analyzer:
@@ -206,8 +187,8 @@ class Analyzer:
                 docs.append(to_document(item))
                 slots.append(i)
             except SpeechlensError as exc:
-                out[i] = Failure(id=_item_id(item), path=_item_path(item), error=str(exc),
-                                 metadata=_item_meta(item))
+                out[i] = Failure(id=item_id(item), path=item_path(item), error=str(exc),
+                                 metadata=item_meta(item))
         try:
             done: list[Analysis | Failure] = list(self._analyze_batch(docs))
         except Exception:  # find the document at fault; the others are analysed alone
@@ -230,115 +211,6 @@ class Analyzer:
         yield from run_in_workers(self, jobs, _init_worker, _work, batches, worker_died)
 
 
-WORKER_DIED = ("the worker process analysing this document died (killed by the system, perhaps "
-               "for want of memory); the document was skipped")
-
-
-def worker_died(item: InputItem, *, source: str | None = None,
-                metadata: Mapping[str, Any] | None = None) -> Failure:
-    """The Failure of an input whose worker process died; ``source`` names it in the message
-    (default: its path or id), ``metadata`` replaces what the input itself carries."""
-    return Failure(id=_item_id(item), path=_item_path(item),
-                   metadata=dict(metadata) if metadata is not None else _item_meta(item),
-                   error=f"{source or _item_path(item) or _item_id(item)}: {WORKER_DIED}")
-
-
-def run_in_workers(analyzer: Analyzer, jobs: int, initializer: Callable[[Analyzer], None],
-                   work: Callable[[list[T]], list[R]], batches: Iterable[list[T]],
-                   lost: Callable[[T], R]) -> Iterator[list[R]]:
-    """``work(batch)`` for each batch in ``jobs`` worker processes (each started with
-    ``initializer(analyzer)``), results in input order, at most two batches per worker at a time.
-
-    The model and dictionary are loaded here first: a bad one fails here with its message, and
-    forked workers inherit what is loaded instead of each loading a copy (50-65 MB less in all
-    with two workers). If a worker process dies (the system kills it for memory, say), the batches
-    in flight are done again one item at a time in a single worker, and an item whose worker dies
-    again becomes ``lost(item)``: the run goes on instead of waiting forever.
-    """
-    from collections import deque
-    from concurrent.futures.process import BrokenProcessPool
-
-    analyzer.load()
-    pool = _executor(analyzer, jobs, initializer)
-    pending: deque[tuple[list[T], Any]] = deque()
-    todo = iter(batches)
-    try:
-        while True:
-            for batch in todo:
-                pending.append((batch, pool.submit(work, batch)))
-                if len(pending) >= 2 * jobs:
-                    break
-            if not pending:
-                return
-            batch, future = pending.popleft()
-            try:
-                result = future.result()
-            except BrokenProcessPool:
-                pool.shutdown(wait=True)
-                redo = [batch] + [b for b, _ in pending]
-                pending.clear()
-                yield from _one_at_a_time(analyzer, initializer, work, redo, lost)
-                pool = _executor(analyzer, jobs, initializer)
-                continue
-            yield result
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
-
-
-def _one_at_a_time(analyzer: Analyzer, initializer: Callable[[Analyzer], None],
-                   work: Callable[[list[T]], list[R]], batches: list[list[T]],
-                   lost: Callable[[T], R]) -> Iterator[list[R]]:
-    """Each batch's results, its items done one by one in a single worker: an item whose worker
-    dies is the one at fault and becomes ``lost(item)``; a new worker takes the next item."""
-    from concurrent.futures.process import BrokenProcessPool
-
-    pool = None
-    try:
-        for batch in batches:
-            out = []
-            for item in batch:
-                pool = pool or _executor(analyzer, 1, initializer)
-                try:
-                    out.append(pool.submit(work, [item]).result()[0])
-                except BrokenProcessPool:
-                    out.append(lost(item))
-                    pool.shutdown(wait=True)
-                    pool = None
-            yield out
-    finally:
-        if pool is not None:
-            pool.shutdown(wait=True)
-
-
-def _executor(analyzer: Analyzer, jobs: int, initializer: Callable[[Analyzer], None]) -> Any:
-    import multiprocessing as mp
-    from concurrent.futures import ProcessPoolExecutor
-
-    ctx = mp.get_context("spawn" if os.name == "nt" else "fork")
-    return ProcessPoolExecutor(jobs, mp_context=ctx, initializer=_start_worker,
-                               initargs=(initializer, analyzer, os.getpid()))
-
-
-def _start_worker(initializer: Callable[[Analyzer], None], analyzer: Analyzer, parent: int) -> None:
-    """A worker's start: leave when the parent process is gone, then ``initializer(analyzer)``.
-
-    A parent killed outright (kill -9, the system out of memory) cannot stop its workers, which
-    would otherwise wait for work forever, each holding a model and a dictionary.
-    """
-    import threading
-
-    threading.Thread(target=_exit_when_orphaned, args=(parent,), daemon=True).start()
-    initializer(analyzer)
-
-
-def _exit_when_orphaned(parent: int) -> None:
-    import time
-
-    while os.getppid() == parent:
-        time.sleep(0.5)
-    os._exit(1)
-
-
 _worker: Analyzer | None = None
 
 
@@ -353,95 +225,9 @@ def _work(items: list[InputItem]) -> list[Analysis | Failure]:
     return _worker.safe_batch(items)
 
 
-def batched(items: Iterable[Any], size_of: Any, batch_chars: int, *, max_items: int = 1000,
-            ramp: int = 1) -> Iterator[list[Any]]:
-    """Consecutive items grouped until their estimated size (``size_of(item)``, in characters)
-    reaches ``batch_chars``. The first ``ramp`` batches are ``ramp`` times smaller, so that as
-    many workers get to work at once."""
-    batch: list[Any] = []
-    size = 0
-    made = 0
-    limit = max(1, batch_chars // max(1, ramp))
-    for item in items:
-        batch.append(item)
-        size += size_of(item)
-        if size >= limit or len(batch) >= max_items:
-            yield batch
-            batch, size = [], 0
-            made += 1
-            if made >= ramp:
-                limit = batch_chars
-    if batch:
-        yield batch
-
-
 def input_batches(items: Iterable[InputItem], batch_chars: int, ramp: int = 1) -> Iterator[list[InputItem]]:
     """Inputs in batches of about ``batch_chars`` characters (see ``batched``)."""
     return batched(items, size_hint, batch_chars, ramp=ramp)
-
-
-def size_hint(item: InputItem) -> int:
-    """About how many characters an input holds (files: a third of their bytes)."""
-    if isinstance(item, Document):
-        return len(item.text)
-    if isinstance(item, Path):
-        try:
-            return os.path.getsize(item) // 3
-        except OSError:
-            return 0
-    if isinstance(item, str):
-        return len(item)
-    if isinstance(item, (tuple, list)) and len(item) >= 2 and isinstance(item[1], str):
-        return len(item[1])
-    return 0
-
-
-def to_document(item: InputItem, **meta: Any) -> Document:
-    """Turn any accepted input into a Document (explicit metadata wins): a str is text, a Path a file."""
-    explicit = {k: v for k, v in meta.items() if v is not None}
-    if isinstance(item, Document):
-        if explicit:
-            from dataclasses import replace
-
-            return replace(item, **explicit)
-        return item
-    if isinstance(item, Path):
-        return read_document(item, **explicit)
-    if isinstance(item, str):
-        return document_from_text(item, **explicit)
-    if isinstance(item, (tuple, list)) and len(item) in (2, 3):
-        rid, text = item[0], item[1]
-        md = dict(item[2]) if len(item) == 3 and item[2] else {}
-        if not isinstance(text, str) or not text.strip():
-            raise SpeechlensError(f"{rid}: empty text")
-        known = {k: md.pop(k) for k in ("unit", "role", "person", "year", "genre") if k in md}
-        known.update(explicit)
-        return document_from_text(text, id=str(rid), meta=md, **known)
-    raise SpeechlensError(f"cannot analyse an input of type {type(item).__name__}")
-
-
-def _item_id(item: InputItem) -> str | None:
-    if isinstance(item, Path):
-        return Path(item).stem
-    if isinstance(item, Document):
-        return item.id
-    if isinstance(item, (tuple, list)) and item:
-        return str(item[0])
-    return None
-
-
-def _item_path(item: InputItem) -> str | None:
-    if isinstance(item, Path):
-        return str(item)
-    if isinstance(item, Document):
-        return item.path
-    return None
-
-
-def _item_meta(item: InputItem) -> dict[str, Any]:
-    if isinstance(item, (tuple, list)) and len(item) == 3 and isinstance(item[2], Mapping):
-        return dict(item[2])
-    return {}
 
 
 def _in_context(ctx: Any, doc: Document, tab: SentenceTable, sc: Mapping[str, np.ndarray],

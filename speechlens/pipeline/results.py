@@ -206,3 +206,17 @@ class Analysis:
             "admissions": [x.to_dict() for x in self.admissions],
             "sections": [dict(x) for x in self.sections],
         }
+
+
+@dataclass(frozen=True)
+class Failure:
+    """A document that could not be read or analysed, kept in batch output as a record."""
+
+    id: str | None
+    path: str | None
+    error: str
+    metadata: Mapping[str, Any] | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "path": self.path, "error": self.error,
+                "metadata": dict(self.metadata or {})}
