@@ -206,3 +206,12 @@ def test_the_folder_reads_like_the_pipeline():
                     if not p.name.startswith((".", "__")) and (p.suffix == ".py" or p.is_dir()))
     stages = {n for names in STAGES for n in names}
     assert {p.removesuffix(".py") for p in listed} - {"data", "templates"} <= stages, listed
+
+
+def test_the_readme_layout_lists_every_entry_of_the_package():
+    readme = (PACKAGE.parent / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Layout", 1)[1].split("\n## ", 1)[0]
+    entries = [p.name + ("/" if p.is_dir() else "") for p in PACKAGE.iterdir()
+               if not p.name.startswith((".", "__")) and (p.suffix == ".py" or p.is_dir())]
+    missing = [e for e in entries if e not in section]
+    assert not missing, f"README's Layout section does not name {missing}"

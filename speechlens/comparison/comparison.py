@@ -133,47 +133,11 @@ def compare(analyses: Iterable[Analysis], *, segmenter: Segmenter | Any = None,
                               + "、".join(names_in_order))
     by_unit = {u: groups_of[u] for u in names_in_order}
     admitted = {id(a): admissions_of(a) for a in reports}
-    units: dict[str, dict[str, Any]] = {}
     documents = [_document_row(a, admitted[id(a)], key_of(a)) for a in reports]
-    extra = {id(a): user_theme_shares(a, user_themes) for a in reports} if user_themes else {}
-    for a, row in zip(reports, documents):
-        if extra:
-            row["user_themes"] = extra[id(a)]
-    for u, items in by_unit.items():
-        weights = np.array([max(1, len(a.document.text)) for a in items], dtype=float)
-        per_year: dict[int, list[Analysis]] = defaultdict(list)
-        for a in items:
-            if a.year is not None:
-                per_year[a.year].append(a)
-        units[u] = {"documents": len(items),
-                    "years": sorted(per_year),
-                    "themes": shares_of(items),
-                    "problems": sum(len(admitted[id(a)]) for a in items),
-                    "problem_sentences": sum(len(a.problems) for a in items),
-                    "formulaic_share": _formulaic_share([x for a in items for x in admitted[id(a)]]),
-                    "characters": int(weights.sum()),
-                    "by_year": {str(y): {"documents": len(per_year[y]), "themes": shares_of(per_year[y]),
-                                         "problems": sum(len(admitted[id(a)]) for a in per_year[y])}
-                                for y in sorted(per_year)} if len(per_year) > 1 else {}}
-        if extra:
-            units[u]["user_themes"] = {name: round(float(np.average([extra[id(a)][name] for a in items],
-                                                                    weights=weights)), 4)
-                                       for name in user_themes}
+    units = _unit_table(reports, documents, by_unit, admitted, user_themes)
 
     # problem matrix ---------------------------------------------------------------------
-    theme_m: dict[str, dict[str, int]] = {}
-    sub_m: dict[str, dict[str, int]] = {}
-    for u, items in by_unit.items():
-        tc = Counter()
-        sc = Counter()
-        for a in items:
-            for p in admitted[id(a)]:
-                for t in (p.themes or ("none",)):
-                    tc[t] += 1
-                sc[p.subtheme or "none/other"] += 1
-        theme_m[u] = {t: tc.get(t, 0) for t in LABELS + ("none",)}
-        sub_m[u] = dict(sorted(sc.items()))
-    matrix = {"themes": theme_m, "subthemes": sub_m}
+    matrix = _problem_matrix(by_unit, admitted)
 
     # shared problems --------------------------------------------------------------------
     plist: list[tuple[str, Analysis, Admission]] = [(key_of(a), a, p) for a in reports for p in admitted[id(a)]]
@@ -224,6 +188,72 @@ def compare(analyses: Iterable[Analysis], *, segmenter: Segmenter | Any = None,
     # keyness and similarity ----------------------------------------------------------------
     unit_counts = {u: Counter(w for a in items for t in a.sentences for w in words(t.sentence.norm))
                    for u, items in by_unit.items()}
+    key = _keyness_of_groups(unit_counts, names_in_order, target, top_terms, keyness_correction)
+    similarity = _unit_similarity(unit_counts, names_in_order)
+
+    speech = _speech_links(speeches, plist, vecs, words) if speeches else None
+    recurring = _recurring(plist, vecs)
+    changes = year_changes(reports, admitted, rows, vecs, RECURRENCE_THRESHOLD, order)
+    method = _method(threshold, keyness_correction, by)
+    return Comparison(units=units, problem_matrix=matrix, shared_problems=shared,
+                      unique_problems=dict(sorted(unique.items())), keyness=key,
+                      similarity=similarity, speech=speech, recurring=recurring, method=method,
+                      documents=documents, by=",".join(_by_keys(by)), changes=changes,
+                      admissions=admissions_table)
+
+
+def _unit_table(reports: list[Analysis], documents: list[dict[str, Any]], by_unit: dict[str, list[Analysis]],
+                admitted: dict[int, Any], user_themes: Mapping[str, Sequence[str]] | None) -> dict[str, dict[str, Any]]:
+    """Each group's row (documents, years, theme shares, admissions, by year, user themes); adds the
+    user themes to the documents' rows too."""
+    units: dict[str, dict[str, Any]] = {}
+    extra = {id(a): user_theme_shares(a, user_themes) for a in reports} if user_themes else {}
+    for a, row in zip(reports, documents):
+        if extra:
+            row["user_themes"] = extra[id(a)]
+    for u, items in by_unit.items():
+        weights = np.array([max(1, len(a.document.text)) for a in items], dtype=float)
+        per_year: dict[int, list[Analysis]] = defaultdict(list)
+        for a in items:
+            if a.year is not None:
+                per_year[a.year].append(a)
+        units[u] = {"documents": len(items),
+                    "years": sorted(per_year),
+                    "themes": shares_of(items),
+                    "problems": sum(len(admitted[id(a)]) for a in items),
+                    "problem_sentences": sum(len(a.problems) for a in items),
+                    "formulaic_share": _formulaic_share([x for a in items for x in admitted[id(a)]]),
+                    "characters": int(weights.sum()),
+                    "by_year": {str(y): {"documents": len(per_year[y]), "themes": shares_of(per_year[y]),
+                                         "problems": sum(len(admitted[id(a)]) for a in per_year[y])}
+                                for y in sorted(per_year)} if len(per_year) > 1 else {}}
+        if extra:
+            units[u]["user_themes"] = {name: round(float(np.average([extra[id(a)][name] for a in items],
+                                                                    weights=weights)), 4)
+                                       for name in user_themes}
+    return units
+
+
+def _problem_matrix(by_unit: dict[str, list[Analysis]], admitted: dict[int, Any]) -> dict[str, Any]:
+    """Admissions per group and theme, and per group and sub-theme."""
+    theme_m: dict[str, dict[str, int]] = {}
+    sub_m: dict[str, dict[str, int]] = {}
+    for u, items in by_unit.items():
+        tc = Counter()
+        sc = Counter()
+        for a in items:
+            for p in admitted[id(a)]:
+                for t in (p.themes or ("none",)):
+                    tc[t] += 1
+                sc[p.subtheme or "none/other"] += 1
+        theme_m[u] = {t: tc.get(t, 0) for t in LABELS + ("none",)}
+        sub_m[u] = dict(sorted(sc.items()))
+    return {"themes": theme_m, "subthemes": sub_m}
+
+
+def _keyness_of_groups(unit_counts: dict[str, Counter[str]], names_in_order: list[str], target: str | None,
+                      top_terms: int, keyness_correction: str) -> dict[str, list[dict[str, Any]]]:
+    """Keyness of each group (or of ``target`` only) against all the other groups."""
     key: dict[str, list[dict[str, Any]]] = {}
     total = Counter()
     for c in unit_counts.values():
@@ -237,12 +267,12 @@ def compare(analyses: Iterable[Analysis], *, segmenter: Segmenter | Any = None,
         key[u] = (keyness(unit_counts[u], ref, top=top_terms, correction=keyness_correction,
                           reference_size=size - sum(unit_counts[u].values()))
                   if len(unit_counts) > 1 else [])
-    similarity = _unit_similarity(unit_counts, names_in_order)
+    return key
 
-    speech = _speech_links(speeches, plist, vecs, words) if speeches else None
-    recurring = _recurring(plist, vecs)
-    changes = year_changes(reports, admitted, rows, vecs, RECURRENCE_THRESHOLD, order)
-    method = {
+
+def _method(threshold: float, keyness_correction: str, by: str | Sequence[str]) -> dict[str, str]:
+    """How each part of the comparison was computed, in words (the ``method`` of a Comparison)."""
+    return {
         "problems": "admissions: an enumerated item or flagged sentence with the flagged sentences that "
                     "elaborate it (same item heading, or the next sentence of the same paragraph) counts once",
         "shared_problems": "average-linkage (UPGMA) clustering of admissions, the same exact method at "
@@ -268,11 +298,6 @@ def compare(analyses: Iterable[Analysis], *, segmenter: Segmenter | Any = None,
         "year_changes": "each unit against itself the year before: theme shares, and admissions new, "
                         f"recurring (an earlier admission with similarity >= {RECURRENCE_THRESHOLD}) or dropped",
     }
-    return Comparison(units=units, problem_matrix=matrix, shared_problems=shared,
-                      unique_problems=dict(sorted(unique.items())), keyness=key,
-                      similarity=similarity, speech=speech, recurring=recurring, method=method,
-                      documents=documents, by=",".join(_by_keys(by)), changes=changes,
-                      admissions=admissions_table)
 
 
 def _formulaic_share(items: Sequence[Admission]) -> float | None:
