@@ -48,7 +48,7 @@ def main() -> None:
     args = ap.parse_args()
 
     from speechlens import Analyzer, document_from_text
-    from speechlens.structure import sentence_table
+    from speechlens.text.structure import sentence_table
 
     az = Analyzer().load()
     az.analyze(document_from_text(text_of(PATTERNS["normal text"], args.mb / 4)))  # warm-up

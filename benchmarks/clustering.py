@@ -36,27 +36,28 @@ def _peak_mb() -> float:
 def _demo():
     sys.path.insert(0, str(ROOT))
     from speechlens import Analyzer
-    from speechlens.cli import _expand
+    from speechlens.pipeline.analysis import analyze_paths
 
-    return [a for a in Analyzer().pipe(_expand([str(ROOT / "corpora" / "demo")])) if a.genre != "speech"]
+    return [a for a in analyze_paths([ROOT / "corpora" / "demo"], Analyzer()) if a.genre != "speech"]
 
 
 def run_one(kind: str, size: int) -> dict:
     import random
 
-    from speechlens.clustering import average_linkage, vectorize
-    from speechlens.comparison import GROUP_THRESHOLD, SUBTHEME_WEIGHT, _WORD, _features
+    from speechlens.comparison.clustering import average_linkage, vectorize
+    from speechlens.comparison.comparison import GROUP_THRESHOLD, SUBTHEME_WEIGHT, admission_features
+    from speechlens.text.names import statistics_words
     from speechlens.resources import stopwords
-    from speechlens.segmentation import default_segmenter
+    from speechlens.text.segmentation import default_segmenter
 
     reports = _demo()
     seg = default_segmenter()
     stop = stopwords()
 
     def words(text):
-        return [w for w in seg.words_of(text) if _WORD.fullmatch(w) and w not in stop]
+        return statistics_words(seg, text, stop)
 
-    base = [(x, _features(x.text, words)) for a in reports for x in a.admissions]
+    base = [(x, admission_features(x.text, words)) for a in reports for x in a.admissions]
     rng = random.Random(0)
     feats, subs, keys, same = [], [], [], []
     for i in range(size):

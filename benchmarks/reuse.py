@@ -8,7 +8,7 @@ document takes 70 of them at random (so every sentence recurs across many units:
 phrasing), 18 sentences of its own (a pool sentence with its characters shuffled: text no other
 document has), and one in ten copies three of an earlier document's own sentences. Documents
 belong to 500 units over 20 years. The archive is written as JSONL and run through
-``speechlens.reuse_archive.reuse_archive`` (what ``speechlens batch --reuse`` calls) in a fresh
+``speechlens.batch.reuse_archive.reuse_archive`` (what ``speechlens batch --reuse`` calls) in a fresh
 process, whose peak resident memory (VmHWM) is read at the end.
 """
 
@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def quality() -> None:
     import speechlens
-    from speechlens.reuse_evaluation import evaluate_reuse
+    from speechlens.comparison.reuse_evaluation import evaluate_reuse
 
     t = time.perf_counter()
     m = evaluate_reuse(ROOT / "corpora" / "reuse")
@@ -85,7 +85,7 @@ def synthetic(path: Path, n_docs: int, seed: int = 7) -> tuple[int, set[frozense
 
 RUN = """
 import sys, time, json
-from speechlens.reuse_archive import reuse_archive
+from speechlens.batch.reuse_archive import reuse_archive
 t = time.perf_counter()
 r, path = reuse_archive([sys.argv[1]], sys.argv[2])
 secs = time.perf_counter() - t

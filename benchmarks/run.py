@@ -124,16 +124,17 @@ def cold(cmd: list[str], runs: int = 7) -> float:
 
 def stage_times(docs: list[str], az) -> dict[str, float]:
     """Seconds spent in each stage of the one-process analysis (best of 2 passes)."""
-    from speechlens.analysis import _batches, to_document
-    from speechlens.structure import table_of
+    from speechlens.pipeline.analysis import input_batches
+    from speechlens.reading.inputs import to_document
+    from speechlens.text.structure import table_of
 
     clf, seg = az.classifier, az.segmenter
     best: dict[str, float] = {}
     for _ in range(2):
         spent = dict.fromkeys(("reading", "sentences", "segmentation", "features and heads", "problems and results"), 0.0)
-        for batch in _batches([(str(i), d, {}) for i, d in enumerate(docs)], 60_000):
+        for batch in input_batches([(str(i), d, {}) for i, d in enumerate(docs)], 60_000):
             t0 = time.perf_counter()
-            ds = [to_document(item, text_is_path=True) for item in batch]
+            ds = [to_document(item) for item in batch]
             t1 = time.perf_counter()
             tabs = [table_of(d) for d in ds]
             norms = [x for tab in tabs for x in tab.norms]
@@ -145,7 +146,7 @@ def stage_times(docs: list[str], az) -> dict[str, float]:
             a = 0
             for d, tab in zip(ds, tabs):
                 b = a + len(tab)
-                az._assemble(d, tab, {k: v[a:b] for k, v in sc.items()})
+                az.assemble(d, tab, {k: v[a:b] for k, v in sc.items()})
                 a = b
             t5 = time.perf_counter()
             for key, dt in zip(spent, (t1 - t0, t2 - t1, t3 - t2, t4 - t3, t5 - t4)):
@@ -165,7 +166,7 @@ def main() -> None:
     import jieba
 
     import speechlens
-    import speechlens.segmentation
+    import speechlens.text.segmentation
     from speechlens import Analyzer, Segmenter
 
     docs = corpus_text(args.mb)
@@ -177,8 +178,8 @@ def main() -> None:
     # The jieba backend remembers recurring runs of Chinese; over a corpus that repeats whole
     # documents it would look far faster than on real text. Off for every measure over the
     # repeated corpus; measured on its own below, over the distinct documents only.
-    cache_size = speechlens.segmentation.BLOCK_CACHE_SIZE
-    speechlens.segmentation.BLOCK_CACHE_SIZE = 0
+    cache_size = speechlens.text.segmentation.BLOCK_CACHE_SIZE
+    speechlens.text.segmentation.BLOCK_CACHE_SIZE = 0
 
     jieba.setLogLevel(60)
     jieba.lcut("预热")
@@ -221,10 +222,10 @@ def main() -> None:
 
         if backend == "jieba":
             paired["jieba, run memory off"] = paired_ratio(analyse, once)
-            speechlens.segmentation.BLOCK_CACHE_SIZE = cache_size
+            speechlens.text.segmentation.BLOCK_CACHE_SIZE = cache_size
             paired["jieba, run memory on (the default), emptied before each pass"] = paired_ratio(
-                analyse, once, before_round=az.segmenter._blocks.clear)
-            speechlens.segmentation.BLOCK_CACHE_SIZE = 0
+                analyse, once, before_round=az.segmenter.block_cache.clear)
+            speechlens.text.segmentation.BLOCK_CACHE_SIZE = 0
         else:
             paired[backend] = paired_ratio(analyse, once)
     for label, ratio in paired.items():
@@ -247,7 +248,7 @@ def main() -> None:
                     d = docs[i % len(docs)]
                     start = (i * 37) % max(1, len(d) - 400)
                     fh.write(json.dumps({"id": f"d{i}", "text": d[start:start + 400]}, ensure_ascii=False) + "\n")
-            code = (f"from speechlens.batch import run_batch\n"
+            code = (f"from speechlens.batch.run import run_batch\n"
                     f"run_batch([{str(src)!r}], {str(Path(tmp) / f'out-{count}.jsonl')!r})")
             mb, secs = peak_rss_of(code)
             rows.append((f"batch of {count:,} documents (400 chars each), peak memory",

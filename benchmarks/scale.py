@@ -42,8 +42,8 @@ def main() -> None:
     args = ap.parse_args()
 
     from speechlens import Analyzer, document_from_text
-    from speechlens.comparison import compare
-    from speechlens.concordance import kwic
+    from speechlens.comparison.comparison import compare
+    from speechlens.comparison.concordance import kwic
 
     az = Analyzer().load()
     if args.one is not None:  # one size, in this fresh process

@@ -14,44 +14,49 @@ __version__ = "0.1.0"
 _EXPORTS = {
     "SpeechlensError": "errors",
     "DocumentError": "errors",
-    "Document": "document",
-    "Sentence": "document",
-    "Problem": "document",
-    "Analysis": "document",
-    "TaggedSentence": "document",
-    "LABELS": "document",
-    "read_document": "loading",
-    "document_from_text": "loading",
-    "split_sentences": "structure",
-    "Segmenter": "segmentation",
-    "segment": "segmentation",
-    "ThemeClassifier": "themes",
-    "extract_problems": "problems",
-    "Analyzer": "analysis",
-    "analyze": "analysis",
-    "analyze_many": "analysis",
-    "Comparison": "comparison",
-    "compare": "comparison",
-    "Admission": "admissions",
-    "admissions_of": "admissions",
-    "reuse": "textreuse",
-    "Reuse": "textreuse",
+    "Failure": "pipeline.results",
+    "ProblemSettings": "pipeline.problems",
+    "Document": "records",
+    "Sentence": "records",
+    "Problem": "pipeline.results",
+    "Analysis": "pipeline.results",
+    "TaggedSentence": "pipeline.results",
+    "LABELS": "labels",
+    "read_document": "reading.loading",
+    "document_from_text": "reading.loading",
+    "split_sentences": "text.structure",
+    "Segmenter": "text.segmentation",
+    "segment": "text.segmentation",
+    "ThemeClassifier": "model.themes",
+    "extract_problems": "pipeline.analysis",
+    "Analyzer": "pipeline.analysis",
+    "analyze": "pipeline.analysis",
+    "analyze_many": "pipeline.analysis",
+    "Comparison": "comparison.comparison",
+    "compare": "comparison.comparison",
+    "Admission": "pipeline.admissions",
+    "admissions_of": "pipeline.admissions",
+    "reuse": "comparison.textreuse",
+    "Reuse": "comparison.textreuse",
 }
 
 __all__ = sorted(_EXPORTS) + ["__version__"]
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .admissions import Admission, admissions_of
-    from .analysis import Analyzer, analyze, analyze_many
-    from .comparison import Comparison, compare
-    from .document import LABELS, Analysis, Document, Problem, Sentence, TaggedSentence
-    from .errors import DocumentError, SpeechlensError
-    from .loading import document_from_text, read_document
-    from .problems import extract_problems
-    from .segmentation import Segmenter, segment
-    from .structure import split_sentences
-    from .textreuse import Reuse, reuse
-    from .themes import ThemeClassifier
+    from speechlens.pipeline.admissions import Admission, admissions_of
+    from speechlens.pipeline.analysis import Analyzer, analyze, analyze_many
+    from speechlens.comparison.comparison import Comparison, compare
+    from speechlens.labels import LABELS
+    from speechlens.pipeline.problems import ProblemSettings
+    from speechlens.pipeline.results import Analysis, Failure, Problem, TaggedSentence
+    from speechlens.records import Document, Sentence
+    from speechlens.errors import DocumentError, SpeechlensError
+    from speechlens.reading.loading import document_from_text, read_document
+    from speechlens.pipeline.analysis import extract_problems
+    from speechlens.text.segmentation import Segmenter, segment
+    from speechlens.text.structure import split_sentences
+    from speechlens.comparison.textreuse import Reuse, reuse
+    from speechlens.model.themes import ThemeClassifier
 
 
 def __getattr__(name: str) -> Any:

@@ -10,9 +10,26 @@ from typing import Any, Callable, Iterable
 
 import click
 
-from . import __version__
-from .errors import SpeechlensError
-
+from speechlens import __version__
+from speechlens.errors import SpeechlensError
+from speechlens.reading.loading import SUPPORTED_SUFFIXES, expand_paths
+from speechlens.reading.streams import read_input
+from speechlens.text.segmentation import Segmenter, segmented, token_lines
+from speechlens.pipeline.analysis import Analyzer
+from speechlens.training.trainer import DEFAULT_C, DEFAULT_MIN_DF, evaluate_gold, train_command, train_model
+from speechlens.comparison.comparison import analyze_and_compare
+from speechlens.comparison.concordance import kwic as find
+from speechlens.comparison.textreuse import reuse as find_reuse
+from speechlens.comparison.user_themes import read_user_themes
+from speechlens.output.dtm import write_dtm
+from speechlens.output.files import check_output, displayable, printable, write_bytes_atomic, write_text_atomic
+from speechlens.output.plots import chart_files, cloud_files, comparison_charts, word_cloud, word_frequencies
+from speechlens.output.report_files import report_format, write_any_report
+from speechlens.output.reuse_output import CSV_COLUMNS, reuse_long_rows, reuse_markdown, reuse_rows, reuse_text
+from speechlens.output.tables import (KWIC_COLUMNS, analysis_markdown, analysis_text, comparison_markdown, comparison_rows,
+                                      comparison_text, evaluation_text, kwic_text, to_csv)
+from speechlens.batch.reuse_archive import reuse_archive, reuse_path
+from speechlens.batch.run import run_batch
 
 def main() -> None:
     """Entry point of the console script."""
@@ -110,8 +127,6 @@ def _prepare_output(output: str | Path, *, folder: bool = False) -> Path:
 def _write(output: str | Path, data: str | bytes) -> None:
     """Write a command's output file whole or not at all (a temporary file renamed over it);
     a failure is one line naming the file."""
-    from .outputs import write_bytes_atomic, write_text_atomic
-
     path = _prepare_output(output)
     if isinstance(data, bytes):
         write_bytes_atomic(path, data)
@@ -131,9 +146,6 @@ def output_option(fn: Callable[..., Any]) -> Callable[..., Any]:
 def _claim(output: str | None, overwrite: bool, inputs: Iterable[str]) -> None:
     """Refuse, before any work, an output that is an input or exists without --overwrite."""
     if output:
-        from .loading import SUPPORTED_SUFFIXES
-        from .outputs import check_output
-
         _prepare_output(output)  # its folder made, or one line saying why it cannot be
         check_output(output, inputs, overwrite=overwrite, picked_up=SUPPORTED_SUFFIXES)
 
@@ -143,16 +155,12 @@ def _emit(text: str, output: str | None) -> None:
         _write(output, text)
         click.echo(f"wrote {output}", err=True)
     else:
-        from .outputs import displayable, printable
-
         text = displayable(text)
         click.echo(printable(text) if sys.stdout.isatty() else text)  # input never drives a terminal (ANSI, OSC)
         sys.stdout.flush()  # a full device fails here, inside the command, not at exit
 
 
 def _segmenter(backend: str | None, user_dict: Iterable[str], hmm: bool):
-    from .segmentation import Segmenter
-
     return Segmenter(backend=backend, user_dict=list(user_dict) or None, hmm=hmm)
 
 
@@ -173,26 +181,13 @@ def cli() -> None:
 def segment(paths: tuple[str, ...], fmt: str, backend: str | None, user_dict: tuple[str, ...],
             hmm: bool, output: str | None, overwrite: bool) -> None:
     """Split documents into sentences and words with the governance dictionary."""
-    from .structure import sentences_of
-
     _claim(output, overwrite, paths)
     seg = _segmenter(backend, user_dict, hmm)
-    records = []
-    lines = []
-    for path in _expand(paths):
-        doc = _read(path)
-        sents = []
-        for s in sentences_of(doc):
-            toks = seg.cut(s.norm)
-            sents.append({"start": s.start, "end": s.end, "section": s.section,
-                          "heading": s.is_heading, "tokens": toks})
-            lines.append(" ".join(t for t in toks if t.strip()))
-        records.append({"path": doc.path, "unit": doc.unit, "year": doc.year,
-                        "genre": doc.genre, "encoding": doc.encoding, "sentences": sents})
+    records = [segmented(read_input(path), seg) for path in _expand(paths)]
     if fmt == "json":
         _emit(json.dumps(records if len(records) > 1 else records[0], ensure_ascii=False, indent=2), output)
     else:
-        _emit("\n".join(lines), output)
+        _emit("\n".join(line for r in records for line in token_lines(r)), output)
 
 
 def model_option(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -219,8 +214,6 @@ def comparison_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     def wrapper(*args: Any, keyness_correction: str, drop_names: bool, by: str, order: str | None,
                 stopwords_file: str | None, replace_stopwords: bool, keyness_target: str | None,
                 themes_file: str | None, **kwargs: Any) -> Any:
-        from .user_themes import read_user_themes
-
         try:
             words = _read_words(stopwords_file) if stopwords_file else None
             themes = read_user_themes(themes_file) if themes_file else None
@@ -272,32 +265,20 @@ def _read_words(path: str) -> list[str]:
 
 
 def _analyzer(backend: str | None, user_dict: Iterable[str], hmm: bool, model: str | None):
-    from .analysis import Analyzer
-
     return Analyzer(segmenter=_segmenter(backend, user_dict, hmm), model=model)
 
 
-def _analyze_paths(paths: Iterable[str], analyzer: Any) -> list[Any]:
-    """Analyses of the files (``-`` is standard input), with a progress bar on a terminal when
-    there are several."""
-    files = _expand(paths)
-    results = analyzer.pipe([_read(p) if p == "-" else p for p in files], on_error="raise")
-    if len(files) > 1 and sys.stderr.isatty():
-        from tqdm import tqdm
-
-        results = tqdm(results, total=len(files), unit="doc", desc="analysing", leave=False, file=sys.stderr)
-    return list(results)
+def _skipped(why: str) -> None:
+    click.echo(displayable(f"passed over {why}"), err=True)
 
 
-def _read(path: str) -> Any:
-    """A Document from a file, or from standard input for ``-``."""
-    if path == "-":
-        from .streams import read_stream
+def _expand(paths: Iterable[str]) -> list[str]:
+    return expand_paths(paths, _skipped)
 
-        return read_stream()
-    from .loading import read_document
 
-    return read_document(path)
+def _analyze_and_compare(paths: Iterable[str], analyzer: Any, comparison: dict[str, Any], **kwargs: Any) -> Any:
+    return analyze_and_compare(paths, analyzer, progress=sys.stderr.isatty(), on_skip=_skipped, **kwargs,
+                               **comparison)
 
 
 @cli.command()
@@ -317,15 +298,9 @@ def analyze(paths: tuple[str, ...], fmt: str, backend: str | None, user_dict: tu
             hmm: bool, model: str | None, output: str | None, overwrite: bool, lang: str,
             comparison: dict[str, Any]) -> None:
     """Tag themes and admitted problems; several files or a folder end with the comparison."""
-    from .comparison import compare
-    from .tables import analysis_markdown, analysis_text, comparison_markdown, comparison_text
-
     _claim(output, overwrite, paths)
     az = _analyzer(backend, user_dict, hmm, model)
-    results = _analyze_paths(paths, az)
-    options = comparison
-    comparison = (compare(results, segmenter=az.segmenter, **options).to_dict()
-                  if len(results) > 1 else None)
+    results, comparison, _ = _analyze_and_compare(paths, az, comparison)
     if fmt == "json":  # one shape whatever the number of files
         text = json.dumps({"documents": [a.to_dict() for a in results], "comparison": comparison},
                           ensure_ascii=False, indent=2)
@@ -363,42 +338,25 @@ def compare(paths: tuple[str, ...], fmt: str, dtm: str | None, with_reuse: bool,
             user_dict: tuple[str, ...], hmm: bool, model: str | None, output: str | None, overwrite: bool,
             lang: str, comparison: dict[str, Any]) -> None:
     """Compare townships: shared and unique problems, problem matrix, keyness, similarity, text reuse."""
-    from .comparison import compare as compare_analyses
-    from .tables import comparison_markdown, comparison_rows, comparison_text, to_csv
-
     _claim(output, overwrite, paths)
     if dtm:
         _claim(dtm, overwrite, paths)
     az = _analyzer(backend, user_dict, hmm, model)
-    results = _analyze_paths(paths, az)
+    results, c, shared = _analyze_and_compare(paths, az, comparison, compare_one=True, with_reuse=with_reuse)
     if dtm:
-        from .dtm import write_dtm
-
         _prepare_output(dtm)
         written = write_dtm(dtm, results, segmenter=az.segmenter, drop_names=comparison["drop_names"],
                             stopwords=comparison["stopwords"], default_stopwords=comparison["default_stopwords"])
         click.echo("wrote " + ", ".join(written), err=True)
-    c = compare_analyses(results, segmenter=az.segmenter, **comparison).to_dict()
-    shared = None
-    if with_reuse:
-        from .textreuse import reuse as find_reuse
-
-        shared = find_reuse(results)
     if fmt == "json":
         if shared is not None:
             c["reuse"] = shared.to_dict()
         text = json.dumps(c, ensure_ascii=False, indent=2)
     elif fmt == "markdown":
-        from .reuse_output import reuse_markdown
-
         text = comparison_markdown(c, lang) + ("\n\n" + reuse_markdown(shared) if shared is not None else "")
     elif fmt == "csv":
-        from .reuse_output import reuse_long_rows
-
         text = to_csv(comparison_rows(c, lang) + (reuse_long_rows(shared) if shared is not None else [])).rstrip("\n")
     else:
-        from .reuse_output import reuse_text
-
         text = comparison_text(c, lang=lang) + ("\n\n" + reuse_text(shared) if shared is not None else "")
     _emit(text, output)
 
@@ -407,9 +365,9 @@ def compare(paths: tuple[str, ...], fmt: str, dtm: str | None, with_reuse: bool,
 @click.argument("corpus_dir", type=click.Path(exists=True, file_okay=False))
 @click.option("-o", "--output", required=True, type=click.Path(file_okay=False),
               help="Directory to write the model and its card into.")
-@click.option("--C", "C", type=float, default=8.0, show_default=True,
+@click.option("--C", "C", type=float, default=DEFAULT_C, show_default=True,
               help="Inverse regularisation strength of the logistic models.")
-@click.option("--min-df", type=int, default=2, show_default=True, help="Minimum document frequency of a feature.")
+@click.option("--min-df", type=int, default=DEFAULT_MIN_DF, show_default=True, help="Minimum document frequency of a feature.")
 @click.option("--no-cross-part", is_flag=True, help="Skip the leave-one-part-out evaluation (faster).")
 @click.option("--documents", type=click.Path(exists=True, file_okay=False), default=None,
               help="Whole labelled documents (e.g. corpora/documents): their units join the training "
@@ -419,16 +377,13 @@ def compare(paths: tuple[str, ...], fmt: str, dtm: str | None, with_reuse: bool,
 def train(corpus_dir: str, output: str, C: float, min_df: int, no_cross_part: bool,
           documents: str | None, overwrite: bool) -> None:
     """Train a theme model on CORPUS_DIR/train.jsonl; evaluate on CORPUS_DIR/test.jsonl."""
-    from .training import train_model
-
     out = Path(output)
     if out.resolve() in {Path(corpus_dir).resolve()} | ({Path(documents).resolve()} if documents else set()):
         raise SpeechlensError(f"{output}: the model folder is also an input; choose another folder")
     if (out / "model.json").exists() and not overwrite:
         raise SpeechlensError(f"{output} holds a model: add --overwrite to replace it, or choose another folder")
 
-    cmd = f"speechlens train {corpus_dir} -o {output}" + (f" --C {C}" if C != 8.0 else "") \
-        + (f" --min-df {min_df}" if min_df != 2 else "") + (f" --documents {documents}" if documents else "")
+    cmd = train_command(corpus_dir, output, C=C, min_df=min_df, documents=documents)
     card = train_model(corpus_dir, output, C=C, min_df=min_df, cross_part=not no_cross_part, command=cmd,
                        documents=documents)
     msg = f"wrote {output}: {card['info']['n_train']} training sentences"
@@ -448,30 +403,12 @@ def train(corpus_dir: str, output: str, C: float, min_df: int, no_cross_part: bo
 @_fail_cleanly
 def evaluate(gold: str, model: str | None, fmt: str) -> None:
     """Score the model on GOLD.jsonl lines {"text": ..., "themes": [...]}: P/R/F1 per label."""
-    from .document import LABELS
-    from .evaluation import score_labels
-    from .themes import ThemeClassifier
-    from .training import evaluate as evaluate_model, keyword_baseline, load_jsonl
-
-    records = load_jsonl(gold)
-    if not records:
-        raise SpeechlensError(f"{gold}: no records")
-    if any("themes" not in r for r in records):
-        raise SpeechlensError(f"{gold}: every line needs a \"themes\" list")
-    m = evaluate_model(ThemeClassifier.load(model), records)
-    base = score_labels([r["themes"] for r in records], keyword_baseline([r["text"] for r in records]))
+    result = evaluate_gold(gold, model)
     if fmt == "json":
-        click.echo(json.dumps({"model": m, "keyword_baseline": base}, ensure_ascii=False, indent=2))
+        click.echo(json.dumps({"model": result["model"], "keyword_baseline": result["keyword_baseline"]},
+                              ensure_ascii=False, indent=2))
         return
-    click.echo(f"{len(records)} sentences")
-    click.echo(f"{'label':<12}{'precision':>10}{'recall':>8}{'F1':>8}{'support':>9}   baseline F1")
-    for l in LABELS:
-        r = m[l]
-        click.echo(f"{l:<12}{r['precision']:>10.3f}{r['recall']:>8.3f}{r['f1']:>8.3f}{r['support']:>9}   {base[l]['f1']:.3f}")
-    click.echo(f"{'macro-F1':<12}{'':>10}{'':>8}{m['macro_f1']:>8.3f}{'':>9}   {base['macro_f1']:.3f}")
-    if "problem" in m:
-        r = m["problem"]
-        click.echo(f"{'problem':<12}{r['precision']:>10.3f}{r['recall']:>8.3f}{r['f1']:>8.3f}{r['support']:>9}")
+    click.echo(evaluation_text(result))
 
 
 @cli.command()
@@ -514,12 +451,7 @@ def batch(inputs: tuple[str, ...], output: str, fmt: str | None, jobs: int, resu
     Safe to interrupt: run the same command with --resume to finish. Exit code 3 when the run
     completed but some documents failed (their records carry an "error").
     """
-    from .batch import run_batch
-
     if with_reuse:  # OUT.reuse.csv is part of the batch's output: replaced on --resume or --overwrite
-        from .loading import SUPPORTED_SUFFIXES
-        from .outputs import check_output
-        from .reuse_archive import reuse_path
 
         check_output(reuse_path(Path(output)), inputs, overwrite=overwrite or resume, picked_up=SUPPORTED_SUFFIXES)
     az = _analyzer(backend, user_dict, hmm, model)
@@ -536,8 +468,6 @@ def batch(inputs: tuple[str, ...], output: str, fmt: str | None, jobs: int, resu
     if not quiet:
         click.echo(summary.text(), err=True)
     if with_reuse:
-        from .reuse_archive import reuse_archive
-
         result, path = reuse_archive(list(inputs), output, text_column=text_column, id_column=id_column,
                                      metadata_file=metadata_file)
         if not quiet:
@@ -575,27 +505,14 @@ def report(paths: tuple[str, ...], output: str, plots_dir: str | None, no_pictur
            title: str | None, overwrite: bool, font: str | None, backend: str | None, user_dict: tuple[str, ...],
            hmm: bool, model: str | None, lang: str, comparison: dict[str, Any]) -> None:
     """Write a report: self-contained HTML or Word (overview, heat map, shared problems, word clouds)."""
-    from .comparison import compare as compare_analyses
-    from .reporting import write_any_report
-
-    from .reporting import report_format
-
     files = _expand(paths)
     _claim(output, overwrite, paths)
     report_format(output)  # .html or .docx, checked before any work
     if plots_dir:  # the charts are outputs too
-        for chart in ("theme-shares", "problem-heatmap", "year-trend"):
-            for fmt in ("png", "svg"):
-                _claim(str(Path(plots_dir) / f"{chart}.{fmt}"), overwrite, paths)
+        for chart in chart_files(plots_dir):
+            _claim(str(chart), overwrite, paths)
     az = _analyzer(backend, user_dict, hmm, model)
-    results = _analyze_paths(files, az)
-    c = (compare_analyses(results, segmenter=az.segmenter, **comparison).to_dict()
-         if len(results) > 1 else None)
-    shared = None
-    if len(results) > 1:
-        from .textreuse import reuse as find_reuse
-
-        shared = find_reuse(results)
+    results, c, shared = _analyze_and_compare(files, az, comparison, with_reuse=True)
     _prepare_output(output)
     if plots_dir:
         _prepare_output(plots_dir, folder=True)
@@ -605,15 +522,9 @@ def report(paths: tuple[str, ...], output: str, plots_dir: str | None, no_pictur
                      default_stopwords=comparison["default_stopwords"], reuse=shared)
     click.echo(f"wrote {output}", err=True)
     if plots_dir and c is not None:
-        from .plots import problem_heatmap, theme_shares_chart, trend_chart
-
         out = Path(plots_dir)
-        for fmt in ("png", "svg"):
-            _write(out / f"theme-shares.{fmt}", theme_shares_chart(c, font=font, fmt=fmt, lang=lang))
-            _write(out / f"problem-heatmap.{fmt}", problem_heatmap(c, font=font, fmt=fmt, lang=lang))
-            trend = trend_chart(c, font=font, fmt=fmt, lang=lang)
-            if trend is not None:
-                _write(out / f"year-trend.{fmt}", trend)
+        for name, data in comparison_charts(c, font=font, lang=lang).items():
+            _write(out / name, data)
         click.echo(f"wrote charts to {out}", err=True)
 
 
@@ -636,28 +547,14 @@ def wordcloud(paths: tuple[str, ...], output: str, by: str | None, max_words: in
               overwrite: bool, font: str | None, backend: str | None, user_dict: tuple[str, ...], hmm: bool,
               drop_names: bool, stopwords_file: str | None, replace_stopwords: bool) -> None:
     """Draw a Chinese word cloud of the documents' words (stopwords, stock words and names removed)."""
-    from .outputs import file_name_part
-    from .plots import word_cloud, word_frequencies
-
     if by is None:
         _claim(output, overwrite, paths)
-    groups = word_frequencies((_read(p) for p in _expand(paths)),
+    groups = word_frequencies((read_input(p) for p in _expand(paths)),
                               _segmenter(backend, user_dict, hmm), by=by, keep_names=keep_names,
                               drop_names=drop_names,
                               stopwords=_read_words(stopwords_file) if stopwords_file else None,
                               default_stopwords=not replace_stopwords)
-    out = _prepare_output(output)
-    targets: dict[str, Path] = {}
-    for key in groups:
-        target = out
-        if by is not None:
-            part = file_name_part(key)
-            target = out.with_name(f"{out.stem}-{part}{out.suffix or '.png'}")
-            n = 2
-            while target in targets.values():  # two groups whose names clean up alike
-                target = out.with_name(f"{out.stem}-{part}-{n}{out.suffix or '.png'}")
-                n += 1
-        targets[key] = target
+    targets = cloud_files(_prepare_output(output), groups, grouped=by is not None)
     for target in targets.values():
         _claim(str(target), overwrite, paths)
     for key, freqs in groups.items():
@@ -676,23 +573,14 @@ def wordcloud(paths: tuple[str, ...], output: str, by: str | None, max_words: in
 @_fail_cleanly
 def kwic(term: str, paths: tuple[str, ...], window: int, fmt: str, output: str | None, overwrite: bool) -> None:
     """Keyword in context: every occurrence of TERM with its unit and section."""
-    from .concordance import kwic as find
-    from .tables import clip, pad, to_csv, width
-
     _claim(output, overwrite, paths)
-    hits = find((_read(p) for p in _expand(paths)), term, window=window)
+    hits = find((read_input(p) for p in _expand(paths)), term, window=window)
     if fmt == "json":
         text = json.dumps([h.to_dict() for h in hits], ensure_ascii=False, indent=2)
     elif fmt == "csv":
-        cols = ("document", "unit", "section", "start", "end", "left", "keyword", "right")
-        text = to_csv([h.to_dict() for h in hits], cols).rstrip("\n")
+        text = to_csv([h.to_dict() for h in hits], KWIC_COLUMNS).rstrip("\n")
     else:
-        lines = [f"{len(hits)} hits for {term}"]
-        for h in hits:
-            left = h.left[-window:]
-            lines.append(f"{pad(clip(h.unit or h.document or '', 12), 12)} "
-                         f"{' ' * max(0, 2 * window - width(left))}{left} [{h.keyword}] {h.right}")
-        text = "\n".join(lines)
+        text = kwic_text(hits, term, window)
     _emit(text, output)
 
 
@@ -711,10 +599,6 @@ def kwic(term: str, paths: tuple[str, ...], window: int, fmt: str, output: str |
 def reuse(paths: tuple[str, ...], fmt: str, min_chars: int, threshold: float, boilerplate_units: int,
           output: str | None, overwrite: bool) -> None:
     """Passages documents share (earlier -> later by year), and each one's reused and stock shares."""
-    from .reuse_output import CSV_COLUMNS, reuse_rows, reuse_text
-    from .tables import to_csv
-    from .textreuse import reuse as find_reuse
-
     _claim(output, overwrite, paths)  # never an input, never an existing file without --overwrite
     files = _expand(paths)
     r = find_reuse(files, min_chars=min_chars, threshold=threshold, boilerplate_units=boilerplate_units)
@@ -725,30 +609,6 @@ def reuse(paths: tuple[str, ...], fmt: str, min_chars: int, threshold: float, bo
     else:
         text = reuse_text(r)
     _emit(text, output)
-
-
-def _expand(paths: Iterable[str]) -> list[str]:
-    """Files named, and the readable files inside folders named, in sorted order (entries of a
-    folder that are passed over are named on standard error); ``-`` (standard input) is passed
-    through."""
-    from .loading import folder_files
-    from .outputs import displayable
-
-    out: list[str] = []
-    for p in paths:
-        path = Path(p)
-        if p == "-":  # standard input
-            out.append(p)
-        elif path.is_dir():
-            found = [str(f) for f in folder_files(path, lambda why: click.echo(displayable(f"passed over {why}"), err=True))]
-            if not found:
-                raise SpeechlensError(f"{p}: folder holds no .txt, .docx, .pdf, .doc or .wps files")
-            out.extend(found)
-        elif not path.exists():
-            raise SpeechlensError(f"{p}: no such file or folder")
-        else:
-            out.append(str(path))
-    return out
 
 
 if __name__ == "__main__":  # pragma: no cover

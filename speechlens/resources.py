@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from importlib import resources
 
-from .errors import ResourceError
+from speechlens.errors import ResourceError
 
 
 def read_text(name: str) -> str:

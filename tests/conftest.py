@@ -67,9 +67,9 @@ def analyzer():
 
 @pytest.fixture(scope="session")
 def demo_files():
-    from speechlens.cli import _expand
+    from speechlens.reading.loading import expand_paths
 
-    return _expand([str(DEMO)])
+    return [Path(p) for p in expand_paths([DEMO])]
 
 
 @pytest.fixture(scope="session")

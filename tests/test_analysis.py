@@ -247,3 +247,19 @@ def test_a_pledge_after_ranking_low_lists_problems_then_tasks():
     for item in ("首先，项目建设严重滞后，5个重点项目没有按期开工。", "其次，招商引资成效不明显，签约项目真正落地的只有2个。"):
         assert item in flagged
     assert "一要全力以赴抓项目。" not in flagged and "二要千方百计促落地。" not in flagged
+
+
+def test_a_str_is_text_and_a_path_is_a_file_in_every_entry_point(analyzer, demo_files):
+    """analyze, pipe and analyze_many read a str alike (as text); a pathlib.Path is the way to pass a file."""
+    from speechlens import analyze_many
+
+    path = demo_files[0]
+    text = "全镇招商引资签约项目12个。存在的问题：一是理论学习不够深入。"
+    one = analyzer.analyze(text).to_dict()
+    assert [a.to_dict() for a in analyzer.pipe([text])] == [one]
+    assert [a.to_dict() for a in analyze_many([text], analyzer=analyzer)] == [one]
+    assert one["path"] is None and len(analyzer.analyze(str(path)).sentences) == 1  # the path read as text
+    from_file = analyzer.analyze(path).to_dict()
+    assert from_file["path"] == str(path) and from_file["id"] == path.stem
+    assert [a.to_dict() for a in analyzer.pipe([path])] == [from_file]
+    assert analyzer.analyze(text, id="mine").document.id == "mine"

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from speechlens import Analyzer
-from speechlens.analysis import Failure
-from speechlens.batch import read_journal, recover_journal, run_batch
+from speechlens.pipeline.results import Failure
+from speechlens.batch.run import read_journal, recover_journal, run_batch
 
 from conftest import DEMO
 
@@ -65,7 +65,7 @@ def test_lazy_sentences_behave_as_a_tuple_and_survive_pickling(analyzer, demo_fi
 
 
 def test_an_analysis_error_in_a_batch_fails_only_that_document(analyzer, monkeypatch):
-    import speechlens.analysis as analysis
+    import speechlens.pipeline.analysis as analysis
 
     real = analysis.problem_scores
 
@@ -258,7 +258,7 @@ def test_a_file_named_twice_is_analysed_once(analyzer, tmp_path):
 
 
 def test_batches_group_by_size_and_start_small_for_several_workers():
-    from speechlens.analysis import batched
+    from speechlens.pipeline.workers import batched
 
     sizes = lambda batches: [len(b) for b in batches]
     assert sizes(batched(range(10), lambda i: 10, 30)) == [3, 3, 3, 1]
@@ -272,25 +272,35 @@ def test_scores_of_a_long_document_do_not_depend_on_how_it_is_chunked(analyzer, 
     import numpy as np
 
     from speechlens import read_document
-    from speechlens.structure import table_of
+    from speechlens.text.structure import table_of
 
     norms = [n for p in demo_files[:5] for n in table_of(read_document(p)).norms]
-    whole = analyzer._scores(norms, chunk_chars=10**9)
-    pieces = analyzer._scores(norms, chunk_chars=300)
+    whole = analyzer.sentence_scores(norms, chunk_chars=10**9)
+    pieces = analyzer.sentence_scores(norms, chunk_chars=300)
     assert set(whole) == set(pieces) and len(whole["themes"]) == len(norms)
     assert all(np.array_equal(whole[k], pieces[k]) for k in whole)
-    assert analyzer._scores([]) == {}
+    assert analyzer.sentence_scores([]) == {}
 
 
-def test_a_bad_dictionary_fails_at_once_with_several_jobs(tmp_path):
-    # A worker whose start-up fails is replaced by the pool forever; the parent must fail first.
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_bad_dictionary_fails_at_once_and_leaves_no_output(tmp_path, jobs):
+    # A worker whose start-up fails is replaced by the pool forever; the parent must fail first. With
+    # one process the dictionary used to load with the first document: an error record per document
+    # and exit 3. Either way nothing may be left that blocks the corrected run.
     src = _archive(tmp_path, 3)
-    cmd = [sys.executable, "-m", "speechlens.cli", "batch", str(src), "-o", str(tmp_path / "out.jsonl"),
-           "--jobs", "2", "--user-dict", str(tmp_path / "missing.txt"), "--backend", "jieba", "--quiet"]
+    out = tmp_path / "out.jsonl"
+    cmd = [sys.executable, "-m", "speechlens.cli", "batch", str(src), "-o", str(out),
+           "--jobs", str(jobs), "--user-dict", str(tmp_path / "missing.txt"), "--backend", "jieba", "--quiet"]
     r = subprocess.run(cmd, capture_output=True, text=True, timeout=120, cwd=tmp_path)
-    assert r.returncode != 0
+    assert r.returncode == 1, (r.returncode, r.stderr)
     assert "missing.txt: user dictionary not found" in r.stderr
     assert "ForkPoolWorker" not in r.stderr
+    assert not out.exists() and not list(tmp_path.glob("out.*"))
+    (tmp_path / "missing.txt").write_text("乡村振兴示范带 5\n", encoding="utf-8")
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    assert r.returncode == 3, r.stderr  # the corrected run needs no --overwrite; broken.txt is an error record
+    records = list(read_journal(out))
+    assert len(records) == 4 and sum(bool(rec.get("error")) for rec in records) == 1
 
 
 def _kill_worker_on(marker, monkeypatch):
@@ -404,3 +414,28 @@ def test_the_readme_dask_bag_recipe_runs_on_a_local_cluster(tiny_classifier, tmp
     assert sum(d["error"] is not None for d in docs) == 1
     assert probs.schema.field("start").type == "int64"
     assert str(probs.schema.field("themes").type).startswith("list<")  # a list column, not "a;b"
+
+
+def test_batch_inputs_are_small_types_that_give_id_path_metadata_size_and_document(tmp_path):
+    from speechlens import SpeechlensError
+    from speechlens.batch import BadRow, FileInput, TextRow, analyzer_input, iter_items
+
+    (tmp_path / "2023-甲镇-述职报告.txt").write_text("全镇新增就业300人。存在的问题：一是学习不够深入。", encoding="utf-8")
+    (tmp_path / "rows.jsonl").write_text(
+        json.dumps({"id": "r1", "text": "安全生产隐患排查整改12处。", "county": "乙县"}, ensure_ascii=False)
+        + "\n{not json\n" + json.dumps({"id": "r3", "body": "无正文"}, ensure_ascii=False) + "\n", encoding="utf-8")
+    items = list(iter_items([str(tmp_path / "2023-甲镇-述职报告.txt"), str(tmp_path / "rows.jsonl")]))
+    kinds = [type(i.payload) for i in items]
+    assert kinds == [FileInput, TextRow, BadRow, BadRow]
+    f, row, bad = items[0].payload, items[1].payload, items[2].payload
+    assert (f.id, f.path.name, f.size > 0) == ("2023-甲镇-述职报告", "2023-甲镇-述职报告.txt", True)
+    assert f.document().unit == "甲镇" and f.document().year == 2023
+    assert (row.id, row.path, dict(row.metadata), row.size) == ("r1", None, {"county": "乙县"}, 14)
+    assert row.document().id == "r1" and row.document().meta["county"] == "乙县"
+    assert (bad.id, bad.path, bad.size) == (None, None, 0)
+    with pytest.raises(SpeechlensError):
+        bad.document()
+    # one place decides what the Analyzer gets
+    assert analyzer_input(f).text == f.document().text
+    assert analyzer_input(row) == ("r1", "安全生产隐患排查整改12处。", {"county": "乙县"})
+    assert isinstance(analyzer_input(bad), Failure) and analyzer_input(bad).error == bad.error

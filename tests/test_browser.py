@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 
 from speechlens import compare
-from speechlens.fonts import FontError, find_font
-from speechlens.reporting import render_report
+from speechlens.output.fonts import FontError, find_font
+from speechlens.output.reporting import render_report
 
 pytestmark = pytest.mark.browser
 

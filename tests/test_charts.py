@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from speechlens import compare
-from speechlens.fonts import FontError, find_font
-from speechlens.plots import (contrast, problem_heatmap_figure, problem_order, share_order,
+from speechlens.output.fonts import FontError, find_font
+from speechlens.output.plots import (contrast, problem_heatmap_figure, problem_order, share_order,
                               theme_shares_figure)
 
 

@@ -188,5 +188,35 @@ def test_a_progress_bar_on_a_terminal_for_several_files(monkeypatch, analyzer):
 
     err = Terminal()
     monkeypatch.setattr(cli_module.sys, "stderr", err)
-    results = cli_module._analyze_paths([_ONE, _TWO], analyzer)
+    from speechlens.pipeline.analysis import analyze_paths
+
+    results = analyze_paths([_ONE, _TWO], analyzer, progress=True)
     assert len(results) == 2 and "analysing" in err.getvalue() and "/2 [" in err.getvalue()
+
+
+def test_the_library_functions_behind_the_thin_commands(tmp_path):
+    """segment, train, evaluate and kwic call one library function each and format its result."""
+    from speechlens import Document, Segmenter
+    from speechlens.output.tables import evaluation_text, kwic_text
+    from speechlens.comparison.concordance import kwic
+    from speechlens.text.segmentation import segmented, token_lines
+    from speechlens.training.trainer import DEFAULT_C, DEFAULT_MIN_DF, evaluate_gold, train_command
+
+    doc = Document(text="推进网格化管理。存在的问题：整改不够彻底。", unit="甲镇")
+    rec = segmented(doc, Segmenter(backend="jieba"))
+    assert rec["unit"] == "甲镇" and [doc.text[s["start"]:s["end"]] for s in rec["sentences"]][0] == "推进网格化管理。"
+    assert token_lines(rec)[0].split() == [t for t in rec["sentences"][0]["tokens"] if t.strip()]
+
+    assert train_command("corpora/themes", "m", C=DEFAULT_C, min_df=DEFAULT_MIN_DF) == "speechlens train corpora/themes -o m"
+    assert train_command("c", "m", C=4.0, min_df=3, documents="d") == "speechlens train c -o m --C 4.0 --min-df 3 --documents d"
+
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text("\n".join(json.dumps({"text": t, "themes": l}, ensure_ascii=False) for t, l in
+                              [("全镇招商引资签约项目12个。", ["development"]), ("新增就业岗位300个。", ["livelihood"])]),
+                    encoding="utf-8")
+    result = evaluate_gold(gold)
+    assert result["n"] == 2 and set(result) == {"n", "model", "keyword_baseline"}
+    assert evaluation_text(result).splitlines()[0] == "2 sentences"
+
+    hits = kwic([doc], "整改", window=5)
+    assert kwic_text(hits, "整改", 5).splitlines()[0] == "1 hits for 整改" and "[整改]" in kwic_text(hits, "整改", 5)

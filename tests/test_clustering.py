@@ -77,7 +77,7 @@ def test_average_linkage_matches_the_definition(seed):
     import numpy as np
     from scipy.sparse import csr_matrix
 
-    from speechlens.clustering import average_linkage
+    from speechlens.comparison.clustering import average_linkage
 
     rng = np.random.default_rng(seed)
     centres = rng.random((4, 12)) ** 3

@@ -8,8 +8,8 @@ from collections import defaultdict
 import pytest
 
 from speechlens import compare
-from speechlens.evaluation import evaluate_extraction
-from speechlens.keyness import g2, keyness, p_value
+from speechlens.training.evaluation import evaluate_extraction
+from speechlens.comparison.keyness import g2, keyness, p_value
 
 from conftest import DEMO, HELDOUT
 
@@ -29,7 +29,7 @@ def test_units_are_every_township_with_their_documents(comparison, demo_gold):
 
 
 def test_problem_matrix_counts_match_the_admissions(comparison, demo_analyses):
-    from speechlens.comparison import unit_of
+    from speechlens.comparison.comparison import unit_of
 
     per_unit = defaultdict(int)
     for a in demo_analyses:

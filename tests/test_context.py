@@ -7,13 +7,14 @@ import json
 import numpy as np
 import pytest
 
-from speechlens.context import (ContextModel, GenreModel, GENRE_CUES, genre_vector,
+from speechlens.model.context import (ContextModel, GenreModel, GENRE_CUES, genre_vector,
                                 problem_context_features, structure_columns, theme_context_features)
-from speechlens.doccorpus import gold_for_table, load_documents
-from speechlens.document import LABELS
+from speechlens.training.doccorpus import gold_for_table, load_documents
+from speechlens.labels import LABELS
 from speechlens.errors import ModelError
-from speechlens.problems import EVIDENCE, problem_evidence
-from speechlens.structure import sentence_table
+from speechlens.model.context import EVIDENCE
+from speechlens.pipeline.problems import problem_evidence
+from speechlens.text.structure import sentence_table
 
 
 def _write_doc(path, doc_id, genre, units):
@@ -131,7 +132,7 @@ def test_a_heading_reads_what_it_announces_and_items_read_their_heading():
 
 
 def _tiny_context(n_genres=2, n_evidence=len(EVIDENCE)):
-    from speechlens.context import PROBLEM_FEATURES, THEME_FEATURES
+    from speechlens.model.context import PROBLEM_FEATURES, THEME_FEATURES
 
     genre = GenreModel(["speech", "self_report"][:n_genres], np.zeros((len(GENRE_CUES) * 2 + 6, n_genres)),
                        np.zeros(n_genres))
@@ -174,7 +175,7 @@ def test_a_model_directory_with_a_broken_context_file_fails_at_load(tiny_classif
 def test_the_rule_score_passes_through_a_context_model_that_only_reads_it(tiny_classifier):
     """With weights that read only the rule score, the context stage flags what the rules flag."""
     from speechlens import Analyzer
-    from speechlens.context import logit
+    from speechlens.model.context import logit
 
     tiny_classifier.context_ = _tiny_context()
     try:
@@ -195,7 +196,7 @@ def test_metadata_genre_beats_the_detector():
 
 
 def test_problem_features_have_the_width_the_loader_expects():
-    from speechlens.context import PROBLEM_FEATURES
+    from speechlens.model.context import PROBLEM_FEATURES
 
     tab = sentence_table("一是产业结构单一。二是人才留不住。")
     n = len(tab)

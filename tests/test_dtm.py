@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from speechlens.cli import cli
-from speechlens.dtm import document_term_matrix
+from speechlens.output.dtm import document_term_matrix
 
 from conftest import DEMO
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from speechlens import analyze, compare
-from speechlens.reporting import render_report
+from speechlens.output.reporting import render_report
 
 
 def test_table_has_a_row_per_admission_with_filters_and_links(demo_analyses):

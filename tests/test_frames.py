@@ -49,7 +49,7 @@ def test_every_comparison_table_reads_back_with_numbers_as_numbers(comparison_ta
 
 
 def test_analysis_tables_read_back_and_join(demo_analyses, tmp_path):
-    from speechlens.frames import analysis_frames
+    from speechlens.pipeline.frames import analysis_frames
 
     tables = analysis_frames(demo_analyses)
     for name, df in tables.items():
@@ -99,7 +99,7 @@ def test_the_readme_pandas_and_group_by_recipe_runs(monkeypatch, tmp_path):
 def test_compare_csv_value_column_is_numeric(demo_comparison):
     import io
 
-    from speechlens.tables import comparison_rows, to_csv
+    from speechlens.output.tables import comparison_rows, to_csv
 
     df = pd.read_csv(io.StringIO(to_csv(comparison_rows(demo_comparison))))
     assert pd.api.types.is_numeric_dtype(df["value"])

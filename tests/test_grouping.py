@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from speechlens import compare
 from speechlens.cli import cli
-from speechlens.grouping import ordered
+from speechlens.comparison.grouping import ordered
 
 from conftest import DEMO
 
@@ -93,8 +93,8 @@ def test_cli_by_year_and_wordcloud_by_any_key(tmp_path):
 
 
 def test_trend_chart_of_units_reporting_in_several_years(demo_comparison, demo_analyses):
-    from speechlens.fonts import FontError, find_font
-    from speechlens.plots import trend_chart
+    from speechlens.output.fonts import FontError, find_font
+    from speechlens.output.plots import trend_chart
 
     try:
         find_font()

@@ -9,7 +9,7 @@ import re
 from click.testing import CliRunner
 
 from speechlens.cli import cli
-from speechlens.loading import document_from_text
+from speechlens.reading.loading import document_from_text
 
 # Written for these tests: a passage one township copied from another.
 SOURCE = ("2022年，我镇投入500万元改造东岭老街排水管网，由镇领导逐段包干推进，"
@@ -41,7 +41,7 @@ def test_reuse_and_a_word_report_refuse_an_existing_file_without_overwrite(tmp_p
 
 
 def test_compare_dtm_is_claimed_like_any_output_and_its_csv_cells_are_neutralised(tmp_path, analyzer):
-    from speechlens.dtm import write_dtm
+    from speechlens.output.dtm import write_dtm
 
     inputs = _two_reports(tmp_path / "in")
     dtm = tmp_path / "counts.csv"
@@ -68,8 +68,8 @@ def test_batch_reuse_table_is_part_of_the_batch_output(tmp_path):
 
 
 def test_reuse_markdown_keeps_input_inert(analyzer):
-    from speechlens.reuse_output import reuse_markdown
-    from speechlens.textreuse import reuse
+    from speechlens.output.reuse_output import reuse_markdown
+    from speechlens.comparison.textreuse import reuse
 
     docs = [document_from_text(SOURCE, unit="<img src=x onerror=alert(1)>镇", year=2022, id="a"),
             document_from_text(COPY, unit="西岭街道", year=2023, id="b")]
@@ -90,7 +90,7 @@ def test_report_plots_refuse_to_replace_earlier_charts_without_overwrite(tmp_pat
 
 def test_every_subpackage_is_installed():
     """setup.cfg lists packages by name: a new subpackage left out works from the checkout and
-    is missing after `pip install .` (speechlens.textreuse was)."""
+    is missing after `pip install .` (speechlens.comparison.textreuse was)."""
     import configparser
     from pathlib import Path
 

@@ -8,7 +8,7 @@ from click.testing import CliRunner
 
 from speechlens import Document, Segmenter, compare
 from speechlens.cli import cli
-from speechlens.names import NamedSegmenter, names_of
+from speechlens.text.names import NamedSegmenter, names_of
 
 from conftest import DEMO
 
@@ -38,8 +38,8 @@ def test_a_units_name_reaches_its_keyness_and_drop_names_removes_every_name(demo
 
 
 def test_word_clouds_count_names_whole_or_drop_them():
-    from speechlens.loading import read_document
-    from speechlens.plots import word_frequencies
+    from speechlens.reading.loading import read_document
+    from speechlens.output.plots import word_frequencies
 
     docs = [read_document(DEMO / "2023-金桥镇-述职报告.txt"), read_document(DEMO / "2023-石门乡-述职报告.txt")]
     freqs = word_frequencies(docs, Segmenter(), by="unit")

@@ -15,8 +15,8 @@ from click.testing import CliRunner
 from speechlens import analyze
 from speechlens.cli import cli
 from speechlens.errors import DocumentError
-from speechlens.loading import read_document
-from speechlens.pdf import join_wrapped, remove_furniture
+from speechlens.reading.loading import read_document
+from speechlens.reading.pdf import join_wrapped, remove_furniture
 
 BODY = ["东山镇党委书记 述职报告",
         "一、主要成绩",
@@ -30,7 +30,7 @@ BODY = ["东山镇党委书记 述职报告",
 
 def _pdf(path, pages, *, header="东山镇人民政府文件", footer="- {n} -", image=None):
     fpdf = pytest.importorskip("fpdf")
-    from speechlens.fonts import FontError, find_font
+    from speechlens.output.fonts import FontError, find_font
 
     try:
         font = find_font()
@@ -103,7 +103,7 @@ def test_standard_input_is_read_for_a_dash():
 
 
 def _no_office(monkeypatch):
-    import speechlens.legacy as legacy
+    import speechlens.reading.legacy as legacy
 
     monkeypatch.setattr(legacy, "_soffice", lambda: None)
 

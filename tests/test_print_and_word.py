@@ -10,9 +10,9 @@ from click.testing import CliRunner
 
 from speechlens import compare
 from speechlens.cli import cli
-from speechlens.fonts import FontError, find_font
-from speechlens.reporting import render_report, report_content
-from speechlens.wordreport import render_docx
+from speechlens.output.fonts import FontError, find_font
+from speechlens.output.reporting import render_report, report_content
+from speechlens.output.wordreport import render_docx
 
 from conftest import DEMO
 

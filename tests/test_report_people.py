@@ -12,9 +12,9 @@ from click.testing import CliRunner
 
 from speechlens import analyze, compare
 from speechlens.cli import cli
-from speechlens.display import file_name, genre_name, specificity_name, theme_name
-from speechlens.reporting import paragraphs_with_problems, render_report
-from speechlens.tables import analysis_text, comparison_rows, comparison_text
+from speechlens.output.display import file_name, genre_name, specificity_name, theme_name
+from speechlens.output.reporting import paragraphs_with_problems, render_report
+from speechlens.output.tables import analysis_text, comparison_rows, comparison_text
 
 from conftest import DEMO
 

@@ -9,8 +9,8 @@ from click.testing import CliRunner
 
 from speechlens import analyze, compare
 from speechlens.cli import cli
-from speechlens.fonts import FontError, covers, find_font
-from speechlens.reporting import render_report
+from speechlens.output.fonts import FontError, covers, find_font
+from speechlens.output.reporting import render_report
 
 from conftest import DEMO
 
@@ -75,7 +75,7 @@ def test_font_really_has_the_glyphs_drawn(tmp_path):
         font = find_font()
     except FontError:
         pytest.skip("no CJK font on this machine")
-    from speechlens.plots import word_cloud
+    from speechlens.output.plots import word_cloud
 
     _, drawn = word_cloud({"招商引资": 9, "村集体经济": 7, "网格化": 5, "两个确立": 3}, tmp_path / "c.png")
     assert drawn and covers(font, drawn) == []

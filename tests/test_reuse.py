@@ -10,9 +10,9 @@ from click.testing import CliRunner
 
 import speechlens
 from speechlens.cli import cli
-from speechlens.loading import document_from_text
-from speechlens.reuse_evaluation import evaluate_reuse
-from speechlens.textreuse import align, prepare, reuse
+from speechlens.reading.loading import document_from_text
+from speechlens.comparison.reuse_evaluation import evaluate_reuse
+from speechlens.comparison.textreuse import align, prepare, reuse
 
 from conftest import DEMO, ROOT
 
@@ -47,7 +47,7 @@ def test_window_signatures_are_datasketch_minhashes_bit_for_bit():
     import numpy as np
     from datasketch import MinHash
 
-    from speechlens.textreuse import window_signatures, windows_of
+    from speechlens.comparison.textreuse import window_signatures, windows_of
 
     p = prepare("x", FILLER_A + SOURCE + "上面千条线，下面一根针。", "白沙镇")
     w = windows_of(p)
@@ -195,9 +195,9 @@ def test_reuse_command_table_json_csv_and_errors(tmp_path):
 # -- the archive version ----------------------------------------------------------------------------
 
 def test_batch_reuse_agrees_with_reuse_and_reads_exports(tmp_path):
-    from speechlens.reuse_archive import reuse_archive
-    from speechlens.reuse_output import CSV_COLUMNS, reuse_rows
-    from speechlens.tables import to_csv
+    from speechlens.batch.reuse_archive import reuse_archive
+    from speechlens.output.reuse_output import CSV_COLUMNS, reuse_rows
+    from speechlens.output.tables import to_csv
 
     (tmp_path / "in").mkdir()
     (tmp_path / "in" / "2022-白沙镇-述职报告.txt").write_text(FILLER_A + SOURCE, encoding="utf-8")
@@ -226,7 +226,7 @@ def test_batch_command_writes_the_reuse_table(tmp_path):
     assert res.exit_code == 0, res.output
     table = (tmp_path / "o.reuse.csv").read_text(encoding="utf-8")
     assert "passage,2022-白沙镇-述职报告,2023-青石街道-述职报告" in table
-    from speechlens.batch import read_journal
+    from speechlens.batch.run import read_journal
 
     assert len(list(read_journal(tmp_path / "o.jsonl"))) == 2   # the batch itself intact (after its header line)
 
@@ -234,7 +234,7 @@ def test_batch_command_writes_the_reuse_table(tmp_path):
 # -- the report ----------------------------------------------------------------------------------------
 
 def test_report_has_a_reuse_section_with_both_passages_marked(analyzer):
-    from speechlens.reporting import render_report
+    from speechlens.output.reporting import render_report
 
     docs = [doc(FILLER_A + SOURCE + "<script>x</script>", "白沙镇", 2022, "a"), doc(FILLER_B + COPY, "青石街道", 2023, "b")]
     analyses = [analyzer.analyze(d) for d in docs]
@@ -253,8 +253,8 @@ def test_the_word_report_carries_the_reuse_section_too(analyzer):
 
     import docx
 
-    from speechlens.reporting import report_content
-    from speechlens.wordreport import render_docx
+    from speechlens.output.reporting import report_content
+    from speechlens.output.wordreport import render_docx
 
     docs = [doc(FILLER_A + SOURCE, "白沙镇", 2022, "a"), doc(FILLER_B + COPY, "青石街道", 2023, "b")]
     analyses = [analyzer.analyze(d) for d in docs]

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from speechlens.batch import run_batch
+from speechlens.batch.run import run_batch
 
 from conftest import DEMO
 
@@ -44,7 +44,7 @@ ADVERSARIAL_RUNS = ["。 ", "……", "”。", "。”……！？；", "！！
 
 @pytest.mark.parametrize("run", ADVERSARIAL_RUNS)
 def test_runs_of_bare_punctuation_split_in_linear_time(run):
-    from speechlens.structure import sentence_table
+    from speechlens.text.structure import sentence_table
 
     text = "开头一句。" + run * (400_000 // len(run)) + "结尾一句。"
     with _deadline(20):  # linear: well under a second; the old scan needed minutes
@@ -55,14 +55,14 @@ def test_runs_of_bare_punctuation_split_in_linear_time(run):
 
 def _spans_reference(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """The old, quadratic definition of sentence spans, kept here as the specification."""
-    from speechlens.structure import _SENT_END, _SPAN_STRIP, _WS
+    from speechlens.text.structure import SENT_END, SPAN_STRIP, WS
 
     out, pos = [], start
-    for m in _SENT_END.finditer(text, start, end):
-        if text[pos:m.end()].strip(_SPAN_STRIP):
+    for m in SENT_END.finditer(text, start, end):
+        if text[pos:m.end()].strip(SPAN_STRIP):
             out.append((pos, m.end()))
             pos = m.end()
-    if text[pos:end].strip(_WS):
+    if text[pos:end].strip(WS):
         out.append((pos, end))
     return out
 
@@ -70,13 +70,13 @@ def _spans_reference(text: str, start: int, end: int) -> list[tuple[int, int]]:
 @settings(max_examples=300, deadline=None)
 @given(st.text(alphabet=list("。！？；…”’」）.!?; \u3000\n甲乙"), max_size=60))
 def test_linear_span_scan_gives_the_spans_of_the_definition(text):
-    from speechlens.structure import _sentence_spans
+    from speechlens.text.structure import sentence_spans
 
-    assert _sentence_spans(text, 0, len(text)) == _spans_reference(text, 0, len(text))
+    assert sentence_spans(text, 0, len(text)) == _spans_reference(text, 0, len(text))
 
 
 def test_batch_turns_a_runaway_document_into_an_error_record(analyzer, tmp_path, monkeypatch):
-    import speechlens.analysis as analysis
+    import speechlens.pipeline.analysis as analysis
 
     real = analysis.Analyzer._analyze_batch
 
@@ -193,7 +193,7 @@ def test_report_and_train_refuse_to_replace_without_overwrite(tmp_path):
 
 
 def test_an_atomic_write_that_fails_leaves_the_old_file(tmp_path):
-    from speechlens.outputs import atomic_path
+    from speechlens.output.files import atomic_path
 
     target = tmp_path / "out.txt"
     target.write_text("old", encoding="utf-8")
@@ -216,7 +216,7 @@ def test_a_second_writer_is_refused_naming_the_running_one(analyzer, tmp_path):
     run_batch([str(rows)], out, analyzer=analyzer)
     before = out.read_bytes()
     holder = subprocess.Popen(
-        [sys.executable, "-c", "import sys, time\nfrom speechlens.outputs import exclusive_lock\n"
+        [sys.executable, "-c", "import sys, time\nfrom speechlens.output.files import exclusive_lock\n"
          f"with exclusive_lock({str(out)!r}):\n    print('held', flush=True)\n    time.sleep(60)\n"],
         stdout=subprocess.PIPE, text=True)
     try:
@@ -247,7 +247,7 @@ def _gbk_archive(tmp_path: Path) -> Path:
 def test_batch_keeps_a_file_name_that_is_not_utf8_and_resumes_past_it(analyzer, tmp_path, fmt):
     if fmt == "parquet":
         pytest.importorskip("pyarrow")
-    from speechlens.batch import read_journal
+    from speechlens.batch.run import read_journal
 
     src = _gbk_archive(tmp_path)
     out = tmp_path / f"out.{fmt}"
@@ -262,7 +262,7 @@ def test_batch_keeps_a_file_name_that_is_not_utf8_and_resumes_past_it(analyzer, 
 
 
 def test_a_lone_surrogate_in_an_export_row_is_recorded_not_a_crash(analyzer, tmp_path):
-    from speechlens.batch import read_journal
+    from speechlens.batch.run import read_journal
 
     rows = tmp_path / "rows.jsonl"
     rows.write_text('{"id": "s\\ud800", "unit": "\\udc00镇", "text": "全镇新增就业800人。就业服务\\ud800还不够精准。"}\n',
@@ -335,7 +335,7 @@ def test_devices_and_fifos_are_refused_in_one_line_without_reading(tmp_path):
 
 def test_the_size_limit_holds_whatever_size_a_file_claims(tmp_path, monkeypatch):
     from speechlens.errors import DocumentError
-    from speechlens.loading import read_limited
+    from speechlens.reading.decoding import read_limited
 
     f = tmp_path / "a.txt"
     f.write_bytes(b"x" * 2001)
@@ -347,7 +347,7 @@ def test_the_size_limit_holds_whatever_size_a_file_claims(tmp_path, monkeypatch)
 def test_batch_reports_the_entries_it_passes_over(analyzer, tmp_path, monkeypatch):
     import os
 
-    from speechlens.batch import read_journal
+    from speechlens.batch.run import read_journal
 
     src = tmp_path / "arch"
     (src / "locked").mkdir(parents=True)
@@ -418,7 +418,7 @@ def test_compare_and_kwic_csv_neutralise_formulas(tmp_path):
 
 # -- 8. one bad export row never stops the archive -----------------------------------------------------
 def test_a_row_without_the_text_field_is_an_error_record_and_resume_goes_past_it(analyzer, tmp_path):
-    from speechlens.batch import read_journal
+    from speechlens.batch.run import read_journal
 
     rows = _write_rows(tmp_path / "rows.jsonl", [ROW, {"id": "no-text", "body": "别的字段"},
                                                  {"id": "r3", "text": "全镇排查隐患300处。"}])
@@ -432,7 +432,7 @@ def test_a_row_without_the_text_field_is_an_error_record_and_resume_goes_past_it
 
 @pytest.mark.parametrize("encoding", ["gb18030", "utf-16", "utf-8-sig"])
 def test_exports_and_metadata_are_decoded_like_documents(analyzer, tmp_path, encoding):
-    from speechlens.batch import read_journal
+    from speechlens.batch.run import read_journal
 
     jl = tmp_path / "rows.jsonl"
     jl.write_text(json.dumps(ROW, ensure_ascii=False) + "\n", encoding=encoding)
@@ -448,7 +448,7 @@ def test_exports_and_metadata_are_decoded_like_documents(analyzer, tmp_path, enc
 
 
 def test_an_undecodable_row_is_an_error_record(analyzer, tmp_path):
-    from speechlens.batch import read_journal
+    from speechlens.batch.run import read_journal
 
     jl = tmp_path / "rows.jsonl"
     jl.write_bytes((json.dumps(ROW, ensure_ascii=False) + "\n").encode("utf-8") + b'{"id": "x", "text": "\xff\xfe"}\n'
@@ -460,7 +460,7 @@ def test_an_undecodable_row_is_an_error_record(analyzer, tmp_path):
 
 
 def test_an_unterminated_csv_quote_is_an_error_record_not_a_merge(analyzer, tmp_path):
-    from speechlens.batch import read_journal
+    from speechlens.batch.run import read_journal
 
     cs = tmp_path / "rows.csv"
     cs.write_text('id,text,unit\n'
@@ -477,7 +477,7 @@ def test_an_unterminated_csv_quote_is_an_error_record_not_a_merge(analyzer, tmp_
 
 # -- 6. resume keys do not depend on how a path was spelled ----------------------------------------------
 def test_resume_with_the_input_spelled_otherwise_redoes_nothing(analyzer, tmp_path, monkeypatch):
-    from speechlens.batch import read_journal
+    from speechlens.batch.run import read_journal
 
     arch = tmp_path / "arch" / "00"
     (arch / "sub").mkdir(parents=True)
@@ -496,7 +496,7 @@ def test_resume_with_the_input_spelled_otherwise_redoes_nothing(analyzer, tmp_pa
 
 
 def test_two_folders_of_the_same_name_keep_distinct_keys(analyzer, tmp_path):
-    from speechlens.batch import read_journal
+    from speechlens.batch.run import read_journal
 
     for side in ("east", "west"):
         (tmp_path / side / "00").mkdir(parents=True)
@@ -530,8 +530,8 @@ def test_a_damaged_model_fails_at_load_in_one_line(tiny_classifier, tmp_path, pa
 
     from speechlens.cli import cli
     from speechlens.errors import ModelError
-    from speechlens.persistence import save_model
-    from speechlens.themes import ThemeClassifier
+    from speechlens.model.persistence import save_model
+    from speechlens.model.themes import ThemeClassifier
 
     model = tmp_path / "m"
     save_model(tiny_classifier, model)
@@ -600,7 +600,7 @@ def test_a_bad_size_limit_is_an_error_and_small_limits_read_plainly(tmp_path, mo
 
 
 def test_retry_errors_redoes_failed_documents_and_keeps_one_record_each(analyzer, tmp_path):
-    from speechlens.batch import read_journal
+    from speechlens.batch.run import read_journal
 
     src = tmp_path / "arch"
     src.mkdir()
@@ -659,7 +659,7 @@ def test_an_output_that_cannot_be_created_is_one_line(tmp_path):
 def test_a_full_disk_during_a_batch_is_one_line_and_keeps_the_records(analyzer, tmp_path, monkeypatch, where):
     import errno
 
-    import speechlens.batch as batch
+    import speechlens.batch.run as batch
     from speechlens import SpeechlensError
 
     def full(*args, **kwargs):
@@ -711,8 +711,8 @@ def _hostile_analyses(analyzer):
 
 
 def test_markdown_escapes_html_and_markdown_from_the_input(analyzer):
-    from speechlens.comparison import compare
-    from speechlens.tables import analysis_markdown, comparison_markdown
+    from speechlens.comparison.comparison import compare
+    from speechlens.output.tables import analysis_markdown, comparison_markdown
 
     results = _hostile_analyses(analyzer)
     md = analysis_markdown(results[0]) + comparison_markdown(compare(results, segmenter=analyzer.segmenter).to_dict())
@@ -722,8 +722,8 @@ def test_markdown_escapes_html_and_markdown_from_the_input(analyzer):
 
 
 def test_terminal_tables_strip_control_sequences_from_the_input(analyzer):
-    from speechlens.comparison import compare
-    from speechlens.tables import analysis_text, comparison_text
+    from speechlens.comparison.comparison import compare
+    from speechlens.output.tables import analysis_text, comparison_text
 
     results = _hostile_analyses(analyzer)
     text = analysis_text(results[0]) + comparison_text(compare(results, segmenter=analyzer.segmenter).to_dict())
@@ -733,7 +733,7 @@ def test_terminal_tables_strip_control_sequences_from_the_input(analyzer):
 # -- 9. comparison and KWIC stay near-linear ------------------------------------------------------------
 def test_unit_similarity_of_many_units_keeps_each_units_nearest(analyzer):
     from speechlens import document_from_text
-    from speechlens.comparison import SIMILARITY_TOP, compare
+    from speechlens.comparison.comparison import SIMILARITY_TOP, compare
 
     texts = ["全镇新增就业{}人，就业服务还不够精准。", "安全生产隐患排查不够彻底，整改{}处。", "理论学习不够深入系统，开展学习{}次。"]
     docs = [document_from_text(texts[i % 3].format(i), unit=f"第{i}镇") for i in range(240)]
@@ -747,7 +747,7 @@ def test_unit_similarity_of_many_units_keeps_each_units_nearest(analyzer):
 
 def test_kwic_over_a_long_document_is_linear_and_finds_each_section():
     from speechlens import document_from_text
-    from speechlens.concordance import kwic
+    from speechlens.comparison.concordance import kwic
 
     part = "全镇抓好安全生产，排查隐患。\n"
     text = "一、安全工作\n" + part * 60_000 + "二、民生工作\n" + part * 3

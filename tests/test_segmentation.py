@@ -218,18 +218,18 @@ def test_cut_joined_is_the_texts_tokens_with_line_breaks_between(backend):
 def test_remembered_runs_cut_as_jieba_cuts_the_whole_text(monkeypatch):
     import re
 
-    import speechlens.segmentation as segmentation
+    import speechlens.text.segmentation as segmentation
 
     # Without split figures to join, the segmenter's tokens are exactly jieba's own call's.
     text = re.sub(r"(?<=[0-9])[.%\-]", "", _varied_text())
     monkeypatch.setattr(segmentation, "BLOCK_CACHE_SIZE", 50)  # cleared many times over the text
     seg = Segmenter(backend="jieba")
-    reference = seg._load().lcut(text, HMM=False)
+    reference = seg.tokenizer().lcut(text, HMM=False)
     assert seg.cut(text) == reference
-    assert 0 < len(seg._blocks) <= 50
+    assert 0 < len(seg.block_cache) <= 50
     assert seg.cut(text) == reference  # now partly from remembered runs
     assert seg.cut_joined(text.split("\n")) == reference
-    assert pickle.loads(pickle.dumps(seg))._blocks == {}  # not carried to workers
+    assert pickle.loads(pickle.dumps(seg)).block_cache == {}  # not carried to workers
     # With figures: the same tokens with and without remembering
     figures = _varied_text()
     remembered = seg.cut(figures), seg.cut(figures)

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from speechlens.specificity import specificity
+from speechlens.text.specificity import specificity
 
 from conftest import DEMO, ROOT
 

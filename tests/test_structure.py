@@ -111,22 +111,22 @@ MARKERISH = st.text(alphabet=st.sampled_from(list("一二三十是要、.．（(
 @settings(max_examples=500, deadline=None)
 @given(MARKERISH)
 def test_marker_lookup_agrees_with_trying_each_marker_pattern_in_order(s):
-    from speechlens.structure import _INLINE_ENUM, _MARKERS, marker_at
+    from speechlens.text.structure import INLINE_ENUM, MARKERS, marker_at
 
     expected = None
-    for level, pat in _MARKERS:
+    for level, pat in MARKERS:
         m = pat.match(s)
         if m:
             expected = (level, m.group(0))
             break
     else:
-        m = _INLINE_ENUM.match(s)
+        m = INLINE_ENUM.match(s)
         if m:
             expected = (5, m.group(0))
     assert marker_at(s) == expected
 
 
-# What a sentence end is, written as plainly as possible; structure._SENT_END is a faster form.
+# What a sentence end is, written as plainly as possible; structure.SENT_END is a faster form.
 _PLAIN_SENT_END = r"(?:……|…|[。！？!?；;]+|(?<=[\u4e00-\u9fff])\.(?=[\u4e00-\u9fff\s]|$))[”’」』）)》】\"']*"
 
 
@@ -136,11 +136,11 @@ _PLAIN_SENT_END = r"(?:……|…|[。！？!?；;]+|(?<=[\u4e00-\u9fff])\.(?=[\
 def test_sentence_end_pattern_finds_what_the_plain_alternation_finds(text, cut_start, cut_end):
     import re
 
-    from speechlens.structure import _SENT_END
+    from speechlens.text.structure import SENT_END
 
     plain = re.compile(_PLAIN_SENT_END)
     start, end = min(cut_start, len(text)), max(len(text) - cut_end, 0)
-    assert [m.span() for m in _SENT_END.finditer(text, start, end)] == \
+    assert [m.span() for m in SENT_END.finditer(text, start, end)] == \
         [m.span() for m in plain.finditer(text, start, end)]
 
 
@@ -149,10 +149,10 @@ def test_sentence_end_pattern_finds_what_the_plain_alternation_finds(text, cut_s
 def test_noise_check_finds_what_the_plain_pattern_finds(text):
     import re
 
-    from speechlens.normalization import _NOISE
+    from speechlens.text.normalization import NOISE
 
     plain = re.compile(r"[\n\r\t 　（(\uff10-\uff19\uff21-\uff3a\uff41-\uff5a\uff05\uff0e\uff0d]|[-—–－]\s*\d")
-    assert bool(_NOISE.search(text)) == bool(plain.search(text))
+    assert bool(NOISE.search(text)) == bool(plain.search(text))
 
 
 def test_an_enumeration_in_the_last_part_keeps_its_section():

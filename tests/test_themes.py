@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -12,8 +13,9 @@ from hypothesis import given, settings, strategies as st
 
 from speechlens import LABELS, ThemeClassifier
 from speechlens.errors import ModelError
+from speechlens.model.persistence import DEFAULT_MODEL
 
-from conftest import TINY
+from conftest import ROOT, TINY
 
 
 def test_predict_shapes_and_labels(tiny_classifier):
@@ -91,7 +93,7 @@ def test_shipped_model_loads_and_tags_plain_sentences():
 def test_shipped_model_card_reports_metrics():
     from importlib import resources
 
-    from speechlens.persistence import DEFAULT_MODEL
+    from speechlens.model.persistence import DEFAULT_MODEL
 
     d = resources.files("speechlens.models").joinpath(DEFAULT_MODEL)
     card = json.loads(d.joinpath("metrics.json").read_text(encoding="utf-8"))
@@ -117,6 +119,40 @@ def test_inference_does_not_import_scikit_learn(tmp_path):
     assert out.stdout.strip() == "False"
 
 
+# Run from a checkout as a notebook or `python -c` started in its root runs: the checkout's
+# package first on sys.path, and no installed or editable speechlens.models to fall back on.
+_FROM_CHECKOUT = (
+    "import sys; sys.meta_path[:] = [f for f in sys.meta_path if '__editable__' not in repr(f)]; "
+    "import speechlens, speechlens.model.persistence as p; "
+    "assert speechlens.__file__.startswith({root!r}), speechlens.__file__; "
+    "a = speechlens.analyze('全镇招商引资签约项目12个。存在的问题：一是理论学习不够深入。'); "
+    "print(len(a.problems), p.default_model_dir())"
+)
+
+
+def test_the_shipped_model_loads_from_a_source_checkout():
+    root = str(ROOT)
+    env = {k: v for k, v in os.environ.items() if k != "SPEECHLENS_MODEL"}
+    env["PYTHONPATH"] = root
+    out = subprocess.run([sys.executable, "-c", _FROM_CHECKOUT.format(root=root)], capture_output=True,
+                         text=True, cwd=root, env=env, timeout=300)
+    assert out.returncode == 0, out.stderr[-2000:]
+    count, where = out.stdout.split()
+    assert int(count) >= 1 and where == str(ROOT / "models" / DEFAULT_MODEL)
+
+
+def test_the_shipped_model_loads_from_the_installed_package(tmp_path):
+    code = ("import speechlens, speechlens.model.persistence as p; "
+            "a = speechlens.analyze('全镇招商引资签约项目12个。存在的问题：一是理论学习不够深入。'); "
+            "print(len(a.problems), p.shipped_models().joinpath(p.DEFAULT_MODEL).joinpath('model.json').is_file())")
+    env = {k: v for k, v in os.environ.items() if k not in ("SPEECHLENS_MODEL", "PYTHONPATH")}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path, env=env,
+                         timeout=300)
+    assert out.returncode == 0, out.stderr[-2000:]
+    count, found = out.stdout.split()
+    assert int(count) >= 1 and found == "True"
+
+
 def test_import_has_no_side_effects(tmp_path):
     code = ("import sys, logging; import speechlens; "
             "print(any(m in sys.modules for m in ('jieba', 'sklearn', 'numpy', 'opencc')), "
@@ -128,7 +164,7 @@ def test_import_has_no_side_effects(tmp_path):
 def test_fast_inference_features_equal_the_training_features():
     """The index path used at inference builds exactly the matrix the training path builds."""
     from speechlens import Segmenter
-    from speechlens.features import IndexFeaturizer, Vectorizer, sentence_features
+    from speechlens.model.features import IndexFeaturizer, Vectorizer, sentence_features
 
     clf = ThemeClassifier.load()
     seg = Segmenter(backend="jieba")
@@ -144,8 +180,8 @@ def test_fast_inference_features_equal_the_training_features():
 
 def test_the_batch_path_builds_the_same_matrix_as_the_sentence_path(demo_files):
     from speechlens import Segmenter, read_document
-    from speechlens.features import IndexFeaturizer
-    from speechlens.structure import split_sentences
+    from speechlens.model.features import IndexFeaturizer
+    from speechlens.text.structure import split_sentences
 
     clf = ThemeClassifier.load()
     seg = Segmenter(backend="jieba")
@@ -162,7 +198,7 @@ def test_the_batch_path_builds_the_same_matrix_as_the_sentence_path(demo_files):
 @given(st.sets(st.integers(min_value=0, max_value=2**64 - 1), max_size=300),
        st.lists(st.integers(min_value=0, max_value=2**64 - 1), max_size=300))
 def test_key_index_finds_exactly_the_keys_it_holds(keys, queries):
-    from speechlens.features import KeyIndex
+    from speechlens.model.features import KeyIndex
 
     keys = sorted(keys)
     table = {k: i * 7 for i, k in enumerate(keys)}
@@ -175,7 +211,7 @@ def test_key_index_finds_exactly_the_keys_it_holds(keys, queries):
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_the_sparse_product_equals_the_dense_product(seed):
-    from speechlens.features import sparse_dot_columns
+    from speechlens.model.features import sparse_dot_columns
 
     rng = np.random.default_rng(seed)
     n, f, k = 40, 300, 7

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from speechlens import compare
 from speechlens.cli import cli
 from speechlens.errors import SpeechlensError
-from speechlens.user_themes import read_user_themes, user_theme_shares
+from speechlens.comparison.user_themes import read_user_themes, user_theme_shares
 
 from conftest import DEMO
 

@@ -9,9 +9,9 @@ from collections import Counter
 import pytest
 
 from speechlens import analyze
-from speechlens.fonts import FontError, find_font
-from speechlens.loading import document_from_text
-from speechlens.plots import CLOUD_PALETTE, contrast, person_names, word_cloud, word_frequencies
+from speechlens.output.fonts import FontError, find_font
+from speechlens.reading.loading import document_from_text
+from speechlens.output.plots import CLOUD_PALETTE, contrast, person_names, word_cloud, word_frequencies
 
 # Written for this test.
 TEXT = ("白鹭镇党委书记 吴海峰 述职报告\n在习近平新时代中国特色社会主义思想指引下，我镇群众满意度提高，企业项目达到以上水平，"
@@ -26,7 +26,7 @@ def test_stock_words_and_names_are_dropped_and_kept_on_request():
         assert stock not in words
     assert "习近平" not in words and "吴海峰" not in words
     kept = word_frequencies([doc], keep_names=True)["all"]
-    # Kept names count whole (the document's person is one token, speechlens.names), not cut into 吴 / 海峰.
+    # Kept names count whole (the document's person is one token, speechlens.text.names), not cut into 吴 / 海峰.
     assert kept["习近平"] == 1 and kept["吴海峰"] == 2 and "海峰" not in words and "海峰" not in kept
 
 
@@ -66,7 +66,7 @@ def test_report_clouds_are_small(demo_analyses):
         pytest.skip("no CJK font on this machine")
     from PIL import Image
 
-    from speechlens.reporting import report_content
+    from speechlens.output.reporting import report_content
 
     content = report_content(demo_analyses[:1], None)
     img = Image.open(io.BytesIO(content["documents"][0]["cloud"]))

@@ -1,0 +1,1 @@
+"""Comparison: units side by side, clustering, keyness, KWIC, text reuse."""

@@ -1,0 +1,1 @@
+"""The model: features, numeric kernels, the classifier, the context stage, storage."""

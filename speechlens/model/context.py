@@ -1,0 +1,306 @@
+"""Reading each sentence in its document: the context stage over the sentence scores.
+
+The sentence classifier reads one sentence alone, which fails where real documents put the
+meaning elsewhere: a five-character heading takes the theme of what it announces, a list item
+("二是……") the theme of its list, and an item of a problem list is an admission even without a
+cue word. The context stage is a second, small linear model per head. Its inputs are the
+sentence's own scores, the scores of its heading, neighbours, section and whole document, the
+problem evidence of ``problems.problem_evidence``, the sentence's shape (heading, marker,
+length) and the document's genre, which is detected from the text when metadata does not give
+it. Trained on whole documents (``training.fit_context``); stored as JSON; numpy only here.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Mapping, Sequence
+
+import numpy as np
+
+from speechlens.labels import GENRES, LABELS
+from speechlens.model.features import sigmoid, softmax
+
+# Words that tell genres apart; counted over the whole text and, separately, its first 120
+# characters (where titles and openings stand).
+GENRE_CUES: tuple[str, ...] = (
+    "述职", "述职报告", "述职述廉", "述责述廉", "述德", "抓基层党建", "履职", "本人", "我镇", "我街道",
+    "我乡", "一年来", "任职以来", "对照检查", "民主生活会", "组织生活会", "检视剖析", "查摆", "剖析",
+    "批评与自我批评", "表态", "表态发言", "知耻后勇", "排名", "末位", "靠后", "自查", "自查报告",
+    "工作总结", "上半年", "半年", "总结", "调研", "调研报告", "对策", "建议", "基本情况", "制约因素",
+    "政府工作报告", "各位代表", "人大", "审议", "过去一年", "今年工作", "讲话", "同志们", "点评",
+    "讲几点", "希望大家", "大家", "我们要", "一要", "二要", "会议指出", "会议要求", "会议强调",
+    "他指出", "他强调", "她强调", "指出", "强调", "通讯员", "记者", "本网讯", "来源", "责任编辑",
+    "发布时间", "召开", "出席", "主持", "参加会议", "约谈", "纪委", "监委", "巡察", "反馈",
+    "反馈会", "整改", "整改报告", "整改情况", "整改措施", "已整改", "整改到位", "立行立改", "审计",
+    "问题清单", "存在的问题", "下一步", "原因分析", "究其原因", "我们将", "亿元", "同比",
+)
+_SHORT = 30  # a sentence shorter than this (characters) reads as a heading or list item
+_CLIP = 6.0
+
+
+def logit(p: np.ndarray) -> np.ndarray:
+    """Log-odds of probabilities, clipped to ±6 so that certainty does not dominate a feature."""
+    p = np.clip(np.asarray(p, dtype=np.float64), 1e-4, 1 - 1e-4)
+    return np.clip(np.log(p / (1 - p)), -_CLIP, _CLIP)
+
+
+# -- genre ---------------------------------------------------------------------------------
+def genre_features(text: str, theme_proba: np.ndarray, problem_proba: np.ndarray) -> np.ndarray:
+    """One row of document features for the genre detector: cue counts (whole text and opening)
+    and the document's mean sentence scores."""
+    head = text[:120]
+    counts = [math.log1p(text.count(c)) for c in GENRE_CUES]
+    opening = [float(c in head) for c in GENRE_CUES]
+    n = len(problem_proba)
+    means = (list(np.asarray(theme_proba).mean(axis=0)) if n else [0.0] * len(LABELS))
+    pm = float(np.mean(problem_proba)) if n else 0.0
+    size = math.log1p(len(text)) / 10
+    return np.array(counts + opening + means + [pm, size], dtype=np.float64)
+
+
+class GenreModel:
+    """Multinomial logistic model from ``genre_features`` to ``GENRES``."""
+
+    def __init__(self, genres: Sequence[str], coef: np.ndarray, intercept: np.ndarray) -> None:
+        self.genres = tuple(genres)
+        self.coef = np.asarray(coef, dtype=np.float64)          # (n_features, n_genres)
+        self.intercept = np.asarray(intercept, dtype=np.float64)
+
+    def proba(self, text: str, theme_proba: np.ndarray, problem_proba: np.ndarray) -> np.ndarray:
+        """Probabilities over ``self.genres`` (the model's order)."""
+        x = genre_features(text, theme_proba, problem_proba)
+        return softmax((x @ self.coef + self.intercept)[None, :])[0]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"genres": list(self.genres), "coef": self.coef.tolist(), "intercept": self.intercept.tolist()}
+
+    @classmethod
+    def from_json(cls, d: Mapping[str, Any]) -> "GenreModel":
+        return cls(d["genres"], np.array(d["coef"], dtype=np.float64), np.array(d["intercept"], dtype=np.float64))
+
+
+GENRE_MIN_PROBA = 0.6    # below this, or for a text shorter than GENRE_MIN_CHARS, no genre is
+GENRE_MIN_CHARS = 100    # reported (the context stage still reads the probabilities)
+
+
+def confident_genre(proba: np.ndarray, genres: Sequence[str], text: str) -> str | None:
+    """The detected genre to report, or None when the detector is unsure or the text too short:
+    comparisons set speeches apart by genre, so a wrong guess would move a report out of them."""
+    k = int(np.argmax(proba))
+    return genres[k] if proba[k] >= GENRE_MIN_PROBA and len(text.strip()) >= GENRE_MIN_CHARS else None
+
+
+def genre_vector(genre: str | None, detected: np.ndarray | None, genres: Sequence[str]) -> np.ndarray:
+    """A document's genre as a distribution over ``genres``: one-hot when metadata gives it,
+    else the detector's probabilities, else uniform."""
+    if genre in genres:
+        v = np.zeros(len(genres))
+        v[list(genres).index(genre)] = 1.0
+        return v
+    if detected is not None:
+        return np.asarray(detected, dtype=np.float64)
+    return np.full(len(genres), 1.0 / len(genres))
+
+
+# -- sentence context ----------------------------------------------------------------------
+def _neighbour(a: np.ndarray, shift: int) -> np.ndarray:
+    out = np.zeros_like(a)
+    if shift > 0:
+        out[shift:] = a[:-shift]
+    else:
+        out[:shift] = a[-shift:]
+    return out
+
+
+def _group_mean_excluding(values: np.ndarray, weights: np.ndarray, groups: np.ndarray) -> np.ndarray:
+    """For each row, the weighted mean of ``values`` over the other rows of its group (0 alone)."""
+    k = int(groups.max()) + 1 if len(groups) else 0
+    wv = values * weights[:, None]
+    tot = np.column_stack([np.bincount(groups, weights=wv[:, c], minlength=k) for c in range(values.shape[1])])
+    wsum = np.bincount(groups, weights=weights, minlength=k)
+    num = tot[groups] - wv
+    den = (wsum[groups] - weights)[:, None]
+    return np.divide(num, den, out=np.zeros_like(num), where=den > 0)
+
+
+def structure_columns(table: Any) -> dict[str, np.ndarray]:
+    """Per-sentence structure of a SentenceTable: section ids, the governing heading, where each
+    heading's section (with its sub-sections) ends, lengths, heading and marker flags."""
+    n = len(table)
+    sections = table.sections
+    headings = np.asarray(table.headings, dtype=bool) if n else np.zeros(0, dtype=bool)
+    lengths = np.array([len(x) for x in table.norms], dtype=np.float64)
+    names: dict[Any, int] = {}
+    sec_id = np.array([names.setdefault(s, len(names)) for s in sections], dtype=np.int64)
+    head_of = np.full(n, -1, dtype=np.int64)   # the heading whose section a sentence sits in
+    span_end = np.arange(1, n + 1, dtype=np.int64)  # a heading announces rows h+1 .. span_end-1
+    latest: dict[Any, int] = {}
+    for i in range(n):
+        if headings[i] and sections[i]:
+            latest[sections[i]] = i
+            name, j = sections[i], i + 1
+            inner = name + " / "
+            while j < n and sections[j] and (sections[j] == name or sections[j].startswith(inner)):
+                j += 1
+            span_end[i] = j
+        else:
+            head_of[i] = latest.get(sections[i], -1)
+    markers = np.array([m is not None for m in table.markers], dtype=bool)
+    return {"sec": sec_id, "head_of": head_of, "headings": headings, "lengths": lengths, "markers": markers,
+            "span_end": span_end}
+
+
+def _under_heading(values: np.ndarray, weights: np.ndarray, st: Mapping[str, np.ndarray]) -> np.ndarray:
+    """For a heading, the weighted mean of ``values`` over the sentences of its section and of
+    its sub-sections (what it announces); for other sentences, 0."""
+    out = np.zeros_like(values)
+    heads = np.flatnonzero(st["headings"])
+    if not len(heads):
+        return out
+    cv = np.vstack([np.zeros((1, values.shape[1])), np.cumsum(values * weights[:, None], axis=0)])
+    cw = np.concatenate([[0.0], np.cumsum(weights)])
+    ends = st["span_end"][heads]
+    w = cw[ends] - cw[heads + 1]
+    acc = cv[ends] - cv[heads + 1]
+    ok = w > 0
+    out[heads[ok]] = acc[ok] / w[ok][:, None]
+    return out
+
+
+THEME_FEATURES = 4 * 9 + 5   # 9 blocks of four label scores, 5 flags (see theme_context_features)
+PROBLEM_FEATURES = 12        # besides the evidence and the genre blocks (problem_context_features)
+
+
+def theme_context_features(table: Any, theme_proba: np.ndarray, genre: np.ndarray,
+                           st: Mapping[str, np.ndarray] | None = None) -> np.ndarray:
+    """(n, THEME_FEATURES + len(genre)) inputs of the theme context model."""
+    st = st or structure_columns(table)
+    P = np.asarray(theme_proba, dtype=np.float64)
+    n = len(P)
+    if n == 0:
+        return np.zeros((0, THEME_FEATURES + len(genre)))
+    w = np.sqrt(np.maximum(st["lengths"], 1.0))
+    own = logit(P)
+    prev = _neighbour(P, 1)
+    nxt = _neighbour(P, -1)
+    head = np.where((st["head_of"] >= 0)[:, None], P[np.maximum(st["head_of"], 0)], 0.0)
+    section = _group_mean_excluding(P, w, st["sec"])
+    document = _group_mean_excluding(P, w, np.zeros(n, dtype=np.int64))
+    under = _under_heading(P, w, st)
+    short = (st["lengths"] < _SHORT).astype(np.float64)[:, None]
+    flags = np.column_stack([short[:, 0], st["headings"], st["markers"], st["head_of"] >= 0, np.ones(n)])
+    cols = [own, prev, nxt, head, section, document, under,
+            short * section, short * document, flags, np.repeat(genre[None, :], n, axis=0)]
+    return np.hstack(cols).astype(np.float64)
+
+
+def problem_context_features(table: Any, rule_z: np.ndarray, problem_proba: np.ndarray,
+                             evidence: np.ndarray, genre: np.ndarray,
+                             st: Mapping[str, np.ndarray] | None = None) -> np.ndarray:
+    """Inputs of the problem context model: the rule score and its evidence, the sentence's
+    own probability, its neighbours', section's and document's rule scores, shape and genre."""
+    st = st or structure_columns(table)
+    z = np.clip(np.asarray(rule_z, dtype=np.float64), -9.0, 9.0)[:, None] / 3.0
+    n = len(z)
+    if n == 0:
+        return np.zeros((0, 0))
+    q = logit(problem_proba)[:, None] / 3.0
+    s = sigmoid(3.0 * z)
+    w = np.sqrt(np.maximum(st["lengths"], 1.0))
+    section = _group_mean_excluding(s, w, st["sec"])
+    document = _group_mean_excluding(s, w, np.zeros(n, dtype=np.int64))
+    short = (st["lengths"] < _SHORT).astype(np.float64)[:, None]
+    g = np.repeat(genre[None, :], n, axis=0)
+    flags = np.column_stack([short[:, 0], st["headings"], st["markers"], np.ones(n)])
+    cols = [z, q, _neighbour(z, 1), _neighbour(z, -1), _neighbour(s, 1) * short, section, document,
+            short * section, evidence, flags, g, g * z]
+    return np.hstack(cols).astype(np.float64)
+
+
+class ContextModel:
+    """The context stage: per-label theme weights, problem weights, thresholds, genre detector."""
+
+    def __init__(self, theme_coef: np.ndarray, theme_thresholds: np.ndarray, problem_coef: np.ndarray,
+                 problem_threshold: float, genre: GenreModel, info: Mapping[str, Any] | None = None,
+                 theme_coef2: np.ndarray | None = None) -> None:
+        self.theme_coef = np.asarray(theme_coef, dtype=np.float64)       # (n_theme_features, 4)
+        # A second pass reads the first pass's context scores of the neighbours, heading and
+        # section (a heading over items that are themselves only clear in context): (2 n, 4).
+        self.theme_coef2 = None if theme_coef2 is None else np.asarray(theme_coef2, dtype=np.float64)
+        self.theme_thresholds = np.asarray(theme_thresholds, dtype=np.float64)
+        self.problem_coef = np.asarray(problem_coef, dtype=np.float64)   # (n_problem_features,)
+        self.problem_threshold = float(problem_threshold)
+        self.genre = genre
+        self.info = dict(info or {})
+
+    def detect_genre(self, text: str, theme_proba: np.ndarray, problem_proba: np.ndarray) -> np.ndarray:
+        return self.genre.proba(text, theme_proba, problem_proba)
+
+    def themes(self, table: Any, theme_proba: np.ndarray, genre: np.ndarray,
+               st: Mapping[str, np.ndarray] | None = None) -> np.ndarray:
+        """Theme probabilities in context, (n, 4)."""
+        st = st or structure_columns(table)
+        x = theme_context_features(table, theme_proba, genre, st)
+        first = sigmoid(x @ self.theme_coef)
+        if self.theme_coef2 is None:
+            return first
+        x2 = np.hstack([x, theme_context_features(table, first, genre, st)])
+        return sigmoid(x2 @ self.theme_coef2)
+
+    def problems(self, table: Any, rule_z: np.ndarray, problem_proba: np.ndarray, evidence: np.ndarray,
+                 genre: np.ndarray, st: Mapping[str, np.ndarray] | None = None) -> np.ndarray:
+        """Problem log-odds in context, shifted so that > 0 means an admission."""
+        if not len(rule_z):
+            return np.zeros(0)
+        x = problem_context_features(table, rule_z, problem_proba, evidence, genre, st)
+        t = min(max(self.problem_threshold, 1e-4), 1 - 1e-4)
+        return x @ self.problem_coef - math.log(t / (1 - t))
+
+    def to_json(self) -> dict[str, Any]:
+        return {"format": "speechlens-context", "format_version": 1,
+                "theme_coef": self.theme_coef.tolist(), "theme_thresholds": self.theme_thresholds.tolist(),
+                "theme_coef2": None if self.theme_coef2 is None else self.theme_coef2.tolist(),
+                "problem_coef": self.problem_coef.tolist(), "problem_threshold": self.problem_threshold,
+                "genre": self.genre.to_json(), "info": self.info}
+
+    @classmethod
+    def from_json(cls, d: Mapping[str, Any], *, n_evidence: int) -> "ContextModel":
+        """Rebuild from ``to_json`` output, checking shapes and finiteness (ValueError if wrong)."""
+        if d.get("format") != "speechlens-context" or d.get("format_version") != 1:
+            raise ValueError("not a speechlens-context v1 file")
+        genre = GenreModel.from_json(d["genre"])
+        if set(genre.genres) - set(GENRES):
+            raise ValueError(f"unknown genres {sorted(set(genre.genres) - set(GENRES))}")
+        m = cls(np.array(d["theme_coef"], dtype=np.float64), np.array(d["theme_thresholds"], dtype=np.float64),
+                np.array(d["problem_coef"], dtype=np.float64), float(d["problem_threshold"]), genre,
+                d.get("info"), None if d.get("theme_coef2") is None else np.array(d["theme_coef2"], dtype=np.float64))
+        ng = len(genre.genres)
+        want_theme = (THEME_FEATURES + ng, len(LABELS))
+        want_problem = (PROBLEM_FEATURES + n_evidence + 2 * ng,)
+        if m.theme_coef.shape != want_theme or m.theme_thresholds.shape != (len(LABELS),):
+            raise ValueError(f"theme weights have shape {m.theme_coef.shape}, expected {want_theme}")
+        if m.theme_coef2 is not None and m.theme_coef2.shape != (2 * want_theme[0], len(LABELS)):
+            raise ValueError(f"second-pass theme weights have shape {m.theme_coef2.shape}, "
+                             f"expected {(2 * want_theme[0], len(LABELS))}")
+        if m.problem_coef.shape != want_problem:
+            raise ValueError(f"problem weights have shape {m.problem_coef.shape}, expected {want_problem}")
+        if genre.coef.shape != (len(GENRE_CUES) * 2 + len(LABELS) + 2, ng) or genre.intercept.shape != (ng,):
+            raise ValueError("genre weights do not match the genre cues")
+        arrays = [("theme", m.theme_coef), ("problem", m.problem_coef), ("genre", genre.coef),
+                  ("thresholds", m.theme_thresholds)]
+        if m.theme_coef2 is not None:
+            arrays.append(("second-pass theme", m.theme_coef2))
+        for name, a in arrays:
+            if not np.all(np.isfinite(a)):
+                raise ValueError(f"{name} weights are not all finite")
+        return m
+
+
+__all__ = ["ContextModel", "GenreModel", "GENRE_CUES", "genre_features", "genre_vector", "confident_genre",
+           "theme_context_features", "problem_context_features", "structure_columns", "logit"]
+
+
+EVIDENCE = ("problem_section", "lead_in_run", "plan_section", "strong_cues", "weak_cue", "plan",
+            "achievement", "rectification_result", "reflection", "concession", "cause",
+            "third_person", "generic_lead", "addressed", "section_title", "rectification_item",
+            "leads_in", "problem_word", "difficulty", "negation", "first_person", "enumerated_in_run")

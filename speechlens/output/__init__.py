@@ -1,0 +1,1 @@
+"""Output: files, terminal/Markdown/CSV tables, HTML and Word reports, plots, fonts."""

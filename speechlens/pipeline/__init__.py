@@ -1,0 +1,1 @@
+"""The pipeline: result records, problem evidence, the Analyzer, worker pools."""

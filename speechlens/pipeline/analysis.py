@@ -1,0 +1,336 @@
+"""The pipeline: Document -> sentences -> tokens -> themes and problems -> Analysis.
+
+``Analyzer`` holds the loaded pieces (segmenter, model, problem settings); ``analyze`` and
+``analyze_many`` are conveniences over one lazily built default Analyzer.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
+
+import numpy as np
+
+from speechlens.labels import LABELS
+from speechlens.pipeline.results import Analysis, Failure, Problem, TaggedSentences
+from speechlens.pipeline.workers import batched, run_in_workers, worker_died
+from speechlens.reading.inputs import InputItem, item_id, item_meta, item_path, size_hint, to_document
+from speechlens.records import Document
+from speechlens.errors import SpeechlensError
+from speechlens.reading.loading import expand_paths
+from speechlens.reading.streams import STDIN, read_stream
+from speechlens.model.context import confident_genre, genre_vector, structure_columns
+from speechlens.pipeline.problems import ProblemSettings, build_problem, problem_evidence, problem_scores
+from speechlens.text.segmentation import Segmenter
+from speechlens.text.structure import SentenceTable, table_of
+from speechlens.model.themes import ThemeClassifier
+
+
+
+class Analyzer:
+    """Loaded segmenter + theme model + problem extractor; analyse one document or many.
+
+    ``segmenter``: a Segmenter (default: governance dictionary, backend from the environment);
+    ``model``: a ThemeClassifier or a model directory (default: ``$SPEECHLENS_MODEL`` or the
+    shipped model); ``context``: 0 reads every sentence alone with the hand-weighted problem
+    rules; any other value reads it in its document, through the model's context stage when it
+    has one, else by blending in its heading's theme scores with this weight.
+    """
+
+    def __init__(self, *, segmenter: Segmenter | None = None, model: Any = None,
+                 backend: str | None = None, context: float = 0.25,
+                 problem_settings: ProblemSettings | None = None) -> None:
+        self.segmenter = segmenter or Segmenter(backend=backend)
+        self.model = model
+        self.context = context
+        self.problem_settings = problem_settings or ProblemSettings()
+        self._clf: Any = None
+
+    @property
+    def classifier(self) -> Any:
+        """The ThemeClassifier, loaded on first use."""
+        if self._clf is None:
+            if isinstance(self.model, ThemeClassifier):
+                self._clf = self.model
+                if self._clf.segmenter is None:
+                    self._clf.segmenter = self.segmenter
+            else:
+                self._clf = ThemeClassifier.load(self.model, segmenter=self.segmenter)
+        return self._clf
+
+    def load(self) -> "Analyzer":
+        """Load the model and the dictionary now instead of on first use: a bad one fails here
+        with its message, and worker processes forked afterwards inherit both."""
+        self.classifier
+        self.segmenter.cut("预热")
+        return self
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        if not (self.model is not None and not isinstance(self.model, (str, os.PathLike))):
+            state["_clf"] = None  # reload from its path in the other process
+        return state
+
+    # -- one document -----------------------------------------------------------------
+    def analyze(self, item: InputItem, *, unit: str | None = None, genre: str | None = None,
+                year: int | None = None, id: str | None = None) -> Analysis:
+        """Analyse text (a str is text here), a Document, a Path, or an (id, text, metadata) row."""
+        doc = to_document(item, unit=unit, genre=genre, year=year, id=id)
+        return self._analyze_document(doc)
+
+    def _analyze_document(self, doc: Document) -> Analysis:
+        return self._analyze_batch([doc])[0]
+
+    def _analyze_batch(self, docs: Sequence[Document]) -> list[Analysis]:
+        """Analyse documents together: one segmentation call, one feature matrix and one
+        product for all their sentences, then each document's problems and results."""
+        tables = [table_of(d) for d in docs]
+        sc = self.sentence_scores([n for tab in tables for n in tab.norms])
+        out = []
+        a = 0
+        for doc, tab in zip(docs, tables):
+            b = a + len(tab)
+            out.append(self.assemble(doc, tab, {k: v[a:b] for k, v in sc.items()}))
+            a = b
+        return out
+
+    def sentence_scores(self, norms: list[str], chunk_chars: int = 250_000) -> dict[str, np.ndarray]:
+        """The classifier's heads for every sentence, computed over chunks of at most about
+        ``chunk_chars`` characters, so an enormous document never needs gigabytes of arrays
+        (a sentence scores the same in any chunk)."""
+        clf = self.classifier
+        parts = []
+        start, size = 0, 0
+        for i, n in enumerate(norms):
+            size += len(n) + 1
+            if size >= chunk_chars or i == len(norms) - 1:
+                chunk = norms[start:i + 1]
+                parts.append(clf.scores(chunk, joined=self.segmenter.cut_joined(chunk)))
+                start, size = i + 1, 0
+        if not parts:
+            return {}
+        if len(parts) == 1:
+            return parts[0]
+        return {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
+
+    def assemble(self, doc: Document, tab: SentenceTable, sc: Mapping[str, np.ndarray]) -> Analysis:
+        """The Analysis of one document from its sentence table and its sentences' head scores."""
+        clf = self.classifier
+        if not len(tab):
+            return Analysis(document=doc, themes={l: 0.0 for l in LABELS}, sentences=(),
+                            problems=(), model=clf.info_.get("name"))
+        detected = None
+        ctx = clf.context_
+        if ctx is None or self.context <= 0:
+            proba = _with_context(tab, sc["themes"], self.context)
+            thresholds = clf.thresholds_
+            z = np.asarray(problem_scores(tab, sc["problem"], genre=doc.genre, settings=self.problem_settings),
+                           dtype=np.float64)
+        else:
+            proba, thresholds, z, detected = _in_context(ctx, doc, tab, sc, self.problem_settings)
+        hits = proba >= thresholds
+        names = clf.subthemes_
+        sub = sc["subthemes"].argmax(axis=1)
+        problems = []
+        for i in np.flatnonzero(z > 0).tolist():
+            row = proba[i].tolist()
+            labels = tuple(l for l, h in zip(LABELS, hits[i].tolist()) if h)
+            best = max(range(len(LABELS)), key=row.__getitem__)
+            themes = labels or ((LABELS[best],) if row[best] >= 0.25 else ())
+            problems.append(build_problem(tab.sentence(i), doc.text, themes=themes, subtheme=names[sub[i]],
+                                          score=float(z[i])))
+        body = ~np.asarray(tab.headings, dtype=bool)
+        lengths = np.fromiter(map(len, tab.norms), dtype=np.int64, count=len(tab)) * body
+        return Analysis(document=doc, themes=_shares(lengths, hits), problems=tuple(problems),
+                        sentences=TaggedSentences(tab, proba, thresholds, z, sub, names),
+                        model=clf.info_.get("name"), sections=_section_table(tab, lengths, hits, body),
+                        detected_genre=detected)
+
+    # -- many documents -----------------------------------------------------------------
+    def pipe(self, inputs: Iterable[InputItem], *, jobs: int = 1, on_error: str = "raise",
+             batch_chars: int = 60_000) -> Iterator[Analysis | Failure]:
+        """Analyse many inputs in order, with ``jobs`` worker processes.
+
+        A str is text, as in ``analyze``; a ``pathlib.Path`` is a file to read. ``on_error``: "raise" stops at the first bad
+        document, "record" yields a Failure in its place, "skip" drops it. Documents are
+        analysed in batches of about ``batch_chars`` characters (results do not depend on it).
+        """
+        if on_error not in ("raise", "record", "skip"):
+            raise ValueError("on_error must be 'raise', 'record' or 'skip'")
+        if jobs < 1:
+            raise ValueError("jobs must be at least 1")
+        batches = input_batches(inputs, batch_chars, ramp=jobs)
+        if jobs == 1:
+            results: Iterable[list[Analysis | Failure]] = map(self.safe_batch, batches)
+        else:
+            results = self._parallel(batches, jobs)
+        for batch in results:
+            for r in batch:
+                if isinstance(r, Failure):
+                    if on_error == "raise":
+                        raise SpeechlensError(r.error)
+                    if on_error == "skip":
+                        continue
+                yield r
+
+    def safe_batch(self, items: Sequence[InputItem]) -> list[Analysis | Failure]:
+        """Results for a batch of inputs, in order; a bad input becomes a Failure in its place."""
+        out: list[Analysis | Failure | None] = [None] * len(items)
+        docs, slots = [], []
+        for i, item in enumerate(items):
+            if isinstance(item, Failure):
+                out[i] = item
+                continue
+            try:
+                docs.append(to_document(item))
+                slots.append(i)
+            except SpeechlensError as exc:
+                out[i] = Failure(id=item_id(item), path=item_path(item), error=str(exc),
+                                 metadata=item_meta(item))
+        try:
+            done: list[Analysis | Failure] = list(self._analyze_batch(docs))
+        except Exception:  # find the document at fault; the others are analysed alone
+            done = [self._safe_document(doc) for doc in docs]
+        for i, r in zip(slots, done):
+            out[i] = r
+        return out  # type: ignore[return-value]
+
+    def _safe_document(self, doc: Document) -> Analysis | Failure:
+        try:
+            return self._analyze_document(doc)
+        except SpeechlensError as exc:
+            return Failure(id=doc.id, path=doc.path, error=str(exc), metadata=doc.metadata)
+        except Exception as exc:  # an analysis bug must not lose the rest of a batch
+            return Failure(id=doc.id, path=doc.path,
+                           error=f"{doc.path or doc.id}: analysis failed ({type(exc).__name__}: {exc})",
+                           metadata=doc.metadata)
+
+    def _parallel(self, batches: Iterable[list[InputItem]], jobs: int) -> Iterator[list[Analysis | Failure]]:
+        yield from run_in_workers(self, jobs, _init_worker, _work, batches, worker_died)
+
+
+_worker: Analyzer | None = None
+
+
+def _init_worker(analyzer: Analyzer) -> None:
+    global _worker
+    _worker = analyzer
+    analyzer.load()  # once per worker (a no-op when forked from a loaded parent), not per document
+
+
+def _work(items: list[InputItem]) -> list[Analysis | Failure]:
+    assert _worker is not None
+    return _worker.safe_batch(items)
+
+
+def input_batches(items: Iterable[InputItem], batch_chars: int, ramp: int = 1) -> Iterator[list[InputItem]]:
+    """Inputs in batches of about ``batch_chars`` characters (see ``batched``)."""
+    return batched(items, size_hint, batch_chars, ramp=ramp)
+
+
+def _in_context(ctx: Any, doc: Document, tab: SentenceTable, sc: Mapping[str, np.ndarray],
+                settings: ProblemSettings) -> tuple[np.ndarray, np.ndarray, np.ndarray, str | None]:
+    """Theme probabilities, their thresholds, problem log-odds and the detected genre, with
+    each sentence read in its document by the model's context stage."""
+    st = structure_columns(tab)
+    detected = ctx.detect_genre(doc.text, sc["themes"], sc["problem"])
+    genre = genre_vector(doc.genre, detected, ctx.genre.genres)
+    proba = ctx.themes(tab, sc["themes"], genre, st)
+    rule = np.asarray(problem_scores(tab, sc["problem"], genre=None, settings=settings), dtype=np.float64)
+    z = ctx.problems(tab, rule, sc["problem"], problem_evidence(tab), genre, st)
+    return proba, ctx.theme_thresholds, z, confident_genre(detected, ctx.genre.genres, doc.text)
+
+
+def _with_context(tab: SentenceTable, proba: np.ndarray, weight: float) -> np.ndarray:
+    """Blend each sentence's theme scores with those of the heading it sits under."""
+    if weight <= 0:
+        return proba
+    heading_of: dict[str, int] = {}
+    rows, heads = [], []
+    for i, (section, heading) in enumerate(zip(tab.sections, tab.headings)):
+        if heading and section:
+            heading_of[section] = i
+        elif section:
+            h = heading_of.get(section)
+            if h is not None:
+                rows.append(i)
+                heads.append(h)
+    out = proba.copy()
+    if rows:
+        out[rows] = (1 - weight) * proba[rows] + weight * proba[heads]
+    return out
+
+
+def _shares(lengths: np.ndarray, hits: np.ndarray) -> dict[str, float]:
+    """Share of each theme: characters of the sentences tagged with it over all tagged characters."""
+    totals = (lengths @ hits.astype(np.int64)).tolist()
+    s = float(sum(float(t) for t in totals))
+    return {l: (float(t) / s if s else 0.0) for l, t in zip(LABELS, totals)}
+
+
+def _section_table(tab: SentenceTable, lengths: np.ndarray, hits: np.ndarray,
+                   body: np.ndarray) -> tuple[dict[str, Any], ...]:
+    """Theme shares of each top-level part in document order (opening and closing remarks,
+    which sit under no heading, are parts with ``section`` None)."""
+    sections = tab.sections
+    bounds: list[tuple[str | None, int]] = []
+    # Only where the section changes can the top-level part change.
+    for i in [0] + [i for i in range(1, len(sections)) if sections[i] != sections[i - 1]]:
+        section = sections[i]
+        top = section.split(" / ")[0] if section else None
+        if not bounds or bounds[-1][0] != top:
+            bounds.append((top, i))
+    out = []
+    for k, (top, a) in enumerate(bounds):
+        b = bounds[k + 1][1] if k + 1 < len(bounds) else len(tab)
+        shares = _shares(lengths[a:b], hits[a:b])
+        out.append({"section": top, "start": tab.starts[a], "end": tab.ends[b - 1],
+                    "sentences": int(body[a:b].sum()), "themes": {l: round(v, 4) for l, v in shares.items()},
+                    "dominant": max(shares, key=shares.get) if any(shares.values()) else None})  # type: ignore[arg-type]
+    return tuple(out)
+
+
+_default: Analyzer | None = None
+
+
+def default_analyzer() -> Analyzer:
+    """The lazily built process-wide Analyzer behind ``analyze`` and ``analyze_many``."""
+    global _default
+    if _default is None:
+        _default = Analyzer()
+    return _default
+
+
+def analyze(text: InputItem, *, unit: str | None = None, genre: str | None = None,
+            year: int | None = None, id: str | None = None) -> Analysis:
+    """Analyse one text (a str is text; a Path is read; or a Document): sentences, themes, shares
+    and admitted problems."""
+    return default_analyzer().analyze(text, unit=unit, genre=genre, year=year, id=id)
+
+
+def analyze_many(inputs: Iterable[InputItem], *, jobs: int = 1, on_error: str = "raise",
+                 analyzer: Analyzer | None = None) -> Iterator[Analysis | Failure]:
+    """Analyse texts (str), files (pathlib.Path), Documents or (id, text, metadata) rows in input
+    order with ``jobs`` processes; a str is text here exactly as in ``analyze``."""
+    return (analyzer or default_analyzer()).pipe(inputs, jobs=jobs, on_error=on_error)
+
+
+def analyze_paths(paths: Iterable[str | Path], analyzer: Analyzer | None = None, *, progress: bool = False,
+                  on_skip: Callable[[str], None] | None = None) -> list[Analysis]:
+    """Analyses of the files named and the readable files in the folders named (``-``: standard
+    input), in order; with ``progress``, a progress bar on standard error when there are several."""
+    files = expand_paths(paths, on_skip)
+    az = analyzer or default_analyzer()
+    results: Iterable[Any] = az.pipe([read_stream() if p == STDIN else Path(p) for p in files], on_error="raise")
+    if progress and len(files) > 1:
+        from tqdm import tqdm
+
+        results = tqdm(results, total=len(files), unit="doc", desc="analysing", leave=False, file=sys.stderr)
+    return list(results)
+
+
+def extract_problems(document_or_text, *, analyzer=None) -> list[Problem]:
+    """Admitted problems of a Document or text (runs the whole analysis)."""
+    return list((analyzer or default_analyzer()).analyze(document_or_text).problems)

@@ -1,0 +1,393 @@
+"""Admitted problems: which sentences (or enumerated items) admit a shortcoming of one's own.
+
+Evidence is combined on the log-odds scale: the classifier's probability for the sentence read
+alone, the section it sits under (存在的问题, 问题与差距 …), the problem-list run it belongs to
+(a lead-in such as "主要表现在：" followed by 一是/二是 items), cue words (不足, 不到位, 短板 …),
+and signs that it is not an admission: a plan (要/将/下一步), an achievement (解决了…问题), a
+next-steps section, or — in a speech — a criticism of others (有的乡镇…).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from typing import Any, Sequence
+
+import numpy as np
+
+from speechlens.pipeline.results import Problem
+from speechlens.model.context import EVIDENCE
+from speechlens.model.features import logistic
+from speechlens.records import Sentence
+from speechlens.text.specificity import specificity as rules
+
+PROBLEM_HEADING = re.compile(
+    r"问题|不足|差距|短板|薄弱|弱项|教训|反思|原因|剖析|检视|查摆|对照检查|差距和不足|缺点|欠缺|"
+    r"困难和挑战|困难与挑战|面临的困难|存在的困难|遗憾"
+)
+PLAN_HEADING = re.compile(
+    r"下一步|打算|今后|思路|措施|努力方向|计划|目标任务|工作安排|整改措施|整改方向|主要任务|展望|意见建议|建议"
+)
+CUES = (
+    "还不够", "不够", "不足", "不强", "不高", "不到位", "有待提高", "有待加强", "有待提升", "有待",
+    "仍需", "仍然存在", "仍存在", "依然存在", "还存在", "存在", "短板", "薄弱", "滞后", "差距",
+    "欠缺", "压力较大", "较为突出", "比较突出", "日益突出", "推进缓慢", "缓慢", "偏低", "偏弱",
+    "偏少", "偏小", "偏大", "偏慢", "不多", "不快", "不优", "不深", "不实", "不细", "不严", "不紧",
+    "不力", "不佳", "不平衡", "不充分", "不完善", "不健全", "不明显", "不理想", "不适应",
+    "不相适应", "不规范", "不彻底", "不及时", "不全面", "不系统", "不扎实", "不主动", "乏力",
+    "弱化", "淡化", "松懈", "懈怠", "瓶颈", "制约", "困难较多", "难度较大", "难度大", "隐患",
+    "尚未", "还未", "未能", "没有完全", "较少", "较弱", "较低", "较慢", "亟待", "亟需", "缺乏",
+    "缺少", "不愿", "不敢", "不会", "流于形式", "走过场", "重形式", "一定程度上", "有所下降",
+    "有所放松", "时有发生", "屡禁不止", "反弹", "空置", "闲置", "低于", "未完成", "未达到",
+    "没有达到", "落后", "倒数", "排名靠后", "放松", "阻力大", "阻力较大", "慢于", "问题", "仅", "只有", "不到",
+)
+_STRONG_CUES = frozenset(c for c in CUES if c not in ("存在", "问题", "仅", "只有", "不到", "低于", "慢于"))
+_PLAN_START = re.compile(
+    r"^(?:[一二三四五六七八九十]要|要|将|需要|必须|务必|力争|计划|拟|着力|着重|进一步|继续|持续|坚持|加快|加强|强化|深化|"
+    r"推动|推进|确保|全力|全面|积极|努力|切实|聚焦|围绕|健全|完善|实施|抓好|做好|打造|建立|谋划|"
+    r"下一步|今后|明年|新的一年|我们将|我将|本人将)"
+)
+_PLAN_ANY = re.compile(r"下一步|今后|明年|新的一年|将着力|将进一步|要进一步|力争|确保.{0,12}(?:完成|实现)")
+_ACHIEVE = re.compile(
+    r"解决了|化解了|化解.{0,6}\d|破解了|整改到位|已整改|完成整改|整改完成|整改率|已完成|得到解决|"
+    r"得到有效解决|得到缓解|明显改善|有效遏制|全部销号|实现清零|办结|成功化解|彻底解决|妥善解决|"
+    r"消除了|补齐了|建成|新建|新增|累计|同比增长|获评|荣获"
+)
+_CONCESSION = re.compile(r"(?:虽然|尽管|虽)[^。！？]{2,80}?[，,](?:但是?|然而|不过)|(?:^|[，,])(?:但是?|然而|不过)[，,]?(?=[^，,]{4})")
+_GENERIC_LEAD = re.compile(
+    r"(?:对照|与|离|相比|比).{0,30}(?:要求|期盼|期待|期望|目标|标准).{0,16}(?:差距|不足|问题|距离)|"
+    r"(?:还|仍|也)(?:存在|有)(?:着)?(?:不少|一些|许多|较大|很大|不小|一定)的?(?:问题|不足|差距|短板)|"
+    r"(?:差距|不足|问题|原因)[^。，]{0,12}[：:]\s*$|清醒地?(?:认识|看到)"
+)
+_ADDRESSED = re.compile(r"^(?:针对|围绕|为解决|为破解|为了解决|聚焦)[^，。]{0,30}(?:问题|不足|短板|难题|瓶颈|弱项)")
+_THIRD_PERSON = re.compile(r"^(?:有的|有些|部分|个别|一些|少数|不少)|(?:有的|有些|部分|个别|一些|少数|不少)(?:乡镇|街道|镇|村|社区|同志|干部|单位|部门|地方|党组织|书记|领导|班子)")
+_LEADING_CONNECTIVE = re.compile(r"^(?:此外|最后|同时|另外|其次|首先|再次|还有|另一方面|但必须承认|必须承认|坦率地讲|坦率地说|需要指出的是|同时也要清醒看到|但必须清醒看到|必须清醒看到)[，,：:]\s*")
+_LEAD_IN = re.compile(
+    r"(?:(?:问题|不足|差距|短板|弱项|表现在|主要是|主要有|体现在|如下)[^。]{0,6}|"
+    r"(?:问题|不足|差距|短板|弱项|教训)[^。]{0,6}(?:集中在|表现在|体现在|有)?以下[^。]{0,8})[：:]\s*$")
+_REFLECTION = re.compile(r"反思自身|深刻反思|自我反思|剖析自身|检视自身|深感惭愧|深感愧疚|深受震动|深感不安|痛定思痛")
+_RECTIFICATION_RESULT = re.compile(r"^(?:整改情况|整改措施|整改结果|整改成效|目前已|现已|已经|已全部|已于|截至目前)")
+_SECTION_TITLE = re.compile(r"^(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十]+[)）]|\d+[.、．])?\s*[^，。]{0,10}(?:存在的?问题|问题与差距|问题和不足|不足之处|短板和不足|差距和不足|原因分析|下一步|工作打算)")
+_CONCRETE = re.compile(
+    r"\d|[一二两三四五六七八九十百千万几][个家户名人项所座条处次件亩村组%]|"
+    r"[\u4e00-\u9fff]{2,6}(?:村|社区|小区|园区|工业园|公司|项目|工程|大道|路|街|河|湖|码头|市场|学校|医院|卫生院)|"
+    r"[“\"《][^”\"》]{2,12}[”\"》]"
+)
+_FIRST_PERSON_CAUSE = re.compile(r"究其原因|原因分析|根源在于|主要原因|深层次原因|由于我|作为.{1,12}书记，我|我本人|本人")
+
+
+@dataclass(frozen=True)
+class ProblemSettings:
+    """Weights of the evidence (log-odds); documented in README's "How problems are found"."""
+
+    section: float = 2.6
+    lead_in_run: float = 2.2
+    cue: float = 0.7
+    strong_cue_cap: int = 2
+    plan: float = -3.0
+    plan_section: float = -2.6
+    achievement: float = -1.6
+    concession: float = 1.0
+    criticism: float = -5.0
+    cause: float = 1.2
+    generic_lead: float = -6.0
+    heading_in_section: float = 1.5
+    rectification_item: float = 2.5
+    rectification_result: float = -3.0
+    reflection: float = 1.2
+    addressed: float = -2.5
+    enumerated_in_section: float = 1.0
+    bias: float = -0.6
+
+    @property
+    def max_outside_bonus(self) -> float:
+        """The most that evidence other than a problem section or list can add to a sentence."""
+        return (self.cue * self.strong_cue_cap + self.concession + self.cause
+                + self.rectification_item + self.reflection + 0.5)
+
+
+_HEADING_FILLER = re.compile(r"存在|主要|突出|困难|方面|当前|目前|工作中|本人|我们|的|和|与|及|、|。|：|:|\s")
+_ASPECT_HEADING = re.compile(r"^(?:关于)?在?[^，。]{2,20}方面[。：:]?$")
+_RECTIFICATION_ITEM = re.compile(r"^(?:问题|反馈问题|巡察发现问题|存在问题)[0-9０-９一二三四五六七八九十]+[：:、.]")
+_ACTION_HEADING = re.compile(r"补齐|补短板|破解|解决|化解|整改|攻坚|着力|聚焦|推动|加强|提升|筑牢|强化|做优|做强")
+
+
+_FOUND_PROBLEMS = re.compile(r"(?:发现|反馈|指出|查出|交办|查摆|检视)[^，。]{0,6}问题")
+
+
+def is_problem_heading(heading: str) -> bool:
+    """A heading announcing problems (存在的问题, 问题与差距, 审计发现问题的整改情况), not an action
+    on them (补齐短板) nor next steps (下一步打算)."""
+    if PLAN_HEADING.search(heading):
+        return False
+    if _FOUND_PROBLEMS.search(heading):
+        return True  # a rectification report lists the problems found, then what was done
+    return bool(PROBLEM_HEADING.search(heading)) and not _ACTION_HEADING.search(heading)
+
+
+_CUE_PATTERN = re.compile("|".join(re.escape(c) for c in sorted(set(CUES), key=len, reverse=True)))
+
+
+_CUE_RANK = {c: (-len(c), CUES.index(c)) for c in set(CUES)}
+
+
+def find_cues(text: str) -> tuple[str, ...]:
+    """Cue words of admission found in ``text`` (longest first, no cue inside another)."""
+    return _distinct_cues(_CUE_PATTERN.findall(text))
+
+
+def _distinct_cues(matches: list[str]) -> tuple[str, ...]:
+    hits = set(matches)
+    if len(hits) <= 1:
+        return tuple(hits)
+    ordered = sorted(hits, key=_CUE_RANK.__getitem__)
+    found: list[str] = []
+    for cue in ordered:
+        if not any(cue in f for f in found):
+            found.append(cue)
+    return tuple(found)
+
+
+def specificity(text: str) -> str:
+    """``concrete`` when the admission names figures, places, projects or units, else ``formulaic``
+    (quoted stock slogans count as formulaic); the rules are in ``speechlens.text.specificity``."""
+    return rules(text)
+
+
+def _strip_marker(text: str, marker: str | None) -> int:
+    if marker and text.startswith(marker):
+        n = len(marker)
+        while n < len(text) and text[n] in "，,、：: 　":
+            n += 1
+        return n
+    return 0
+
+
+# Cheap necessary conditions checked before the slower patterns (each pattern needs one of these).
+def _leads_in(text: str) -> bool:
+    """A lead-in such as "主要表现在：" (the colon check first: the pattern must end with one)."""
+    t = text.rstrip()
+    return bool(t) and t[-1] in "：:" and _LEAD_IN.search(text) is not None
+
+
+def _may_name_others(b: str) -> bool:
+    return "有的" in b or "有些" in b or "部分" in b or "个别" in b or "一些" in b or "少数" in b or "不少" in b
+
+
+def _may_lead_generically(b: str) -> bool:
+    return "差距" in b or "不足" in b or "问题" in b or "距离" in b or "短板" in b or "原因" in b or "清醒" in b
+
+
+def _section_flags(section: str | None) -> tuple[bool, bool]:
+    """(in a problem section, in a plan section): the innermost heading of either kind decides."""
+    parts = section.split(" / ") if section else []
+    last_problem = max((i for i, h in enumerate(parts) if is_problem_heading(h)), default=-1)
+    last_plan = max((i for i, h in enumerate(parts) if PLAN_HEADING.search(h)), default=-1)
+    return last_problem > last_plan, last_plan > last_problem
+
+
+# The loose numbers of problem scoring, named (the learned weights are in ProblemSettings).
+PROBA_CLIP = 1e-4            # the classifier's probability is kept in [1e-4, 1 - 1e-4] before its log-odds
+TITLE_SCORE = -9.0           # a section title or a heading that only names the problems: never an admission
+NOT_ADMISSION = -1.0         # criticism of others and generic lead-ins score at most this
+HEADING_REST_CHARS = 4       # a problem heading with at most this much besides 问题/不足 is a title
+PLAN_PREFIX_CHARS = 12       # a plan word this early in a sentence makes it a plan
+GENERIC_LEAD_CHARS = 70      # a generic lead-in ("还有差距：") is shorter than this
+
+
+def problem_scores(sentences: Sequence[Sentence] | Any, clf_proba: Sequence[float], *,
+                   genre: str | None = None, settings: ProblemSettings = ProblemSettings()) -> list[float]:
+    """Log-odds that each sentence is an admission (> 0 means it is).
+
+    ``sentences``: Sentence objects or a ``structure.SentenceTable``.
+    """
+    if hasattr(sentences, "norms"):
+        norms, markers, sections, headings = sentences.norms, sentences.markers, sentences.sections, sentences.headings
+    else:
+        norms = [x.norm for x in sentences]
+        markers = [x.marker for x in sentences]
+        sections = [x.section for x in sentences]
+        headings = [x.is_heading for x in sentences]
+    bias = settings.bias
+    log = math.log
+    alone = [log(q / (1 - q)) + bias
+             for q in np.clip(np.asarray(clf_proba, dtype=np.float64), PROBA_CLIP, 1 - PROBA_CLIP).tolist()]
+    flags: dict[str | None, tuple[bool, bool]] = {}
+    out: list[float] = []
+    max_outside = settings.max_outside_bonus
+    in_run = False
+    run_plans = False
+    speech = genre == "speech"
+    findall_cues = _CUE_PATTERN.findall
+    for text, marker, section, is_heading, z in zip(norms, markers, sections, headings, alone):
+        sf = flags.get(section)
+        if sf is None:
+            sf = flags[section] = _section_flags(section)
+        in_problem_section, in_plan_section = sf
+        body = text[_strip_marker(text, marker):] if marker else text
+        if is_heading:
+            in_run = False
+            run_plans = False
+            rest = _HEADING_FILLER.sub("", PROBLEM_HEADING.sub("", body))
+            if (_SECTION_TITLE.search(text) or (PROBLEM_HEADING.search(body) and len(rest) <= HEADING_REST_CHARS)
+                    or _ASPECT_HEADING.search(body) or _FOUND_PROBLEMS.search(body) or not in_problem_section):
+                out.append(TITLE_SCORE)
+                continue
+        elif z < -max_outside and not (in_problem_section or in_run):
+            # Read alone this is surely no admission, and outside a problem section or list no
+            # other evidence could add enough to change that: skip the remaining checks.
+            out.append(z)
+            if _leads_in(text):
+                in_run, run_plans = True, False
+            continue
+        is_plan = bool(_PLAN_START.search(body)) or bool(_PLAN_ANY.search(body[:PLAN_PREFIX_CHARS]))
+        if in_run and is_plan and marker:
+            run_plans = True
+        if in_problem_section and not run_plans:
+            z += settings.section
+        elif in_run and not run_plans:
+            z += settings.lead_in_run
+        if in_plan_section or run_plans:
+            z += settings.plan_section
+        found = findall_cues(body)
+        strong = sum(c in _STRONG_CUES for c in _distinct_cues(found)) if found else 0
+        z += settings.cue * min(strong, settings.strong_cue_cap)
+        if is_plan:
+            z += settings.plan
+        if not strong and _ACHIEVE.search(body):
+            z += settings.achievement
+        if _RECTIFICATION_RESULT.search(body):
+            z += settings.rectification_result
+        if _REFLECTION.search(body):
+            z += settings.reflection
+        if strong and ("但" in body or "然而" in body or "不过" in body) and _CONCESSION.search(body):
+            z += settings.concession
+        if strong and _FIRST_PERSON_CAUSE.search(body):
+            z += settings.cause
+        if speech and _may_name_others(body) and _THIRD_PERSON.search(body):
+            # A leader naming others' failings (有的乡镇……) criticises; it admits nothing.
+            z = min(z + settings.criticism, NOT_ADMISSION)
+        if (len(body) < GENERIC_LEAD_CHARS and _may_lead_generically(body) and _GENERIC_LEAD.search(body)
+                and not _CONCRETE.search(body.split("差距")[-1])):
+            # "对照要求还有差距：" announces the list; it is not itself an admission.
+            z = min(z + settings.generic_lead, NOT_ADMISSION)
+        if _ADDRESSED.search(body):
+            z += settings.addressed
+        if is_heading:
+            z += settings.heading_in_section
+        if _RECTIFICATION_ITEM.search(body):
+            z += settings.rectification_item
+        if marker and (in_problem_section or in_run) and not run_plans and not is_plan:
+            z += settings.enumerated_in_section
+        out.append(z)
+        if _leads_in(text) and not is_plan:
+            in_run, run_plans = True, False
+        elif not marker and not in_problem_section and z <= 0 and in_run:
+            in_run = False
+    return out
+
+
+_CONCEDED = re.compile(r"(?:虽然|尽管)[^。！？]{2,80}?[，,](?:但是?|然而|不过)[，,]?")
+
+
+def problem_span(s: Sentence) -> tuple[int, int]:
+    """The admission inside a sentence: without its enumeration marker, the concessive
+    clause before 但, or the closing punctuation."""
+    text = s.text
+    a = _strip_marker(text, s.marker)
+    m = _CONCEDED.match(text, a)
+    if m:
+        a = m.end()
+    m = _LEADING_CONNECTIVE.match(text[a:])
+    if m and m.end() < len(text) - a - 4:
+        a += m.end()
+    b = len(text)
+    while b > a and text[b - 1] in "。；;！!？?，, 　\n":
+        b -= 1
+    if b <= a:
+        a, b = 0, len(text)
+    return s.start + a, s.start + b
+
+
+def build_problem(s: Sentence, doc_text: str, *, themes: tuple[str, ...], subtheme: str | None,
+                  score: float) -> Problem:
+    start, end = problem_span(s)
+    text = doc_text[start:end]
+    return Problem(text=text, start=start, end=end, themes=themes, subtheme=subtheme,
+                   cues=find_cues(s.norm), section=s.section, specificity=specificity(text),
+                   score=logistic(score), sentence_index=s.index)
+
+
+_DIFFICULTY = re.compile(
+    r"困难|难以|难度|压力|负债|债务|短缺|匮乏|紧张|紧缺|吃紧|不便|瓶颈|掣肘|包袱|举步维艰|捉襟见肘|"
+    r"鸿沟|严重|低下|老化|破旧|不容乐观|有限|拖后腿|拖了|末位|愧疚|惭愧|不平衡|不愿|不想|留不住|"
+    r"不明确|不清|模糊|淡薄|缺失|混乱|无序|失衡|下滑|下降|萎缩|流失|空心"
+)
+_NEGATION = re.compile(r"不|未|没|缺|无")
+_FIRST_PERSON = re.compile(r"我|本人|班子|自身|自己")
+_WEAK_CUES = frozenset(("存在", "问题", "仅", "只有", "不到", "低于", "慢于"))
+
+
+def problem_evidence(sentences: Any) -> np.ndarray:
+    """The evidence behind ``problem_scores`` as columns (``EVIDENCE`` order), for a learned
+    model to weigh: where a sentence sits (problem or plan section, a problem-list run), its cue
+    words, and the signs of a plan, an achievement, a cause, a criticism of others.
+
+    ``sentences``: a ``structure.SentenceTable`` (or anything with its columns).
+    """
+    norms, markers, sections, headings = sentences.norms, sentences.markers, sentences.sections, sentences.headings
+    out = np.zeros((len(norms), len(EVIDENCE)), dtype=np.float64)
+    flags: dict[str | None, tuple[bool, bool]] = {}
+    in_run = run_plans = False
+    for i, (text, marker, section, is_heading) in enumerate(zip(norms, markers, sections, headings)):
+        sf = flags.get(section)
+        if sf is None:
+            sf = flags[section] = _section_flags(section)
+        in_section, in_plan_section = sf
+        body = text[_strip_marker(text, marker):] if marker else text
+        if is_heading:
+            in_run = run_plans = False
+        is_plan = bool(_PLAN_START.search(body)) or bool(_PLAN_ANY.search(body[:12]))
+        if in_run and is_plan and marker:
+            run_plans = True
+        found = _distinct_cues(_CUE_PATTERN.findall(body))
+        strong = sum(c in _STRONG_CUES for c in found)
+        row = out[i]
+        row[0] = in_section and not run_plans
+        row[1] = in_run and not run_plans and not in_section
+        row[2] = in_plan_section or run_plans
+        row[3] = min(strong, 3) / 3
+        row[4] = any(c in _WEAK_CUES for c in found)
+        row[5] = is_plan
+        row[6] = not strong and bool(_ACHIEVE.search(body))
+        # Each pattern is tried only where its necessary first character or word is present.
+        first = body[:1]
+        row[7] = first in "整目现已截" and bool(_RECTIFICATION_RESULT.search(body))
+        row[8] = ("反思" in body or "自身" in body or "深感" in body or "深受" in body or "痛定" in body) \
+            and bool(_REFLECTION.search(body))
+        row[9] = bool(("但" in body or "然而" in body or "不过" in body) and _CONCESSION.search(body))
+        row[10] = ("原因" in body or "根源" in body or "我" in body or "本人" in body) \
+            and bool(_FIRST_PERSON_CAUSE.search(body))
+        row[11] = bool(_may_name_others(body) and _THIRD_PERSON.search(body))
+        row[12] = bool(len(body) < 70 and _may_lead_generically(body) and _GENERIC_LEAD.search(body)
+                       and not _CONCRETE.search(body.split("差距")[-1]))
+        row[13] = first in "针围为聚" and bool(_ADDRESSED.search(body))
+        problem_word = PROBLEM_HEADING.search(body) is not None
+        title = (("问题" in text or "不足" in text or "原因分析" in text or "下一步" in text or "工作打算" in text)
+                 and _SECTION_TITLE.search(text) is not None)
+        row[14] = bool(title or (problem_word and len(_HEADING_FILLER.sub("", PROBLEM_HEADING.sub("", body))) <= 4)
+                       or ("方面" in body and _ASPECT_HEADING.search(body)))
+        row[15] = first in "问反巡存" and bool(_RECTIFICATION_ITEM.search(body))
+        leads = _leads_in(text)
+        row[16] = leads
+        row[17] = problem_word
+        row[18] = min(len(_DIFFICULTY.findall(body)), 3) / 3
+        row[19] = min(len(_NEGATION.findall(body)), 4) / 4
+        row[20] = bool(_FIRST_PERSON.search(body))
+        row[21] = bool(marker) and (in_section or in_run) and not run_plans and not is_plan
+        if leads and not is_plan:
+            in_run, run_plans = True, False
+        elif not marker and not in_section and in_run and not strong and not is_heading and len(body) > 40:
+            in_run = False
+    return out

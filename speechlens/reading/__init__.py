@@ -1,0 +1,1 @@
+"""Reading: file -> Document (decoding, docx/PDF, exports, metadata)."""

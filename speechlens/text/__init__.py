@@ -1,0 +1,1 @@
+"""Text: normalisation, sentences and headings, segmentation."""
