@@ -400,14 +400,22 @@ class KeyIndex:
         return out
 
 
+SMALL_DOT_ENTRIES = 10_000  # up to this many entries (k > 8 columns; a quarter for fewer), gather rows
+
+
 def sparse_dot_columns(rows: np.ndarray, cols: np.ndarray, vals: np.ndarray, n: int,
-                       weights_t: np.ndarray) -> np.ndarray:
+                       weights_t: np.ndarray, weights: Any = None) -> np.ndarray:
     """(n, k) = sparse rows (coordinates, ``rows`` sorted) times dense weights, given transposed
     as ``weights_t`` (k, n_features); numpy only.
 
     One output column at a time: each pass gathers from one contiguous weight row, which keeps
     the gathered data in cache. Each row's sum is formed from its own entries, in order, so a
     sentence scores bit for bit the same alone or among thousands.
+
+    ``weights``: optionally the same weights untransposed, C-contiguous (n_features, k), or a
+    function returning them. A few thousand entries (one real-sized document) are then gathered
+    a whole weight row at a time (a cache line or three each instead of k scattered reads) and
+    summed by the same ``reduceat`` over the same entries in the same order: the same bits.
     """
     k = weights_t.shape[0]
     out = np.zeros((k, n), dtype=weights_t.dtype)
@@ -416,6 +424,12 @@ def sparse_dot_columns(rows: np.ndarray, cols: np.ndarray, vals: np.ndarray, n: 
     starts = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
     r = rows[starts]
     vals = vals.astype(weights_t.dtype, copy=False)
+    if weights is not None and len(cols) <= (SMALL_DOT_ENTRIES if k > 8 else SMALL_DOT_ENTRIES // 4):
+        w = weights() if callable(weights) else weights
+        g = w[cols].T.copy()  # (k, entries), each row contiguous as ``buf`` below
+        g *= vals
+        out[:, r] = np.add.reduceat(g, starts, axis=1)
+        return out.T
     buf = np.empty(len(cols), dtype=weights_t.dtype)
     for j in range(k):
         np.take(weights_t[j], cols, out=buf)
