@@ -213,16 +213,26 @@ class IndexFeaturizer:
 
     def _lexicon_features(self, norms: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         rows, cols = [], []
-        if self.use_lexicon:
+        if self.use_lexicon and norms:
+            # One scan of each label's pattern over the joined texts, matches mapped back to
+            # sentences by offset. No keyword holds a line break, so a match never crosses one,
+            # and each sentence holding a keyword gets its leftmost match as ``search`` would.
+            joined = "\n".join(norms)
+            ends = None
             for label, pat in _lexicon_patterns():
                 j = self.lex.get(label)
                 if j is None:
                     continue
-                for i, text in enumerate(norms):
-                    if pat.search(text):
-                        rows.append(i)
-                        cols.append(j)
-        out_rows, out_cols = [np.array(rows, dtype=np.int64)], [np.array(cols, dtype=np.int64)]
+                starts = [m.start() for m in pat.finditer(joined)]
+                if not starts:
+                    continue
+                if ends is None:
+                    ends = np.cumsum(np.fromiter((len(t) + 1 for t in norms), dtype=np.int64, count=len(norms)))
+                hit = np.unique(np.searchsorted(ends, starts, side="right"))
+                rows.append(hit)
+                cols.append(np.full(len(hit), j, dtype=np.int64))
+        out_rows = [np.concatenate(rows) if rows else np.zeros(0, np.int64)]
+        out_cols = [np.concatenate(cols) if cols else np.zeros(0, np.int64)]
         if self.use_lexicon and (self.sub_lex or self.sub_labels):
             r, k, names = subtheme_rows(norms)
             sub_col = np.array([self.sub_lex.get(n, -1) for n in names], dtype=np.int64)
