@@ -13,6 +13,7 @@ it. Trained on whole documents (``training.fit_context``); stored as JSON; numpy
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 from typing import Any, Mapping, Sequence
 
 import numpy as np
@@ -45,12 +46,42 @@ def logit(p: np.ndarray) -> np.ndarray:
 
 
 # -- genre ---------------------------------------------------------------------------------
+@lru_cache(maxsize=None)
+def _cue_automaton() -> tuple[Any, tuple[int, ...]]:
+    """An Aho-Corasick automaton over GENRE_CUES (value: the cue's index), and the indices of
+    cues that can overlap themselves (批评与自我批评), whose occurrences str.count counts apart."""
+    import ahocorasick
+
+    automaton = ahocorasick.Automaton()
+    for k, cue in enumerate(GENRE_CUES):
+        automaton.add_word(cue, k)
+    automaton.make_automaton()
+    overlapping = tuple(k for k, c in enumerate(GENRE_CUES) if any(c[:j] == c[-j:] for j in range(1, len(c))))
+    return automaton, overlapping
+
+
+def _cue_counts(text: str, head: int) -> tuple[list[int], list[float], tuple[int, ...]]:
+    """Occurrences of each cue in ``text`` (overlapping ones included) and whether it occurs in
+    ``text[:head]``, in one pass over the text instead of one ``str.count`` per cue."""
+    automaton, overlapping = _cue_automaton()
+    counts = [0] * len(GENRE_CUES)
+    opening = [0.0] * len(GENRE_CUES)
+    for end, k in automaton.iter(text):
+        counts[k] += 1
+        if end < head:
+            opening[k] = 1.0
+    return counts, opening, overlapping
+
+
+
+
 def genre_features(text: str, theme_proba: np.ndarray, problem_proba: np.ndarray) -> np.ndarray:
     """One row of document features for the genre detector: cue counts (whole text and opening)
     and the document's mean sentence scores."""
-    head = text[:120]
-    counts = [math.log1p(text.count(c)) for c in GENRE_CUES]
-    opening = [float(c in head) for c in GENRE_CUES]
+    found, opening, self_overlapping = _cue_counts(text, 120)
+    for k in self_overlapping:  # str.count counts these without overlaps
+        found[k] = text.count(GENRE_CUES[k])
+    counts = [math.log1p(c) for c in found]
     n = len(problem_proba)
     means = (list(np.asarray(theme_proba).mean(axis=0)) if n else [0.0] * len(LABELS))
     pm = float(np.mean(problem_proba)) if n else 0.0
