@@ -147,7 +147,11 @@ def _group_mean_excluding(values: np.ndarray, weights: np.ndarray, groups: np.nd
     """For each row, the weighted mean of ``values`` over the other rows of its group (0 alone)."""
     k = int(groups.max()) + 1 if len(groups) else 0
     wv = values * weights[:, None]
-    tot = np.column_stack([np.bincount(groups, weights=wv[:, c], minlength=k) for c in range(values.shape[1])])
+    # One bincount over (group, column) bins; each bin adds its rows in row order, as a
+    # bincount per column would, so the sums are the same bits.
+    m = values.shape[1]
+    flat = (groups[:, None] * m + np.arange(m)).ravel()
+    tot = np.bincount(flat, weights=wv.ravel(), minlength=k * m).reshape(k, m)
     wsum = np.bincount(groups, weights=weights, minlength=k)
     num = tot[groups] - wv
     den = (wsum[groups] - weights)[:, None]
