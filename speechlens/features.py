@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import json
 import re
+from bisect import bisect_right
 from functools import lru_cache
+from itertools import accumulate
 from typing import Any, Iterable, Mapping, Sequence
 
 import numpy as np
@@ -218,7 +220,7 @@ class IndexFeaturizer:
             # sentences by offset. No keyword holds a line break, so a match never crosses one,
             # and each sentence holding a keyword gets its leftmost match as ``search`` would.
             joined = "\n".join(norms)
-            ends = None
+            ends: list[int] | None = None
             for label, pat in _lexicon_patterns():
                 j = self.lex.get(label)
                 if j is None:
@@ -227,12 +229,11 @@ class IndexFeaturizer:
                 if not starts:
                     continue
                 if ends is None:
-                    ends = np.cumsum(np.fromiter((len(t) + 1 for t in norms), dtype=np.int64, count=len(norms)))
-                hit = np.unique(np.searchsorted(ends, starts, side="right"))
-                rows.append(hit)
-                cols.append(np.full(len(hit), j, dtype=np.int64))
-        out_rows = [np.concatenate(rows) if rows else np.zeros(0, np.int64)]
-        out_cols = [np.concatenate(cols) if cols else np.zeros(0, np.int64)]
+                    ends = list(accumulate(len(t) + 1 for t in norms))
+                hit = {bisect_right(ends, a) for a in starts}
+                rows.extend(hit)
+                cols.extend([j] * len(hit))
+        out_rows, out_cols = [np.array(rows, dtype=np.int64)], [np.array(cols, dtype=np.int64)]
         if self.use_lexicon and (self.sub_lex or self.sub_labels):
             r, k, names = subtheme_rows(norms)
             sub_col = np.array([self.sub_lex.get(n, -1) for n in names], dtype=np.int64)
