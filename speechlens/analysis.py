@@ -17,7 +17,7 @@ from .document import LABELS, Analysis, Document, TaggedSentences
 from .errors import SpeechlensError
 from .loading import document_from_text, read_document
 from .context import confident_genre, genre_vector, structure_columns
-from .problems import ProblemSettings, build_problem, problem_evidence, problem_scores
+from .problems import ProblemSettings, build_problem, problem_evidence_and_scores, problem_scores
 from .segmentation import Segmenter
 from .structure import SentenceTable, table_of
 
@@ -448,8 +448,8 @@ def _in_context(ctx: Any, doc: Document, tab: SentenceTable, sc: Mapping[str, np
     detected = ctx.detect_genre(doc.text, sc["themes"], sc["problem"])
     genre = genre_vector(doc.genre, detected, ctx.genre.genres)
     proba = ctx.themes(tab, sc["themes"], genre, st)
-    rule = np.asarray(problem_scores(tab, sc["problem"], genre=None, settings=settings), dtype=np.float64)
-    z = ctx.problems(tab, rule, sc["problem"], problem_evidence(tab), genre, st)
+    evidence, rule_z = problem_evidence_and_scores(tab, sc["problem"], genre=None, settings=settings)
+    z = ctx.problems(tab, np.asarray(rule_z, dtype=np.float64), sc["problem"], evidence, genre, st)
     return proba, ctx.theme_thresholds, z, confident_genre(detected, ctx.genre.genres, doc.text)
 
 
