@@ -236,10 +236,7 @@ class IndexFeaturizer:
         out_rows, out_cols = [np.array(rows, dtype=np.int64)], [np.array(cols, dtype=np.int64)]
         if self.use_lexicon and (self.sub_lex or self.sub_labels):
             r, k, names = subtheme_rows(norms)
-            sub_col = np.array([self.sub_lex.get(n, -1) for n in names], dtype=np.int64)
-            labels = sorted({n.split("/")[0] for n in names})
-            label_of = np.array([labels.index(n.split("/")[0]) for n in names], dtype=np.int64)
-            label_col = np.array([self.sub_labels.get(l, -1) for l in labels], dtype=np.int64)
+            sub_col, labels, label_of, label_col = self._subtheme_columns(names)
             c = sub_col[k]
             out_rows.append(r[c >= 0])
             out_cols.append(c[c >= 0])
@@ -248,6 +245,19 @@ class IndexFeaturizer:
             out_rows.append(lr[lc >= 0])
             out_cols.append(lc[lc >= 0])
         return np.concatenate(out_rows), np.concatenate(out_cols)
+
+    def _subtheme_columns(self, names: tuple[str, ...]) -> tuple[np.ndarray, list[str], np.ndarray, np.ndarray]:
+        """For the lexicon's sub-themes ``names``: each one's column, the labels, each one's label
+        and each label's column (-1: not in the vocabulary); worked out once, not per batch."""
+        cached = getattr(self, "_sub_columns", None)
+        if cached is not None and cached[0] is names:
+            return cached[1]
+        sub_col = np.array([self.sub_lex.get(n, -1) for n in names], dtype=np.int64)
+        labels = sorted({n.split("/")[0] for n in names})
+        label_of = np.array([labels.index(n.split("/")[0]) for n in names], dtype=np.int64)
+        label_col = np.array([self.sub_labels.get(l, -1) for l in labels], dtype=np.int64)
+        self._sub_columns = (names, (sub_col, labels, label_of, label_col))
+        return self._sub_columns[1]
 
     def _char_ngrams(self, norms: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         lengths = np.fromiter((len(t) + 1 for t in norms), dtype=np.int64, count=len(norms))
