@@ -354,7 +354,7 @@ def problem_evidence_and_scores(sentences: Any, clf_proba: Sequence[float], *, g
 def _evidence(sentences: Any, clf_proba: Sequence[float] | None = None, genre: str | None = None,
               settings: ProblemSettings = ProblemSettings()) -> tuple[np.ndarray, list[float] | None]:
     norms, markers, sections, headings = sentences.norms, sentences.markers, sentences.sections, sentences.headings
-    out = np.zeros((len(norms), len(EVIDENCE)), dtype=np.float64)
+    rows: list[list[Any]] = []  # plain lists, one array at the end: no numpy item writes
     flags: dict[str | None, tuple[bool, bool]] = {}
     in_run = run_plans = False
     scores: list[float] | None = None
@@ -380,7 +380,8 @@ def _evidence(sentences: Any, clf_proba: Sequence[float] | None = None, genre: s
             run_plans = True
         found = _distinct_cues(_CUE_PATTERN.findall(body))
         strong = sum(c in _STRONG_CUES for c in found)
-        row = out[i]
+        row: list[Any] = [0.0] * len(EVIDENCE)
+        rows.append(row)
         row[0] = in_section and not run_plans
         row[1] = in_run and not run_plans and not in_section
         row[2] = in_plan_section or run_plans
@@ -480,4 +481,4 @@ def _evidence(sentences: Any, clf_proba: Sequence[float] | None = None, genre: s
             s_in_run, s_run_plans = True, False
         elif not marker and not in_section and z <= 0 and s_in_run:
             s_in_run = False
-    return out, scores
+    return np.array(rows, dtype=np.float64).reshape(len(norms), len(EVIDENCE)), scores
