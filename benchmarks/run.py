@@ -6,7 +6,8 @@ Builds a multi-megabyte corpus from corpora/ (the demo and held-out documents an
 sentences, repeated), then reports characters/s of raw jieba.lcut, of the speechlens segmenter on
 each backend, and of the whole analysis (analyze_many) with 1 and N jobs; peak memory of batch
 runs over few and many documents; and the cold start of `speechlens analyze` on a one-page file
-next to `python -c "import jieba; jieba.lcut(...)"`. Prints a Markdown table.
+next to `python -c "import jieba; jieba.lcut(...)"`. Prints a Markdown table, then the measures
+of issue 16 with their targets beside them, the real-sized mix of ``realsized.py`` included.
 """
 
 from __future__ import annotations
@@ -161,6 +162,7 @@ def main() -> None:
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
     ap.add_argument("--docs-small", type=int, default=1000)
     ap.add_argument("--docs-large", type=int, default=100_000)
+    ap.add_argument("--no-realsized", action="store_true", help="skip the real-sized mix (realsized.py)")
     args = ap.parse_args()
 
     import jieba
@@ -272,6 +274,27 @@ def main() -> None:
     print("|---|---|")
     for k, v in rows:
         print(f"| {k} | {v} |")
+
+    # Against the targets of issue 16: the large-document ratios and jobs speed-up above, and the
+    # real-sized mix (documents of 400-4,000 characters, each analysed alone; see realsized.py).
+    targets = []
+    for label, ratio in paired.items():
+        want = 0.85 if label.startswith("jieba") else 4.0
+        targets.append((f"large documents, whole analysis / raw jieba, {label}", f"{ratio:.2f}x",
+                        f">= {want}x: {'met' if ratio >= want else 'not met'}"))
+    for backend, ratio in speedup.items():
+        targets.append((f"large documents, {args.jobs} jobs vs 1, {backend}", f"{ratio:.2f}x",
+                        f">= 1.8x: {'met' if ratio >= 1.8 else 'not met'}"))
+    if not args.no_realsized:
+        sys.path.insert(0, str(Path(__file__).resolve().parent))
+        from realsized import measure
+
+        targets += measure(jobs=args.jobs)
+    print()
+    print("| against the targets | result | target |")
+    print("|---|---|---|")
+    for r in targets:
+        print(f"| {r[0]} | {r[1]} | {r[2]} |")
 
 
 if __name__ == "__main__":

@@ -67,14 +67,14 @@ def test_lazy_sentences_behave_as_a_tuple_and_survive_pickling(analyzer, demo_fi
 def test_an_analysis_error_in_a_batch_fails_only_that_document(analyzer, monkeypatch):
     import speechlens.pipeline.analysis as analysis
 
-    real = analysis.problem_scores
+    real = analysis.problem_evidence_and_scores  # the default analyzer reads problems in context
 
     def flaky(tab, *args, **kwargs):
         if "触发故障" in tab.text:
             raise RuntimeError("boom")
         return real(tab, *args, **kwargs)
 
-    monkeypatch.setattr(analysis, "problem_scores", flaky)
+    monkeypatch.setattr(analysis, "problem_evidence_and_scores", flaky)
     rows = [("a", "全镇签约项目5个。", {}), ("b", "这一句会触发故障。", {}), ("c", "理论学习不够深入。", {})]
     out = list(analyzer.pipe(rows, on_error="record"))
     assert [type(o).__name__ for o in out] == ["Analysis", "Failure", "Analysis"]

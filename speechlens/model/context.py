@@ -13,6 +13,7 @@ it. Trained on whole documents (``training.fit_context``); stored as JSON; numpy
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 from typing import Any, Mapping, Sequence
 
 import numpy as np
@@ -45,12 +46,42 @@ def logit(p: np.ndarray) -> np.ndarray:
 
 
 # -- genre ---------------------------------------------------------------------------------
+@lru_cache(maxsize=None)
+def _cue_automaton() -> tuple[Any, tuple[int, ...]]:
+    """An Aho-Corasick automaton over GENRE_CUES (value: the cue's index), and the indices of
+    cues that can overlap themselves (批评与自我批评), whose occurrences str.count counts apart."""
+    import ahocorasick
+
+    automaton = ahocorasick.Automaton()
+    for k, cue in enumerate(GENRE_CUES):
+        automaton.add_word(cue, k)
+    automaton.make_automaton()
+    overlapping = tuple(k for k, c in enumerate(GENRE_CUES) if any(c[:j] == c[-j:] for j in range(1, len(c))))
+    return automaton, overlapping
+
+
+def _cue_counts(text: str, head: int) -> tuple[list[int], list[float], tuple[int, ...]]:
+    """Occurrences of each cue in ``text`` (overlapping ones included) and whether it occurs in
+    ``text[:head]``, in one pass over the text instead of one ``str.count`` per cue."""
+    automaton, overlapping = _cue_automaton()
+    counts = [0] * len(GENRE_CUES)
+    opening = [0.0] * len(GENRE_CUES)
+    for end, k in automaton.iter(text):
+        counts[k] += 1
+        if end < head:
+            opening[k] = 1.0
+    return counts, opening, overlapping
+
+
+
+
 def genre_features(text: str, theme_proba: np.ndarray, problem_proba: np.ndarray) -> np.ndarray:
     """One row of document features for the genre detector: cue counts (whole text and opening)
     and the document's mean sentence scores."""
-    head = text[:120]
-    counts = [math.log1p(text.count(c)) for c in GENRE_CUES]
-    opening = [float(c in head) for c in GENRE_CUES]
+    found, opening, self_overlapping = _cue_counts(text, 120)
+    for k in self_overlapping:  # str.count counts these without overlaps
+        found[k] = text.count(GENRE_CUES[k])
+    counts = [math.log1p(c) for c in found]
     n = len(problem_proba)
     means = (list(np.asarray(theme_proba).mean(axis=0)) if n else [0.0] * len(LABELS))
     pm = float(np.mean(problem_proba)) if n else 0.0
@@ -116,7 +147,11 @@ def _group_mean_excluding(values: np.ndarray, weights: np.ndarray, groups: np.nd
     """For each row, the weighted mean of ``values`` over the other rows of its group (0 alone)."""
     k = int(groups.max()) + 1 if len(groups) else 0
     wv = values * weights[:, None]
-    tot = np.column_stack([np.bincount(groups, weights=wv[:, c], minlength=k) for c in range(values.shape[1])])
+    # One bincount over (group, column) bins; each bin adds its rows in row order, as a
+    # bincount per column would, so the sums are the same bits.
+    m = values.shape[1]
+    flat = (groups[:, None] * m + np.arange(m)).ravel()
+    tot = np.bincount(flat, weights=wv.ravel(), minlength=k * m).reshape(k, m)
     wsum = np.bincount(groups, weights=weights, minlength=k)
     num = tot[groups] - wv
     den = (wsum[groups] - weights)[:, None]
@@ -179,19 +214,49 @@ def theme_context_features(table: Any, theme_proba: np.ndarray, genre: np.ndarra
     n = len(P)
     if n == 0:
         return np.zeros((0, THEME_FEATURES + len(genre)))
-    w = np.sqrt(np.maximum(st["lengths"], 1.0))
-    own = logit(P)
-    prev = _neighbour(P, 1)
-    nxt = _neighbour(P, -1)
-    head = np.where((st["head_of"] >= 0)[:, None], P[np.maximum(st["head_of"], 0)], 0.0)
-    section = _group_mean_excluding(P, w, st["sec"])
-    document = _group_mean_excluding(P, w, np.zeros(n, dtype=np.int64))
-    under = _under_heading(P, w, st)
-    short = (st["lengths"] < _SHORT).astype(np.float64)[:, None]
-    flags = np.column_stack([short[:, 0], st["headings"], st["markers"], st["head_of"] >= 0, np.ones(n)])
-    cols = [own, prev, nxt, head, section, document, under,
-            short * section, short * document, flags, np.repeat(genre[None, :], n, axis=0)]
-    return np.hstack(cols).astype(np.float64)
+    out = np.empty((n, THEME_FEATURES + len(genre)), dtype=np.float64)
+    _theme_features_into(out, P, genre, st)
+    return out
+
+
+def _theme_features_into(out: np.ndarray, P: np.ndarray, genre: np.ndarray, st: Mapping[str, np.ndarray]) -> None:
+    """Write ``theme_context_features`` into ``out`` block by block (no blocks to stack; the
+    document-wide columns are worked out once per document, in ``_shared``)."""
+    n, m = P.shape
+    sh = _shared(st)
+    w, short = sh["w"], sh["short"]
+    out[:, 0:m] = logit(P)
+    out[0, m:2 * m] = 0.0
+    out[1:, m:2 * m] = P[:-1]                      # previous sentence
+    out[-1, 2 * m:3 * m] = 0.0
+    out[:-1, 2 * m:3 * m] = P[1:]                  # next sentence
+    out[:, 3 * m:4 * m] = np.where(sh["has_head"][:, None], P[sh["head_row"]], 0.0)
+    section = out[:, 4 * m:5 * m]
+    section[:] = _group_mean_excluding(P, w, st["sec"])
+    document = out[:, 5 * m:6 * m]
+    document[:] = _group_mean_excluding(P, w, sh["zeros"])
+    out[:, 6 * m:7 * m] = _under_heading(P, w, st)
+    np.multiply(short, section, out=out[:, 7 * m:8 * m])
+    np.multiply(short, document, out=out[:, 8 * m:9 * m])
+    out[:, 9 * m:9 * m + 5] = sh["theme_flags"]
+    out[:, 9 * m + 5:] = genre
+
+
+def _shared(st: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Columns that every feature block of a document uses, kept in ``st`` after the first call."""
+    sh = st.get("_shared")  # type: ignore[union-attr]
+    if sh is None:
+        lengths = st["lengths"]
+        n = len(lengths)
+        short = (lengths < _SHORT).astype(np.float64)[:, None]
+        ones = np.ones(n)
+        sh = {"w": np.sqrt(np.maximum(lengths, 1.0)), "short": short, "zeros": np.zeros(n, dtype=np.int64),
+              "has_head": st["head_of"] >= 0, "head_row": np.maximum(st["head_of"], 0),
+              "theme_flags": np.column_stack([short[:, 0], st["headings"], st["markers"], st["head_of"] >= 0, ones]),
+              "problem_flags": np.column_stack([short[:, 0], st["headings"], st["markers"], ones])}
+        if isinstance(st, dict):
+            st["_shared"] = sh  # type: ignore[assignment]
+    return sh
 
 
 def problem_context_features(table: Any, rule_z: np.ndarray, problem_proba: np.ndarray,
@@ -204,17 +269,28 @@ def problem_context_features(table: Any, rule_z: np.ndarray, problem_proba: np.n
     n = len(z)
     if n == 0:
         return np.zeros((0, 0))
-    q = logit(problem_proba)[:, None] / 3.0
+    sh = _shared(st)
+    w, short = sh["w"], sh["short"]
     s = sigmoid(3.0 * z)
-    w = np.sqrt(np.maximum(st["lengths"], 1.0))
-    section = _group_mean_excluding(s, w, st["sec"])
-    document = _group_mean_excluding(s, w, np.zeros(n, dtype=np.int64))
-    short = (st["lengths"] < _SHORT).astype(np.float64)[:, None]
-    g = np.repeat(genre[None, :], n, axis=0)
-    flags = np.column_stack([short[:, 0], st["headings"], st["markers"], np.ones(n)])
-    cols = [z, q, _neighbour(z, 1), _neighbour(z, -1), _neighbour(s, 1) * short, section, document,
-            short * section, evidence, flags, g, g * z]
-    return np.hstack(cols).astype(np.float64)
+    ne, ng = evidence.shape[1], len(genre)
+    out = np.empty((n, 8 + ne + 4 + 2 * ng), dtype=np.float64)  # the blocks of the model's order
+    out[:, 0:1] = z
+    out[:, 1:2] = logit(problem_proba)[:, None] / 3.0
+    out[0, 2] = 0.0
+    out[1:, 2:3] = z[:-1]                          # previous sentence
+    out[-1, 3] = 0.0
+    out[:-1, 3:4] = z[1:]                          # next sentence
+    out[0, 4] = 0.0
+    np.multiply(s[:-1], short[1:], out=out[1:, 4:5])  # previous sentence's, for a short one
+    section = out[:, 5:6]
+    section[:] = _group_mean_excluding(s, w, st["sec"])
+    out[:, 6:7] = _group_mean_excluding(s, w, sh["zeros"])
+    np.multiply(short, section, out=out[:, 7:8])
+    out[:, 8:8 + ne] = evidence
+    out[:, 8 + ne:12 + ne] = sh["problem_flags"]
+    out[:, 12 + ne:12 + ne + ng] = genre
+    np.multiply(genre[None, :], z, out=out[:, 12 + ne + ng:])
+    return out
 
 
 class ContextModel:

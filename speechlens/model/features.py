@@ -6,7 +6,9 @@ from __future__ import annotations
 import json
 import math
 import re
+from bisect import bisect_right
 from functools import lru_cache
+from itertools import accumulate
 from typing import Any, Iterable, Mapping, Sequence
 
 import numpy as np
@@ -218,22 +220,28 @@ class IndexFeaturizer:
 
     def _lexicon_features(self, norms: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         rows, cols = [], []
-        if self.use_lexicon:
+        if self.use_lexicon and norms:
+            # One scan of each label's pattern over the joined texts, matches mapped back to
+            # sentences by offset. No keyword holds a line break, so a match never crosses one,
+            # and each sentence holding a keyword gets its leftmost match as ``search`` would.
+            joined = "\n".join(norms)
+            ends: list[int] | None = None
             for label, pat in _lexicon_patterns():
                 j = self.lex.get(label)
                 if j is None:
                     continue
-                for i, text in enumerate(norms):
-                    if pat.search(text):
-                        rows.append(i)
-                        cols.append(j)
+                starts = [m.start() for m in pat.finditer(joined)]
+                if not starts:
+                    continue
+                if ends is None:
+                    ends = list(accumulate(len(t) + 1 for t in norms))
+                hit = {bisect_right(ends, a) for a in starts}
+                rows.extend(hit)
+                cols.extend([j] * len(hit))
         out_rows, out_cols = [np.array(rows, dtype=np.int64)], [np.array(cols, dtype=np.int64)]
         if self.use_lexicon and (self.sub_lex or self.sub_labels):
             r, k, names = subtheme_rows(norms)
-            sub_col = np.array([self.sub_lex.get(n, -1) for n in names], dtype=np.int64)
-            labels = sorted({n.split("/")[0] for n in names})
-            label_of = np.array([labels.index(n.split("/")[0]) for n in names], dtype=np.int64)
-            label_col = np.array([self.sub_labels.get(l, -1) for l in labels], dtype=np.int64)
+            sub_col, labels, label_of, label_col = self._subtheme_columns(names)
             c = sub_col[k]
             out_rows.append(r[c >= 0])
             out_cols.append(c[c >= 0])
@@ -242,6 +250,19 @@ class IndexFeaturizer:
             out_rows.append(lr[lc >= 0])
             out_cols.append(lc[lc >= 0])
         return np.concatenate(out_rows), np.concatenate(out_cols)
+
+    def _subtheme_columns(self, names: tuple[str, ...]) -> tuple[np.ndarray, list[str], np.ndarray, np.ndarray]:
+        """For the lexicon's sub-themes ``names``: each one's column, the labels, each one's label
+        and each label's column (-1: not in the vocabulary); worked out once, not per batch."""
+        cached = getattr(self, "_sub_columns", None)
+        if cached is not None and cached[0] is names:
+            return cached[1]
+        sub_col = np.array([self.sub_lex.get(n, -1) for n in names], dtype=np.int64)
+        labels = sorted({n.split("/")[0] for n in names})
+        label_of = np.array([labels.index(n.split("/")[0]) for n in names], dtype=np.int64)
+        label_col = np.array([self.sub_labels.get(l, -1) for l in labels], dtype=np.int64)
+        self._sub_columns = (names, (sub_col, labels, label_of, label_col))
+        return self._sub_columns[1]
 
     def _char_ngrams(self, norms: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         lengths = np.fromiter((len(t) + 1 for t in norms), dtype=np.int64, count=len(norms))
@@ -405,14 +426,22 @@ class KeyIndex:
         return out
 
 
+SMALL_DOT_ENTRIES = 10_000  # up to this many entries (k > 8 columns; a quarter for fewer), gather rows
+
+
 def sparse_dot_columns(rows: np.ndarray, cols: np.ndarray, vals: np.ndarray, n: int,
-                       weights_t: np.ndarray) -> np.ndarray:
+                       weights_t: np.ndarray, weights: Any = None) -> np.ndarray:
     """(n, k) = sparse rows (coordinates, ``rows`` sorted) times dense weights, given transposed
     as ``weights_t`` (k, n_features); numpy only.
 
     One output column at a time: each pass gathers from one contiguous weight row, which keeps
     the gathered data in cache. Each row's sum is formed from its own entries, in order, so a
     sentence scores bit for bit the same alone or among thousands.
+
+    ``weights``: optionally the same weights untransposed, C-contiguous (n_features, k), or a
+    function returning them. A few thousand entries (one real-sized document) are then gathered
+    a whole weight row at a time (a cache line or three each instead of k scattered reads) and
+    summed by the same ``reduceat`` over the same entries in the same order: the same bits.
     """
     k = weights_t.shape[0]
     out = np.zeros((k, n), dtype=weights_t.dtype)
@@ -421,6 +450,12 @@ def sparse_dot_columns(rows: np.ndarray, cols: np.ndarray, vals: np.ndarray, n: 
     starts = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
     r = rows[starts]
     vals = vals.astype(weights_t.dtype, copy=False)
+    if weights is not None and len(cols) <= (SMALL_DOT_ENTRIES if k > 8 else SMALL_DOT_ENTRIES // 4):
+        w = weights() if callable(weights) else weights
+        g = w[cols].T.copy()  # (k, entries), each row contiguous as ``buf`` below
+        g *= vals
+        out[:, r] = np.add.reduceat(g, starts, axis=1)
+        return out.T
     buf = np.empty(len(cols), dtype=weights_t.dtype)
     for j in range(k):
         np.take(weights_t[j], cols, out=buf)

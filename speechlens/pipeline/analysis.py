@@ -22,7 +22,7 @@ from speechlens.errors import SpeechlensError
 from speechlens.reading.loading import expand_paths
 from speechlens.reading.streams import STDIN, read_stream
 from speechlens.model.context import confident_genre, genre_vector, structure_columns
-from speechlens.pipeline.problems import ProblemSettings, build_problem, problem_evidence, problem_scores
+from speechlens.pipeline.problems import ProblemSettings, build_problem, problem_evidence_and_scores, problem_scores
 from speechlens.text.segmentation import Segmenter
 from speechlens.text.structure import SentenceTable, table_of
 from speechlens.model.themes import ThemeClassifier
@@ -238,8 +238,8 @@ def _in_context(ctx: Any, doc: Document, tab: SentenceTable, sc: Mapping[str, np
     detected = ctx.detect_genre(doc.text, sc["themes"], sc["problem"])
     genre = genre_vector(doc.genre, detected, ctx.genre.genres)
     proba = ctx.themes(tab, sc["themes"], genre, st)
-    rule = np.asarray(problem_scores(tab, sc["problem"], genre=None, settings=settings), dtype=np.float64)
-    z = ctx.problems(tab, rule, sc["problem"], problem_evidence(tab), genre, st)
+    evidence, rule_z = problem_evidence_and_scores(tab, sc["problem"], genre=None, settings=settings)
+    z = ctx.problems(tab, np.asarray(rule_z, dtype=np.float64), sc["problem"], evidence, genre, st)
     return proba, ctx.theme_thresholds, z, confident_genre(detected, ctx.genre.genres, doc.text)
 
 

@@ -336,10 +336,36 @@ def problem_evidence(sentences: Any) -> np.ndarray:
 
     ``sentences``: a ``structure.SentenceTable`` (or anything with its columns).
     """
+    return _evidence(sentences)[0]
+
+
+def problem_evidence_and_scores(sentences: Any, clf_proba: Sequence[float], *, genre: str | None = None,
+                                settings: ProblemSettings = ProblemSettings()) -> tuple[np.ndarray, list[float]]:
+    """``(problem_evidence(sentences), problem_scores(sentences, clf_proba, ...))`` in one walk
+    over the sentences: the two test the same patterns on the same text, so each is tested once
+    and both read the answer (each keeps its own problem-list state). The same values as the
+    two functions called apart; ``tests/test_context.py`` checks it."""
+    ev, z = _evidence(sentences, clf_proba, genre, settings)
+    assert z is not None
+    return ev, z
+
+
+def _evidence(sentences: Any, clf_proba: Sequence[float] | None = None, genre: str | None = None,
+              settings: ProblemSettings = ProblemSettings()) -> tuple[np.ndarray, list[float] | None]:
     norms, markers, sections, headings = sentences.norms, sentences.markers, sentences.sections, sentences.headings
-    out = np.zeros((len(norms), len(EVIDENCE)), dtype=np.float64)
+    rows: list[list[Any]] = []  # plain lists, one array at the end: no numpy item writes
     flags: dict[str | None, tuple[bool, bool]] = {}
     in_run = run_plans = False
+    scores: list[float] | None = None
+    if clf_proba is not None:  # problem_scores' own inputs and state
+        bias = settings.bias
+        log = math.log
+        alone = [log(q / (1 - q)) + bias
+                 for q in np.clip(np.asarray(clf_proba, dtype=np.float64), 1e-4, 1 - 1e-4).tolist()]
+        scores = []
+        max_outside = settings.max_outside_bonus
+        s_in_run = s_run_plans = False
+        speech = genre == "speech"
     for i, (text, marker, section, is_heading) in enumerate(zip(norms, markers, sections, headings)):
         sf = flags.get(section)
         if sf is None:
@@ -353,32 +379,43 @@ def problem_evidence(sentences: Any) -> np.ndarray:
             run_plans = True
         found = _distinct_cues(_CUE_PATTERN.findall(body))
         strong = sum(c in _STRONG_CUES for c in found)
-        row = out[i]
+        row: list[Any] = [0.0] * len(EVIDENCE)
+        rows.append(row)
         row[0] = in_section and not run_plans
         row[1] = in_run and not run_plans and not in_section
         row[2] = in_plan_section or run_plans
         row[3] = min(strong, 3) / 3
         row[4] = any(c in _WEAK_CUES for c in found)
         row[5] = is_plan
-        row[6] = not strong and bool(_ACHIEVE.search(body))
+        achieve = not strong and bool(_ACHIEVE.search(body))
+        row[6] = achieve
         # Each pattern is tried only where its necessary first character or word is present.
         first = body[:1]
-        row[7] = first in "整目现已截" and bool(_RECTIFICATION_RESULT.search(body))
-        row[8] = ("反思" in body or "自身" in body or "深感" in body or "深受" in body or "痛定" in body) \
+        rect_result = first in "整目现已截" and bool(_RECTIFICATION_RESULT.search(body))
+        row[7] = rect_result
+        reflection = ("反思" in body or "自身" in body or "深感" in body or "深受" in body or "痛定" in body) \
             and bool(_REFLECTION.search(body))
-        row[9] = bool(("但" in body or "然而" in body or "不过" in body) and _CONCESSION.search(body))
-        row[10] = ("原因" in body or "根源" in body or "我" in body or "本人" in body) \
+        row[8] = reflection
+        concession = bool(("但" in body or "然而" in body or "不过" in body) and _CONCESSION.search(body))
+        row[9] = concession
+        cause = ("原因" in body or "根源" in body or "我" in body or "本人" in body) \
             and bool(_FIRST_PERSON_CAUSE.search(body))
-        row[11] = bool(_may_name_others(body) and _THIRD_PERSON.search(body))
-        row[12] = bool(len(body) < 70 and _may_lead_generically(body) and _GENERIC_LEAD.search(body)
+        row[10] = cause
+        third = bool(_may_name_others(body) and _THIRD_PERSON.search(body))
+        row[11] = third
+        generic = bool(len(body) < 70 and _may_lead_generically(body) and _GENERIC_LEAD.search(body)
                        and not _CONCRETE.search(body.split("差距")[-1]))
-        row[13] = first in "针围为聚" and bool(_ADDRESSED.search(body))
+        row[12] = generic
+        addressed = first in "针围为聚" and bool(_ADDRESSED.search(body))
+        row[13] = addressed
         problem_word = PROBLEM_HEADING.search(body) is not None
         title = (("问题" in text or "不足" in text or "原因分析" in text or "下一步" in text or "工作打算" in text)
                  and _SECTION_TITLE.search(text) is not None)
-        row[14] = bool(title or (problem_word and len(_HEADING_FILLER.sub("", PROBLEM_HEADING.sub("", body))) <= 4)
-                       or ("方面" in body and _ASPECT_HEADING.search(body)))
-        row[15] = first in "问反巡存" and bool(_RECTIFICATION_ITEM.search(body))
+        section_title = bool(title or (problem_word and len(_HEADING_FILLER.sub("", PROBLEM_HEADING.sub("", body))) <= 4)
+                             or ("方面" in body and _ASPECT_HEADING.search(body)))
+        row[14] = section_title
+        rect_item = first in "问反巡存" and bool(_RECTIFICATION_ITEM.search(body))
+        row[15] = rect_item
         leads = _leads_in(text)
         row[16] = leads
         row[17] = problem_word
@@ -390,4 +427,57 @@ def problem_evidence(sentences: Any) -> np.ndarray:
             in_run, run_plans = True, False
         elif not marker and not in_section and in_run and not strong and not is_heading and len(body) > 40:
             in_run = False
-    return out
+        if scores is None:
+            continue
+        # problem_scores, step for step, from the answers above.
+        z = alone[i]
+        if is_heading:
+            s_in_run = False
+            s_run_plans = False
+            if section_title or _FOUND_PROBLEMS.search(body) or not in_section:
+                scores.append(-9.0)
+                continue
+        elif z < -max_outside and not (in_section or s_in_run):
+            scores.append(z)
+            if leads:
+                s_in_run, s_run_plans = True, False
+            continue
+        if s_in_run and is_plan and marker:
+            s_run_plans = True
+        if in_section and not s_run_plans:
+            z += settings.section
+        elif s_in_run and not s_run_plans:
+            z += settings.lead_in_run
+        if in_plan_section or s_run_plans:
+            z += settings.plan_section
+        z += settings.cue * min(strong, settings.strong_cue_cap)
+        if is_plan:
+            z += settings.plan
+        if achieve:
+            z += settings.achievement
+        if rect_result:
+            z += settings.rectification_result
+        if reflection:
+            z += settings.reflection
+        if strong and concession:
+            z += settings.concession
+        if strong and cause:
+            z += settings.cause
+        if speech and third:
+            z = min(z + settings.criticism, -1.0)
+        if generic:
+            z = min(z + settings.generic_lead, -1.0)
+        if addressed:
+            z += settings.addressed
+        if is_heading:
+            z += settings.heading_in_section
+        if rect_item:
+            z += settings.rectification_item
+        if marker and (in_section or s_in_run) and not s_run_plans and not is_plan:
+            z += settings.enumerated_in_section
+        scores.append(z)
+        if leads and not is_plan:
+            s_in_run, s_run_plans = True, False
+        elif not marker and not in_section and z <= 0 and s_in_run:
+            s_in_run = False
+    return np.array(rows, dtype=np.float64).reshape(len(norms), len(EVIDENCE)), scores
