@@ -54,3 +54,19 @@ def test_the_comparison_counts_admissions(analyzer):
     assert sum(c["problem_matrix"]["themes"]["青山镇"][t] for t in ("development", "livelihood", "safety",
                                                                  "party", "none")) >= 3
     assert sum(c["problem_matrix"]["subthemes"]["青山镇"].values()) == 3
+
+
+@pytest.mark.parametrize("text, lead_in", [
+    ("回顾这一年，我们也清楚地看到还存在一些问题和不足。", True),
+    ("虽然做了一些工作，但对照区委的要求，还存在不少差距，主要表现在：", True),
+    ("工作中也有三个方面的明显短板：", True),
+    ("对照群众期待，我们还有不小的差距。", True),
+    ("项目储备还存在短板。", False),                         # names its area: an admission
+    ("但也存在一些问题：一是村级财务公开不及时。", False),     # names one after the colon
+    ("二、存在的问题", False),                               # a heading, not a lead-in
+    ("河道沿线普遍存在乱堆乱放问题。", False),
+])
+def test_a_lead_in_is_told_from_an_admission(text, lead_in):
+    from speechlens.pipeline.admissions import is_lead_in
+
+    assert is_lead_in(text) is lead_in

@@ -13,7 +13,9 @@ them back, downstream of the extractor, by these rules, in this order:
    to it, unless it opens a new point (对照……, 同时, 此外, 另外, 作为……, 我本人 …);
 a stated cause (究其原因……) never continues an earlier admission.
 
-Anything else starts a new admission. The sentence flags themselves are left as they are.
+Anything else starts a new admission. A flagged lead-in that only says shortcomings exist
+(还存在一些不足，主要表现在：) names none and is left out. The sentence flags themselves are left
+as they are.
 """
 
 from __future__ import annotations
@@ -76,6 +78,8 @@ def admissions_of(analysis: Analysis) -> tuple[Admission, ...]:
     head_section: str | None = None  # the section a heading admission opened, if the current one did
     for p in problems:
         s = sentences[p.sentence_index].sentence if p.sentence_index < len(sentences) else None
+        if s is not None and is_lead_in(s.norm):
+            continue
         marked = s is not None and (s.marker is not None or s.is_heading)
         if groups and not marked and _continues(groups[-1][-1], p, s, head_section, sentences, text):
             groups[-1].append(p)
@@ -85,6 +89,32 @@ def admissions_of(analysis: Analysis) -> tuple[Admission, ...]:
     d = analysis.document
     doc_id = d.id or d.path
     return tuple(_admission(g, text, doc_id, d.unit, d.year) for g in groups)
+
+
+# A lead-in that only says shortcomings exist ("还存在一些不足，主要表现在：") states a problem under
+# the guidelines, so its sentence is flagged, but it names none: it opens the list that follows
+# and is not counted as an admission of its own.
+_LEAD_IN = re.compile(
+    r"(?:存在|有)着?(?P<q>一些|不少|许多|诸多|很多|较多|以下|如下|一定的?|很大的?|较大的?|明显的?|不小的?|"
+    r"[一二三四五六七八九十几两\d]+个?方面的?)?(?:突出|明显|不容忽视|不可忽视|亟待解决)?的?"
+    r"(?:问题|不足|差距|短板|弱项|困难|矛盾|薄弱环节)(?:[和与及、](?:问题|不足|差距|短板|弱项|困难))?")
+_LEAD_IN_TAIL = re.compile(
+    r"^[，,：:。；;！\s]*(?:(?:主要|具体|集中)?(?:表现|体现)(?:在|为)?(?:以下几个方面|以下方面|如下)?"
+    r"|(?:主要)?(?:有|是)(?:以下几点|如下|以下几个方面)?)?[：:。，,；;！\s]*$")
+
+
+def is_lead_in(text: str) -> bool:
+    """True for a sentence that says shortcomings exist without naming one ("还存在一些不足：",
+    "但也存在一些不容忽视的问题。"); "招商引资还存在短板" names its area and is not one."""
+    last = None
+    for last in _LEAD_IN.finditer(text):
+        pass
+    if last is None:
+        return False
+    tail = text[last.end():]
+    if not _LEAD_IN_TAIL.match(tail):
+        return False
+    return bool(last.group("q")) or "：" in tail or ":" in tail or "表现" in tail or "体现" in tail
 
 
 # A stated cause opens an admission of its own, even inside the last item's section.
