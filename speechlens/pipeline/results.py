@@ -130,6 +130,19 @@ class TaggedSentences(Sequence[TaggedSentence]):
     def __repr__(self) -> str:
         return f"<{len(self)} tagged sentences>"
 
+    def columns(self) -> dict[str, Any]:
+        """The sentences as parallel columns (see ``sentence_columns``), read straight from the
+        arrays: no TaggedSentence is built."""
+        import numpy as np
+
+        tab, values = self._table, self._values
+        proba = values[:, :4].T.tolist()
+        hits = (values[:, :4] >= np.asarray(self._thresholds)).tolist()
+        return {"start": list(tab.starts), "end": list(tab.ends), "section": list(tab.sections),
+                "themes": [[l for l, h in zip(LABELS, row) if h] for row in hits],
+                "scores": {l: [round(x, 4) for x in proba[k]] for k, l in enumerate(LABELS)},
+                "problem": (values[:, 4] > 0).tolist()}
+
     def __getstate__(self) -> dict[str, Any]:
         return {k: getattr(self, k) for k in self.__slots__ if k != "_items"}
 
@@ -137,6 +150,20 @@ class TaggedSentences(Sequence[TaggedSentence]):
         for k, v in state.items():
             setattr(self, k, v)
         self._items = None
+
+
+def sentence_columns(sentences: Sequence[TaggedSentence]) -> dict[str, Any]:
+    """Tagged sentences as parallel columns, one entry per sentence in order: ``start``, ``end``
+    (offsets into the document's text), ``section``, ``themes`` (lists of labels), ``scores``
+    (label -> list of theme probabilities, rounded to 4 places) and ``problem`` (flags).
+    ``pandas.DataFrame`` reads it once ``scores`` is spread into columns."""
+    if isinstance(sentences, TaggedSentences):
+        return sentences.columns()
+    items = list(sentences)
+    return {"start": [t.sentence.start for t in items], "end": [t.sentence.end for t in items],
+            "section": [t.sentence.section for t in items], "themes": [list(t.themes) for t in items],
+            "scores": {l: [round(float(t.scores.get(l, 0.0)), 4) for t in items] for l in LABELS},
+            "problem": [bool(t.problem) for t in items]}
 
 
 @dataclass(frozen=True)
