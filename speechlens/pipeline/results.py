@@ -27,9 +27,15 @@ class Problem:
     specificity: str
     score: float = 0.0
     sentence_index: int = 0
+    document: str | None = None  # the id (else the path) of the document it was found in
+    unit: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
+        """The problem on its own: its span and labels, with the document (id, else path) and
+        unit it came from, so a list of problems from many documents stays joinable."""
         return {
+            "document": self.document,
+            "unit": self.unit,
             "text": self.text,
             "start": self.start,
             "end": self.end,
@@ -229,7 +235,7 @@ class Analysis:
             "model": self.model,
             "themes": {k: round(float(self.themes.get(k, 0.0)), 4) for k in LABELS},
             "sentences": [t.to_dict() for t in self.sentences],
-            "problems": [dict(p.to_dict(), document=d.id or d.path, unit=d.unit) for p in self.problems],
+            "problems": [p.to_dict() for p in self.problems],
             "admissions": [x.to_dict() for x in self.admissions],
             "sections": [dict(x) for x in self.sections],
         }
