@@ -414,7 +414,7 @@ def evaluate(gold: str, model: str | None, fmt: str) -> None:
 @cli.command()
 @click.argument("inputs", nargs=-1, required=True)
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
-              help="Output file: .jsonl (default), .csv or .parquet (problems go to OUT.problems.*).")
+              help="Output file: .jsonl (default), .csv or .parquet (problems and sentences go to OUT.problems.* and OUT.sentences.*).")
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "parquet"]), default=None,
               help="Output format (default: from the output file's extension).")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=1, show_default=True,

@@ -263,3 +263,27 @@ def test_a_str_is_text_and_a_path_is_a_file_in_every_entry_point(analyzer, demo_
     assert from_file["path"] == str(path) and from_file["id"] == path.stem
     assert [a.to_dict() for a in analyzer.pipe([path])] == [from_file]
     assert analyzer.analyze(text, id="mine").document.id == "mine"
+
+
+def test_a_problem_on_its_own_names_its_document_and_unit(analyzer):
+    from speechlens import Document
+
+    doc = Document(text="存在的问题：一是垃圾分类推进缓慢，群众满意度不高。", id="r17", unit="甲镇")
+    p = analyzer.analyze(doc).problems[0]
+    d = p.to_dict()
+    assert d["document"] == "r17" and d["unit"] == "甲镇" and d["text"] == p.text
+    assert analyzer.analyze(doc).to_dict()["problems"][0] == d
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_pipe_and_analyze_many_show_progress_on_stderr_only_when_asked(analyzer, capsys, jobs):
+    import speechlens
+
+    texts = ["全镇新增就业800人。", "存在的问题：一是垃圾分类推进缓慢。", "全年排查隐患300处。"]
+    quiet = [a.to_dict() for a in analyzer.pipe(texts, jobs=jobs)]
+    assert capsys.readouterr().err == ""
+    shown = [a.to_dict() for a in analyzer.pipe(texts, jobs=jobs, progress=True)]
+    err = capsys.readouterr()
+    assert shown == quiet and err.out == "" and "3/3" in err.err
+    list(speechlens.analyze_many(texts, analyzer=analyzer, progress=True))
+    assert "3/3" in capsys.readouterr().err

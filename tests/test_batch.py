@@ -410,7 +410,7 @@ def test_the_readme_dask_bag_recipe_runs_on_a_local_cluster(tiny_classifier, tmp
         scope["client"].close()
     docs = pq.read_table(tmp_path / "results" / "documents.parquet").to_pylist()
     probs = pq.read_table(tmp_path / "results" / "documents.problems.parquet")
-    assert len(docs) == 7 and len({d["key"] for d in docs}) == 7
+    assert len(docs) == 7 and len({d["path"] for d in docs}) == 7
     assert sum(d["error"] is not None for d in docs) == 1
     assert probs.schema.field("start").type == "int64"
     assert str(probs.schema.field("themes").type).startswith("list<")  # a list column, not "a;b"
@@ -439,3 +439,82 @@ def test_batch_inputs_are_small_types_that_give_id_path_metadata_size_and_docume
     assert analyzer_input(f).text == f.document().text
     assert analyzer_input(row) == ("r1", "安全生产隐患排查整改12处。", {"county": "乙县"})
     assert isinstance(analyzer_input(bad), Failure) and analyzer_input(bad).error == bad.error
+
+
+def _table(path):
+    if path.suffix == ".csv":
+        with path.open(encoding="utf-8") as fh:
+            return list(csv.DictReader(fh))
+    import pyarrow.parquet as pq
+
+    return pq.read_table(path).to_pylist()
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_the_sentence_table_has_every_sentence_of_every_document_joined_by_path(analyzer, tmp_path, fmt):
+    if fmt == "parquet":
+        pytest.importorskip("pyarrow")
+    src = _archive(tmp_path, 4)
+    out = tmp_path / f"out.{fmt}"
+    s = run_batch([str(src)], out, analyzer=analyzer)
+    sentences_table = tmp_path / f"out.sentences.{fmt}"
+    assert str(sentences_table) in s.tables
+    docs, sents = _table(out), _table(sentences_table)
+    paths = {d["path"] for d in docs}
+    assert len(paths) == 5 and {r["path"] for r in sents} <= paths
+    for d in docs:
+        mine = [r for r in sents if r["path"] == d["path"]]
+        if d["error"]:
+            assert mine == []
+            continue
+        a = analyzer.analyze(Path(d["path"]))
+        assert [int(r["index"]) for r in mine] == list(range(len(a.sentences)))
+        for r, t in zip(mine, a.sentences):
+            want = t.to_dict()
+            assert r["id"] == d["id"] and (int(r["start"]), int(r["end"])) == (want["start"], want["end"])
+            assert (r["section"] or None) == want["section"]
+            themes = r["themes"] if fmt == "parquet" else [x for x in r["themes"].split(";") if x]
+            assert themes == want["themes"]
+            assert {l: float(r[f"theme_{l}"]) for l in want["scores"]} == want["scores"]
+            assert r["problem"] in (want["problem"], str(want["problem"]))
+        flagged = sum(r["problem"] in (True, "True") for r in mine)
+        assert flagged == sum(t.problem for t in a.sentences) and flagged > 0
+    if fmt == "parquet":
+        import pyarrow.parquet as pq
+
+        schema = pq.read_schema(sentences_table)
+        assert str(schema.field("themes").type).startswith("list<")
+        assert str(schema.field("problem").type) == "bool" and str(schema.field("start").type) == "int64"
+
+
+def test_the_sentence_table_holds_each_sentence_once_after_a_kill_and_resume(analyzer, tmp_path):
+    src = _archive(tmp_path, 6)
+    out = tmp_path / "out.csv"
+    run_batch([str(src)], out, analyzer=analyzer)
+    whole = _table(tmp_path / "out.sentences.csv")
+    journal = tmp_path / "out.csv.journal.jsonl"
+    lines = journal.read_text(encoding="utf-8").splitlines()
+    journal.write_text("\n".join(lines[:4]) + "\n" + lines[4][:60], encoding="utf-8")  # killed mid-write
+    for t in ("out.csv", "out.problems.csv", "out.sentences.csv"):
+        (tmp_path / t).unlink()
+    run_batch([str(src)], out, analyzer=analyzer, resume=True)
+    again = _table(tmp_path / "out.sentences.csv")
+    key = lambda r: (r["path"], int(r["index"]))  # noqa: E731
+    assert len({key(r) for r in again}) == len(again) == len(whole)
+    assert sorted(again, key=key) == sorted(whole, key=key)
+
+
+def test_the_batch_tables_have_one_path_column(analyzer, tmp_path):
+    src = _archive(tmp_path, 2)
+    rows = tmp_path / "in.jsonl"
+    rows.write_text(json.dumps({"id": "r1", "text": "存在的问题：一是垃圾分类推进缓慢。"}, ensure_ascii=False) + "\n",
+                    encoding="utf-8")
+    run_batch([str(src), str(rows)], tmp_path / "out.csv", analyzer=analyzer)
+    for name in ("out.csv", "out.problems.csv", "out.sentences.csv"):
+        with (tmp_path / name).open(encoding="utf-8") as fh:
+            header = next(csv.reader(fh))
+        assert header[0] == "path" and not {"key", "source"} & set(header), name
+    docs = _table(tmp_path / "out.csv")
+    assert sorted(d["path"] for d in docs) == sorted(
+        [str(src / "doc000.txt"), str(src / "sub" / "doc001.txt"), str(src / "broken.txt"), f"{rows}:1"])
+    assert {p["path"] for p in _table(tmp_path / "out.problems.csv")} <= {d["path"] for d in docs}

@@ -91,3 +91,45 @@ def test_average_linkage_matches_the_definition(seed):
         keys = [tuple(r) for r in rows.round(12).tolist()]
         got = average_linkage(csr_matrix(rows[perm]), t, keys=[keys[i] for i in perm])
         assert sorted(sorted(int(perm[i]) for i in g) for g in got) == expected
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_copies_weigh_as_their_count_in_average_linkage(seed):
+    import numpy as np
+    from scipy.sparse import csr_matrix
+
+    from speechlens.comparison.clustering import average_linkage
+
+    rng = np.random.default_rng(seed)
+    centres = rng.random((3, 10)) ** 3
+    distinct = np.vstack([centres[rng.integers(3)] + 0.4 * rng.random(10) ** 3 for _ in range(12)])
+    distinct /= np.linalg.norm(distinct, axis=1, keepdims=True)
+    copies = rng.integers(1, 6, size=len(distinct))  # a point's weight changes which groups merge
+    which = np.repeat(np.arange(len(distinct)), copies)
+    rows = distinct[which]
+    sim = rows @ rows.T
+    for t in (0.5, 0.7, 0.85):
+        expected = _naive_upgma(sim.tolist(), t)
+        assert sorted(average_linkage(csr_matrix(rows), t, same=which.tolist())) == expected
+
+
+def test_many_copies_of_a_few_texts_cluster_in_little_memory():
+    import tracemalloc
+
+    import numpy as np
+    from scipy.sparse import csr_matrix
+
+    from speechlens.comparison.clustering import average_linkage
+
+    texts = np.array([[1.0, 0.0, 0.1], [1.0, 0.05, 0.0], [0.9, 0.1, 0.1], [0.0, 1.0, 0.0]])
+    texts /= np.linalg.norm(texts, axis=1, keepdims=True)
+    which = np.arange(6000) % 4  # 6,000 admissions, four distinct texts, three of them alike
+    vecs = csr_matrix(texts[which])
+    tracemalloc.start()
+    try:
+        groups = average_linkage(vecs, 0.8, same=which.tolist())
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert sorted(len(g) for g in groups) == [1500, 4500]
+    assert peak < 20_000_000, f"{peak:,} bytes: the items were compared pairwise"  # pairwise: 6000² × 8 = 288 MB

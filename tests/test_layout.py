@@ -162,6 +162,8 @@ FOREIGN_PRIVATE = {
     "_exit",        # os._exit: a worker that must die at once
     "_repr_html_",  # IPython's display protocol
     "_tr",          # python-docx: a table row's XML element (row heights have no public API)
+    "_p", "_tbl",   # python-docx: a paragraph's and a table's XML element (test documents with
+                    # hyperlinks, fields, revisions and late-starting rows: no public API builds them)
     "_asdict",      # namedtuple
 }
 

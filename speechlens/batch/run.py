@@ -198,7 +198,7 @@ def run_batch(inputs: Sequence[str], output: str | Path, *, analyzer: Analyzer |
         raise SpeechlensError("--resume and --overwrite contradict each other: choose one")
     if retry_errors and not resume:
         raise SpeechlensError("--retry-errors goes with --resume: it redoes the failed documents of a run")
-    targets = [journal_path] + ([out, problems_path(out)] if fmt != "jsonl" else [])
+    targets = [journal_path] + (table_paths(out) if fmt != "jsonl" else [])
     named = list(inputs) + ([metadata_file] if metadata_file else [])
     for target in targets:
         clash = clashes_with_input(target, named, SUPPORTED_SUFFIXES)
@@ -277,8 +277,8 @@ def _run(inputs: Sequence[str], out: Path, fmt: str, journal_path: Path, az: Ana
         try:
             summary.tables = write_tables(journal_path, out, fmt)
         except OSError as exc:
-            for tmp in (out.with_name(out.name + ".tmp"), problems_path(out).with_name(problems_path(out).name + ".tmp")):
-                tmp.unlink(missing_ok=True)
+            for table in table_paths(out):
+                table.with_name(table.name + ".tmp").unlink(missing_ok=True)
             raise SpeechlensError(f"{out}: the tables cannot be written ({exc.strerror or exc}); the journal "
                                   f"{journal_path} is complete: fix that, then run again with --resume") from None
     return summary
@@ -333,28 +333,55 @@ def _progress(total: int | None, enabled: bool):
     return tqdm(total=total, unit="doc", file=sys.stderr, dynamic_ncols=True, smoothing=0.1)
 
 
-DOC_COLUMNS = ("key", "id", "path", "source", "unit", "year", "genre", "role", "person", "characters",
+# One path column: ``path`` is where a document came from (the file as reached, or
+# ``export.jsonl:12`` for an export's row); it is unique within a run and joins the three tables.
+# The resume key stays in the journal alone.
+DOC_COLUMNS = ("path", "id", "unit", "year", "genre", "role", "person", "characters",
                *(f"theme_{l}" for l in LABELS), "problem_count", "metadata", "error")
-PROBLEM_COLUMNS = ("key", "id", "unit", "year", "index", "text", "start", "end", "themes", "subtheme",
+PROBLEM_COLUMNS = ("path", "id", "unit", "year", "index", "text", "start", "end", "themes", "subtheme",
                    "specificity", "cues", "section", "score")
+SENTENCE_COLUMNS = ("path", "id", "index", "start", "end", "section", "themes",
+                    *(f"theme_{l}" for l in LABELS), "problem")
 
 
 _LIST_COLUMNS = ("themes", "cues")  # Parquet keeps them as list columns; CSV joins them with ";"
 
 
-def _flat(rec: Mapping[str, Any], *, lists: bool = False) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+def _path_of(rec: Mapping[str, Any]) -> str | None:
+    return rec.get("source") or rec.get("path") or rec.get("key")
+
+
+def _flat(rec: Mapping[str, Any], *, lists: bool = False
+          ) -> tuple[dict[str, Any], list[dict[str, Any]], Iterator[dict[str, Any]]]:
+    """A record as its documents row, its problem rows and (lazily) its sentence rows."""
+    path = _path_of(rec)
     row = {c: rec.get(c) for c in DOC_COLUMNS}
+    row["path"] = path
     for l in LABELS:
         row[f"theme_{l}"] = (rec.get("themes") or {}).get(l)
     row["metadata"] = json.dumps(rec.get("metadata") or {}, ensure_ascii=False)
     probs = []
     for i, p in enumerate(rec.get("problems") or []):
-        probs.append({"key": rec["key"], "id": rec.get("id"), "unit": rec.get("unit"), "year": rec.get("year"),
+        probs.append({"path": path, "id": rec.get("id"), "unit": rec.get("unit"), "year": rec.get("year"),
                       "index": i, "text": p["text"], "start": p["start"], "end": p["end"],
                       "themes": list(p["themes"]) if lists else ";".join(p["themes"]), "subtheme": p["subtheme"],
                       "specificity": p["specificity"], "cues": list(p["cues"]) if lists else ";".join(p["cues"]),
                       "section": p["section"], "score": p["score"]})
-    return row, probs
+    return row, probs, _sentence_rows(rec, path, lists)
+
+
+def _sentence_rows(rec: Mapping[str, Any], path: str | None, lists: bool) -> Iterator[dict[str, Any]]:
+    cols = rec.get("sentences")
+    if not cols:
+        return
+    scores = cols["scores"]
+    for i, (start, end, section, themes, problem) in enumerate(
+            zip(cols["start"], cols["end"], cols["section"], cols["themes"], cols["problem"])):
+        row = {"path": path, "id": rec.get("id"), "index": i, "start": start, "end": end, "section": section,
+               "themes": list(themes) if lists else ";".join(themes), "problem": bool(problem)}
+        for l in LABELS:
+            row[f"theme_{l}"] = scores[l][i] if l in scores else None
+        yield row
 
 
 def _displayable_row(row: dict[str, Any]) -> dict[str, Any]:
@@ -369,14 +396,24 @@ def problems_path(out: Path) -> Path:
     return out.with_name(f"{out.stem}.problems{out.suffix}")
 
 
+def sentences_path(out: Path) -> Path:
+    """``OUT.sentences.csv`` beside ``OUT.csv`` (likewise for Parquet)."""
+    return out.with_name(f"{out.stem}.sentences{out.suffix}")
+
+
+def table_paths(out: Path) -> list[Path]:
+    """The tables a CSV/Parquet run writes: documents (``OUT``), problems, sentences."""
+    return [out, problems_path(out), sentences_path(out)]
+
+
 def write_tables(journal: Path, out: Path, fmt: str) -> list[str]:
-    """Stream the journal into the documents table and the problems table, atomically."""
+    """Stream the journal into the documents, problems and sentences tables, atomically."""
     return _write_tables([journal], out, fmt, complete_lines_only=True)
 
 
 def write_tables_from(sources: Sequence[str | Path], out: str | Path, fmt: str | None = None) -> list[str]:
-    """The documents and problems tables (``OUT`` and ``OUT.problems.*``; CSV or Parquet, from
-    ``fmt`` or the extension) from JSON Lines files of records (``record_of``), as a Dask bag's
+    """The documents, problems and sentences tables (``OUT``, ``OUT.problems.*``, ``OUT.sentences.*``;
+    CSV or Parquet, from ``fmt`` or the extension) from JSON Lines files of records (``record_of``), as a Dask bag's
     ``to_textfiles`` writes them: one fixed schema whatever the first records hold."""
     out = Path(out)
     fmt = fmt or {".csv": "csv", ".parquet": "parquet"}.get(out.suffix.lower())
@@ -389,9 +426,8 @@ def write_tables_from(sources: Sequence[str | Path], out: str | Path, fmt: str |
 
 
 def _write_tables(sources: Sequence[Path], out: Path, fmt: str, *, complete_lines_only: bool) -> list[str]:
-    ppath = problems_path(out)
-    tmp_docs = out.with_name(out.name + ".tmp")
-    tmp_probs = ppath.with_name(ppath.name + ".tmp")
+    paths = table_paths(out)
+    tmps = [p.with_name(p.name + ".tmp") for p in paths]
 
     def records() -> Iterator[dict[str, Any]]:
         for source in sources:
@@ -406,16 +442,19 @@ def _write_tables(sources: Sequence[Path], out: Path, fmt: str, *, complete_line
                             yield rec
 
     if fmt == "csv":
-        with tmp_docs.open("w", encoding="utf-8", newline="", errors="backslashreplace") as fd, \
-                tmp_probs.open("w", encoding="utf-8", newline="", errors="backslashreplace") as fp:
+        with tmps[0].open("w", encoding="utf-8", newline="", errors="backslashreplace") as fd, \
+                tmps[1].open("w", encoding="utf-8", newline="", errors="backslashreplace") as fp, \
+                tmps[2].open("w", encoding="utf-8", newline="", errors="backslashreplace") as fs:
             wd = csv.DictWriter(fd, fieldnames=DOC_COLUMNS)
             wp = csv.DictWriter(fp, fieldnames=PROBLEM_COLUMNS)
-            wd.writeheader()
-            wp.writeheader()
+            ws = csv.DictWriter(fs, fieldnames=SENTENCE_COLUMNS)
+            for w in (wd, wp, ws):
+                w.writeheader()
             for rec in records():  # cells that would run as spreadsheet formulas are neutralised
-                row, probs = _flat(rec)
+                row, probs, sents = _flat(rec)
                 wd.writerow(csv_row(row))
                 wp.writerows(csv_row(p) for p in probs)
+                ws.writerows(csv_row(x) for x in sents)
     else:
         import pyarrow as pa
         import pyarrow.parquet as pq
@@ -426,21 +465,30 @@ def _write_tables(sources: Sequence[Path], out: Path, fmt: str, *, complete_line
                                   pa.float64() if c == "score" else
                                   pa.list_(pa.string()) if c in _LIST_COLUMNS else pa.string())
                                  for c in PROBLEM_COLUMNS])
-        with pq.ParquetWriter(tmp_docs, doc_schema) as wd, pq.ParquetWriter(tmp_probs, prob_schema) as wp:
-            rows, probs = [], []
+        sent_schema = pa.schema([(c, pa.int64() if c in ("index", "start", "end") else
+                                  pa.float64() if c.startswith("theme_") else pa.bool_() if c == "problem" else
+                                  pa.list_(pa.string()) if c == "themes" else pa.string())
+                                 for c in SENTENCE_COLUMNS])
+        schemas = (doc_schema, prob_schema, sent_schema)
+        with pq.ParquetWriter(tmps[0], doc_schema) as wd, pq.ParquetWriter(tmps[1], prob_schema) as wp, \
+                pq.ParquetWriter(tmps[2], sent_schema) as ws:
+            writers = (wd, wp, ws)
+            pending: tuple[list[dict[str, Any]], ...] = ([], [], [])
+
+            def flush() -> None:  # bounded buffers keep memory flat whatever the archive's size
+                for w, schema, rows in zip(writers, schemas, pending):
+                    if rows:
+                        w.write_table(pa.Table.from_pylist(rows, schema=schema))
+                        rows.clear()
+
             for rec in records():
-                r, p = _flat(rec, lists=True)
-                rows.append(_displayable_row(r))
-                probs.extend(_displayable_row(x) for x in p)
-                if len(rows) >= 5000:
-                    wd.write_table(pa.Table.from_pylist(rows, schema=doc_schema))
-                    if probs:
-                        wp.write_table(pa.Table.from_pylist(probs, schema=prob_schema))
-                    rows, probs = [], []
-            if rows:
-                wd.write_table(pa.Table.from_pylist(rows, schema=doc_schema))
-            if probs:
-                wp.write_table(pa.Table.from_pylist(probs, schema=prob_schema))
-    os.replace(tmp_docs, out)
-    os.replace(tmp_probs, ppath)
-    return [str(out), str(ppath)]
+                r, p, sents = _flat(rec, lists=True)
+                pending[0].append(_displayable_row(r))
+                pending[1].extend(_displayable_row(x) for x in p)
+                pending[2].extend(_displayable_row(x) for x in sents)
+                if len(pending[0]) >= 5000 or len(pending[2]) >= 50000:
+                    flush()
+            flush()
+    for tmp, path in zip(tmps, paths):
+        os.replace(tmp, path)
+    return [str(p) for p in paths]

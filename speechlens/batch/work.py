@@ -8,7 +8,7 @@ from speechlens.batch.items import Item, analyzer_input, failure_of
 from speechlens.labels import LABELS
 from speechlens.batch.limits import TimeLimitExceeded, time_limit
 from speechlens.pipeline.analysis import Analyzer
-from speechlens.pipeline.results import Analysis, Failure
+from speechlens.pipeline.results import Analysis, Failure, sentence_columns
 
 
 # -- records -----------------------------------------------------------------------------------
@@ -27,6 +27,7 @@ def record_of(result: Analysis | Failure, item: Item | None = None) -> dict[str,
         "themes": {l: round(float(result.themes.get(l, 0.0)), 4) for l in LABELS},
         "problem_count": len(result.problems),
         "problems": [p.to_dict() for p in result.problems],
+        "sentences": sentence_columns(result.sentences),  # columns: start, end, section, themes, scores, problem
         "error": None,
     }
 

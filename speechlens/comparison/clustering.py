@@ -6,8 +6,10 @@ some pair across them has similarity >= threshold (otherwise their mean is below
 connected components of the graph "similarity >= threshold" are clustered independently, each
 with scipy's ``linkage(method="average")`` cut at distance 1 - threshold. The graph is built from
 sparse rows in blocks, over distinct rows only (copies of one text share a row), so memory
-follows the number of pairs above the threshold and the size of the largest component, not
-n². Items are put in a canonical order (by the caller's keys) first: the groups do not depend
+follows the number of pairs above the threshold and the number of distinct rows in the largest
+component, not n². A component holding copies is clustered over its distinct rows, each weighted
+by its number of copies (``weighted_average_linkage``: the same groups as scipy on the copies
+written out, tested against it), so ten thousand copies of a stock sentence cost one row. Items are put in a canonical order (by the caller's keys) first: the groups do not depend
 on the input order.
 """
 
@@ -65,10 +67,8 @@ def average_linkage(vecs, threshold: float, keys: Sequence[Hashable] | None = No
     ``same``: rows with equal values here have equal vectors (e.g. the text and sub-theme) and
     are compared once.
     """
-    from scipy.cluster.hierarchy import fcluster, linkage
     from scipy.sparse import csr_matrix
     from scipy.sparse.csgraph import connected_components
-    from scipy.spatial.distance import squareform
 
     n = vecs.shape[0]
     if n == 0:
@@ -120,20 +120,80 @@ def average_linkage(vecs, threshold: float, keys: Sequence[Hashable] | None = No
             groups.append(items)
             continue
         where = {k: j for j, k in enumerate(uniq)}
+        local = np.array([where[int(row_of[i])] for i in items])
         sim = (u[uniq] @ u[uniq].T).toarray()
-        idx = np.array([where[int(row_of[i])] for i in items])
-        dist = sim[np.ix_(idx, idx)]
-        del sim
-        np.subtract(1.0, dist, out=dist)
+        dist = np.subtract(1.0, sim, out=sim)
         np.clip(dist, 0.0, None, out=dist)
         np.fill_diagonal(dist, 0.0)
-        tri = squareform(dist, checks=False)
-        del dist
-        labels = fcluster(linkage(tri, method="average"), t=1.0 - threshold, criterion="distance")
+        if len(uniq) == len(items):  # no copies: scipy's average linkage on the rows themselves
+            from scipy.cluster.hierarchy import fcluster, linkage
+            from scipy.spatial.distance import squareform
+
+            labels = fcluster(linkage(squareform(dist[np.ix_(local, local)], checks=False), method="average"),
+                              t=1.0 - threshold, criterion="distance").tolist()
+        else:  # copies of one text are one point weighted by its count (memory: distinct rows squared)
+            weights = np.bincount(local, minlength=len(uniq)).astype(np.float64)
+            labels = weighted_average_linkage(dist, weights, 1.0 - threshold)[local].tolist()
         split: dict[int, list[int]] = {}
-        for i, lab in zip(items, labels.tolist()):
+        for i, lab in zip(items, labels):
             split.setdefault(lab, []).append(i)
         groups.extend(split.values())
     out = [sorted(g, key=lambda i: rank[i]) for g in groups]
     out.sort(key=lambda g: rank[g[0]])
     return [sorted(g) for g in out]
+
+
+def weighted_average_linkage(dist: np.ndarray, weights: np.ndarray, cut: float) -> np.ndarray:
+    """Flat clusters (a label per point) of average linkage (UPGMA) over points that stand for
+    ``weights`` identical items each, cut where the mean distance exceeds ``cut``: what
+    ``fcluster(linkage(d, "average"), cut, "distance")`` gives on the items written out one by
+    one, with memory in the number of distinct points. Nearest-neighbour chains with the
+    Lance-Williams update d(k, i+j) = (w_i d(k, i) + w_j d(k, j)) / (w_i + w_j); a point whose
+    nearest neighbour is farther than ``cut`` is final (average linkage is reducible: a merger is
+    never nearer to a point than the nearer of its parts). ``dist`` is overwritten."""
+    m = dist.shape[0]
+    parent = np.arange(m)
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = int(parent[x])
+        return x
+
+    w = weights.astype(np.float64).copy()
+    np.fill_diagonal(dist, np.inf)
+    active = np.ones(m, dtype=bool)
+    remaining = m
+    chain: list[int] = []
+    while remaining > 1:
+        if not chain:
+            chain.append(int(np.flatnonzero(active)[0]))
+        a = chain[-1]
+        row = dist[a]
+        b = int(np.argmin(row))
+        if len(chain) > 1 and row[chain[-2]] <= row[b]:
+            b = chain[-2]
+        if row[b] > cut:  # the chain's points never merge below the cut again
+            for x in chain:
+                active[x] = False
+                dist[x, :] = np.inf
+                dist[:, x] = np.inf
+            remaining -= len(chain)
+            chain = []
+            continue
+        if len(chain) > 1 and b == chain[-2]:
+            chain.pop()
+            chain.pop()
+            merged = (w[a] * dist[a] + w[b] * dist[b]) / (w[a] + w[b])
+            merged[a] = np.inf
+            dist[a, :] = merged
+            dist[:, a] = merged
+            dist[b, :] = np.inf
+            dist[:, b] = np.inf
+            w[a] += w[b]
+            active[b] = False
+            remaining -= 1
+            parent[find(b)] = find(a)
+        else:
+            chain.append(b)
+    return np.array([find(i) for i in range(m)])

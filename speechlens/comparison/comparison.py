@@ -147,10 +147,11 @@ def compare(analyses: Iterable[Analysis], *, segmenter: Segmenter | Any = None,
     vecs, vocab_words = _problem_vectors([p for _, _, p in plist], words)
     keys = [_canonical(x) for x in plist]
     groups = average_linkage(vecs, threshold, keys=keys, same=[(p.text, p.subtheme) for _, _, p in plist])
+    position = {u: k for k, u in enumerate(names_in_order)}  # one lookup per member, not a sort of all units
     shared: list[dict[str, Any]] = []
     unique: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for members in groups:
-        member_units = ordered({plist[i][0] for i in members}, names_in_order)
+        member_units = sorted({plist[i][0] for i in members}, key=position.__getitem__)
         if len(member_units) >= 2:
             examples = {}
             for i in sorted(members, key=lambda i: (-plist[i][2].score, keys[i])):

@@ -68,7 +68,8 @@ def ordered(names: Iterable[str], order: Sequence[str] | None = None) -> list[st
     if order:
         rank = {to_simplified(o).strip(): k for k, o in enumerate(order)}
         first = sorted((n for n in names if n in rank), key=rank.__getitem__)
-    rest = sorted((n for n in names if n not in set(first)), key=pinyin_key)
+    placed = set(first)
+    rest = sorted((n for n in names if n not in placed), key=pinyin_key)
     return first + rest
 
 

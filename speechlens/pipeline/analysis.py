@@ -140,7 +140,7 @@ class Analyzer:
             best = max(range(len(LABELS)), key=row.__getitem__)
             themes = labels or ((LABELS[best],) if row[best] >= 0.25 else ())
             problems.append(build_problem(tab.sentence(i), doc.text, themes=themes, subtheme=names[sub[i]],
-                                          score=float(z[i])))
+                                          score=float(z[i]), document=doc.id or doc.path, unit=doc.unit))
         body = ~np.asarray(tab.headings, dtype=bool)
         lengths = np.fromiter(map(len, tab.norms), dtype=np.int64, count=len(tab)) * body
         return Analysis(document=doc, themes=_shares(lengths, hits), problems=tuple(problems),
@@ -150,30 +150,48 @@ class Analyzer:
 
     # -- many documents -----------------------------------------------------------------
     def pipe(self, inputs: Iterable[InputItem], *, jobs: int = 1, on_error: str = "raise",
-             batch_chars: int = 60_000) -> Iterator[Analysis | Failure]:
+             batch_chars: int = 60_000, progress: bool = False) -> Iterator[Analysis | Failure]:
         """Analyse many inputs in order, with ``jobs`` worker processes.
 
         A str is text, as in ``analyze``; a ``pathlib.Path`` is a file to read. ``on_error``: "raise" stops at the first bad
         document, "record" yields a Failure in its place, "skip" drops it. Documents are
         analysed in batches of about ``batch_chars`` characters (results do not depend on it).
+        ``progress``: a tqdm progress bar on standard error (documents done; with a total when
+        ``inputs`` has a length); off by default.
         """
         if on_error not in ("raise", "record", "skip"):
             raise ValueError("on_error must be 'raise', 'record' or 'skip'")
         if jobs < 1:
             raise ValueError("jobs must be at least 1")
+        total = len(inputs) if progress and hasattr(inputs, "__len__") else None  # type: ignore[arg-type]
+        return self._pipe(inputs, jobs, on_error, batch_chars, progress, total)
+
+    def _pipe(self, inputs: Iterable[InputItem], jobs: int, on_error: str, batch_chars: int, progress: bool,
+              total: int | None) -> Iterator[Analysis | Failure]:
+        bar = None
+        if progress:
+            from tqdm import tqdm
+
+            bar = tqdm(total=total, unit="doc", desc="analysing", file=sys.stderr, dynamic_ncols=True)
         batches = input_batches(inputs, batch_chars, ramp=jobs)
         if jobs == 1:
             results: Iterable[list[Analysis | Failure]] = map(self.safe_batch, batches)
         else:
             results = self._parallel(batches, jobs)
-        for batch in results:
-            for r in batch:
-                if isinstance(r, Failure):
-                    if on_error == "raise":
-                        raise SpeechlensError(r.error)
-                    if on_error == "skip":
-                        continue
-                yield r
+        try:
+            for batch in results:
+                for r in batch:
+                    if bar is not None:
+                        bar.update(1)
+                    if isinstance(r, Failure):
+                        if on_error == "raise":
+                            raise SpeechlensError(r.error)
+                        if on_error == "skip":
+                            continue
+                    yield r
+        finally:
+            if bar is not None:
+                bar.close()
 
     def safe_batch(self, items: Sequence[InputItem]) -> list[Analysis | Failure]:
         """Results for a batch of inputs, in order; a bad input becomes a Failure in its place."""
@@ -311,10 +329,11 @@ def analyze(text: InputItem, *, unit: str | None = None, genre: str | None = Non
 
 
 def analyze_many(inputs: Iterable[InputItem], *, jobs: int = 1, on_error: str = "raise",
-                 analyzer: Analyzer | None = None) -> Iterator[Analysis | Failure]:
+                 analyzer: Analyzer | None = None, progress: bool = False) -> Iterator[Analysis | Failure]:
     """Analyse texts (str), files (pathlib.Path), Documents or (id, text, metadata) rows in input
-    order with ``jobs`` processes; a str is text here exactly as in ``analyze``."""
-    return (analyzer or default_analyzer()).pipe(inputs, jobs=jobs, on_error=on_error)
+    order with ``jobs`` processes; a str is text here exactly as in ``analyze``. ``progress``: a
+    progress bar on standard error (off by default)."""
+    return (analyzer or default_analyzer()).pipe(inputs, jobs=jobs, on_error=on_error, progress=progress)
 
 
 def analyze_paths(paths: Iterable[str | Path], analyzer: Analyzer | None = None, *, progress: bool = False,

@@ -311,12 +311,12 @@ def problem_span(s: Sentence) -> tuple[int, int]:
 
 
 def build_problem(s: Sentence, doc_text: str, *, themes: tuple[str, ...], subtheme: str | None,
-                  score: float) -> Problem:
+                  score: float, document: str | None = None, unit: str | None = None) -> Problem:
     start, end = problem_span(s)
     text = doc_text[start:end]
     return Problem(text=text, start=start, end=end, themes=themes, subtheme=subtheme,
                    cues=find_cues(s.norm), section=s.section, specificity=specificity(text),
-                   score=logistic(score), sentence_index=s.index)
+                   score=logistic(score), sentence_index=s.index, document=document, unit=unit)
 
 
 _DIFFICULTY = re.compile(

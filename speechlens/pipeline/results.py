@@ -27,9 +27,15 @@ class Problem:
     specificity: str
     score: float = 0.0
     sentence_index: int = 0
+    document: str | None = None  # the id (else the path) of the document it was found in
+    unit: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
+        """The problem on its own: its span and labels, with the document (id, else path) and
+        unit it came from, so a list of problems from many documents stays joinable."""
         return {
+            "document": self.document,
+            "unit": self.unit,
             "text": self.text,
             "start": self.start,
             "end": self.end,
@@ -130,6 +136,19 @@ class TaggedSentences(Sequence[TaggedSentence]):
     def __repr__(self) -> str:
         return f"<{len(self)} tagged sentences>"
 
+    def columns(self) -> dict[str, Any]:
+        """The sentences as parallel columns (see ``sentence_columns``), read straight from the
+        arrays: no TaggedSentence is built."""
+        import numpy as np
+
+        tab, values = self._table, self._values
+        proba = values[:, :4].T.tolist()
+        hits = (values[:, :4] >= np.asarray(self._thresholds)).tolist()
+        return {"start": list(tab.starts), "end": list(tab.ends), "section": list(tab.sections),
+                "themes": [[l for l, h in zip(LABELS, row) if h] for row in hits],
+                "scores": {l: [round(x, 4) for x in proba[k]] for k, l in enumerate(LABELS)},
+                "problem": (values[:, 4] > 0).tolist()}
+
     def __getstate__(self) -> dict[str, Any]:
         return {k: getattr(self, k) for k in self.__slots__ if k != "_items"}
 
@@ -137,6 +156,20 @@ class TaggedSentences(Sequence[TaggedSentence]):
         for k, v in state.items():
             setattr(self, k, v)
         self._items = None
+
+
+def sentence_columns(sentences: Sequence[TaggedSentence]) -> dict[str, Any]:
+    """Tagged sentences as parallel columns, one entry per sentence in order: ``start``, ``end``
+    (offsets into the document's text), ``section``, ``themes`` (lists of labels), ``scores``
+    (label -> list of theme probabilities, rounded to 4 places) and ``problem`` (flags).
+    ``pandas.DataFrame`` reads it once ``scores`` is spread into columns."""
+    if isinstance(sentences, TaggedSentences):
+        return sentences.columns()
+    items = list(sentences)
+    return {"start": [t.sentence.start for t in items], "end": [t.sentence.end for t in items],
+            "section": [t.sentence.section for t in items], "themes": [list(t.themes) for t in items],
+            "scores": {l: [round(float(t.scores.get(l, 0.0)), 4) for t in items] for l in LABELS},
+            "problem": [bool(t.problem) for t in items]}
 
 
 @dataclass(frozen=True)
@@ -202,7 +235,7 @@ class Analysis:
             "model": self.model,
             "themes": {k: round(float(self.themes.get(k, 0.0)), 4) for k in LABELS},
             "sentences": [t.to_dict() for t in self.sentences],
-            "problems": [dict(p.to_dict(), document=d.id or d.path, unit=d.unit) for p in self.problems],
+            "problems": [p.to_dict() for p in self.problems],
             "admissions": [x.to_dict() for x in self.admissions],
             "sections": [dict(x) for x in self.sections],
         }

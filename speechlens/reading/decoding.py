@@ -7,7 +7,8 @@ import os
 from pathlib import Path
 from typing import Any
 
-from speechlens.errors import BinaryDocumentError, DecodingError, DocumentError, EmptyDocumentError, MissingDependencyError, SpeechlensError
+from speechlens.reading.wordxml import WordXmlError, docx_xml_text
+from speechlens.errors import BinaryDocumentError, DecodingError, DocumentError, EmptyDocumentError, SpeechlensError
 
 
 BOMS = (
@@ -197,28 +198,22 @@ def _checked(text: str, source: object) -> str:
 
 
 def docx_text(path: Path, data: bytes) -> str:
-    """The text of a .docx file's bytes (paragraphs and tables, in order)."""
-    try:
-        import docx  # python-docx
-    except ImportError:  # pragma: no cover - a runtime dependency
-        raise MissingDependencyError("python-docx", "docx", "reading .docx files") from None
+    """The text of a .docx file's bytes (paragraphs, then tables, as python-docx gives them). The
+    unpacked sizes are checked first; the XML is then streamed, never held whole."""
     import io
     import zipfile
+    import zlib
 
     if not data:
         raise EmptyDocumentError(path, "empty file (no bytes)")
     _check_unpacked_size(path, io.BytesIO(data))
     try:
-        d = docx.Document(io.BytesIO(data))
-    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            text = docx_xml_text(z)
+    except (zipfile.BadZipFile, WordXmlError) as exc:
         raise BinaryDocumentError(path, f"not a valid .docx file ({exc})") from None
-    except Exception as exc:  # python-docx raises its own PackageNotFoundError and others
+    except (OSError, EOFError, RuntimeError, NotImplementedError, zlib.error) as exc:  # a damaged or encrypted member
         raise DocumentError(path, f"not a readable .docx file ({type(exc).__name__}: {exc})") from None
-    lines = [para.text for para in d.paragraphs]
-    for table in d.tables:
-        for row in table.rows:
-            lines.append("\t".join(cell.text for cell in row.cells))
-    text = "\n".join(lines)
     if not text.strip():
         raise EmptyDocumentError(path, "empty .docx file (no text)")
     return text
