@@ -61,6 +61,8 @@ def test_the_comparison_counts_admissions(analyzer):
     ("虽然做了一些工作，但对照区委的要求，还存在不少差距，主要表现在：", True),
     ("工作中也有三个方面的明显短板：", True),
     ("对照群众期待，我们还有不小的差距。", True),
+    ("但离县委的要求还有不小距离。", True),
+    ("虽然做了一些工作，但还存在一些不足之处", True),
     ("项目储备还存在短板。", False),                         # names its area: an admission
     ("但也存在一些问题：一是村级财务公开不及时。", False),     # names one after the colon
     ("二、存在的问题", False),                               # a heading, not a lead-in

@@ -104,7 +104,7 @@ def _flag(a, fragment):
     ("全镇完成固定资产投资18亿元", False),               # an achievement
     ("解决了群众反映强烈的停车难问题", False),            # an achievement that mentions a problem
     ("但村集体经济仍然比较薄弱", True),                  # an admission outside the problem section
-    ("我们的工作还存在一些不足", False),                 # a lead-in that names nothing
+    ("我们的工作还存在一些不足", True),                  # a lead-in asserting shortcomings (real-text guidelines); no admission of its own
     ("理论学习不够深入系统", True),                      # formulaic admission
     ("全镇仍有2个自然村未通公交车", True),               # concrete admission without a cue word
     ("究其原因", True),                                  # a stated cause is an admission

@@ -8,6 +8,7 @@ from collections import defaultdict
 import pytest
 
 from speechlens import compare
+from speechlens.pipeline.admissions import is_lead_in
 from speechlens.training.evaluation import evaluate_extraction
 from speechlens.comparison.keyness import g2, keyness, p_value
 
@@ -78,6 +79,8 @@ def test_demo_counts_are_the_golds_admissions_per_unit(comparison, demo_analyses
         false_alarms = 0
         hit = set()
         for p in a.problems:
+            if is_lead_in(a.sentences[p.sentence_index].sentence.norm):
+                continue  # a flagged lead-in (还存在一些不足：) names nothing and is no admission
             items = [k for k, g in enumerate(spans) if _overlap((p.start, p.end), g)]
             false_alarms += not items
             hit.update(items)
@@ -90,7 +93,7 @@ def test_demo_counts_are_the_golds_admissions_per_unit(comparison, demo_analyses
     for u, n in expected.items():
         assert comparison["units"][u]["problems"] == n, u
     exact = [u for u in expected if expected[u] == gold_count[u]]
-    # The extractor's known errors on the demo with themes-v2: a 河西街道 item missed, the cause
+    # The extractor's known errors on the demo with themes-v2 (still allowed for themes-v3): a 河西街道 item missed, the cause
     # lead-in of 石门乡 (究其原因……：) and an achievement of 柳河镇 flagged.
     assert len(exact) >= len(expected) - 3
     assert comparison["units"]["桃源街道"]["problems"] == 6
