@@ -13,8 +13,7 @@ from speechlens.training.doccorpus import gold_for_table, load_documents
 from speechlens.labels import LABELS
 from speechlens.errors import ModelError
 from speechlens.model.context import EVIDENCE
-from speechlens.pipeline.problems import (ProblemSettings, problem_evidence, problem_evidence_and_scores,
-                                         problem_scores)
+from speechlens.pipeline.problems import problem_evidence
 from speechlens.text.structure import sentence_table
 
 
@@ -110,28 +109,6 @@ def test_problem_evidence_knows_sections_lists_and_plans():
 ])
 def test_problem_evidence_marks_each_kind_of_sign(sentence, column):
     assert _evidence(sentence)[sentence][column] == 1.0
-
-
-def test_evidence_and_scores_in_one_walk_equal_the_two_walks():
-    from pathlib import Path
-
-    from speechlens import read_document
-
-    root = Path(__file__).resolve().parents[1] / "corpora"
-    paths = sorted(p for folder in ("demo", "problems/heldout", "problems/fresh")
-                   for p in (root / folder).iterdir() if p.suffix in (".txt", ".docx"))
-    texts = [read_document(p).text for p in paths]
-    texts += ["二、存在的问题\n一是产业结构单一。二是村级债务沉重。\n三、下一步打算\n一要抓好项目建设。",
-              "存在的主要问题：\n1.有的乡镇不够重视。\n2.虽然做了工作，但是成效不明显。\n针对上述问题，已整改到位。", ""]
-    rng = np.random.default_rng(7)
-    for text in texts:
-        tab = sentence_table(text)
-        proba = rng.random(len(tab))
-        for genre, settings in ((None, ProblemSettings()), ("speech", ProblemSettings()),
-                                ("self_report", ProblemSettings(section=1.0, bias=0.3, strong_cue_cap=1))):
-            ev, z = problem_evidence_and_scores(tab, proba, genre=genre, settings=settings)
-            assert np.array_equal(ev, problem_evidence(tab))
-            assert z == problem_scores(tab, proba, genre=genre, settings=settings)
 
 
 def test_a_list_after_a_lead_in_is_a_problem_run_even_without_a_heading():

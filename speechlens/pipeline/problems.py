@@ -198,94 +198,27 @@ GENERIC_LEAD_CHARS = 70      # a generic lead-in ("还有差距：") is shorter 
 
 def problem_scores(sentences: Sequence[Sentence] | Any, clf_proba: Sequence[float], *,
                    genre: str | None = None, settings: ProblemSettings = ProblemSettings()) -> list[float]:
-    """Log-odds that each sentence is an admission (> 0 means it is).
+    """Log-odds that each sentence is an admission (> 0 means it is): the classifier's log-odds
+    for the sentence alone plus the hand-weighted evidence of ``ProblemSettings``.
 
     ``sentences``: Sentence objects or a ``structure.SentenceTable``.
     """
-    if hasattr(sentences, "norms"):
-        norms, markers, sections, headings = sentences.norms, sentences.markers, sentences.sections, sentences.headings
-    else:
-        norms = [x.norm for x in sentences]
-        markers = [x.marker for x in sentences]
-        sections = [x.section for x in sentences]
-        headings = [x.is_heading for x in sentences]
-    bias = settings.bias
-    log = math.log
-    alone = [log(q / (1 - q)) + bias
-             for q in np.clip(np.asarray(clf_proba, dtype=np.float64), PROBA_CLIP, 1 - PROBA_CLIP).tolist()]
-    flags: dict[str | None, tuple[bool, bool]] = {}
-    out: list[float] = []
-    max_outside = settings.max_outside_bonus
-    in_run = False
-    run_plans = False
-    speech = genre == "speech"
-    findall_cues = _CUE_PATTERN.findall
-    for text, marker, section, is_heading, z in zip(norms, markers, sections, headings, alone):
-        sf = flags.get(section)
-        if sf is None:
-            sf = flags[section] = _section_flags(section)
-        in_problem_section, in_plan_section = sf
-        body = text[_strip_marker(text, marker):] if marker else text
-        if is_heading:
-            in_run = False
-            run_plans = False
-            rest = _HEADING_FILLER.sub("", PROBLEM_HEADING.sub("", body))
-            if (_SECTION_TITLE.search(text) or (PROBLEM_HEADING.search(body) and len(rest) <= HEADING_REST_CHARS)
-                    or _ASPECT_HEADING.search(body) or _FOUND_PROBLEMS.search(body) or not in_problem_section):
-                out.append(TITLE_SCORE)
-                continue
-        elif z < -max_outside and not (in_problem_section or in_run):
-            # Read alone this is surely no admission, and outside a problem section or list no
-            # other evidence could add enough to change that: skip the remaining checks.
-            out.append(z)
-            if _leads_in(text):
-                in_run, run_plans = True, False
-            continue
-        is_plan = bool(_PLAN_START.search(body)) or bool(_PLAN_ANY.search(body[:PLAN_PREFIX_CHARS]))
-        if in_run and is_plan and marker:
-            run_plans = True
-        if in_problem_section and not run_plans:
-            z += settings.section
-        elif in_run and not run_plans:
-            z += settings.lead_in_run
-        if in_plan_section or run_plans:
-            z += settings.plan_section
-        found = findall_cues(body)
-        strong = sum(c in _STRONG_CUES for c in _distinct_cues(found)) if found else 0
-        z += settings.cue * min(strong, settings.strong_cue_cap)
-        if is_plan:
-            z += settings.plan
-        if not strong and _ACHIEVE.search(body):
-            z += settings.achievement
-        if _RECTIFICATION_RESULT.search(body):
-            z += settings.rectification_result
-        if _REFLECTION.search(body):
-            z += settings.reflection
-        if strong and ("但" in body or "然而" in body or "不过" in body) and _CONCESSION.search(body):
-            z += settings.concession
-        if strong and _FIRST_PERSON_CAUSE.search(body):
-            z += settings.cause
-        if speech and _may_name_others(body) and _THIRD_PERSON.search(body):
-            # A leader naming others' failings (有的乡镇……) criticises; it admits nothing.
-            z = min(z + settings.criticism, NOT_ADMISSION)
-        if (len(body) < GENERIC_LEAD_CHARS and _may_lead_generically(body) and _GENERIC_LEAD.search(body)
-                and not _CONCRETE.search(body.split("差距")[-1])):
-            # "对照要求还有差距：" announces the list; it is not itself an admission.
-            z = min(z + settings.generic_lead, NOT_ADMISSION)
-        if _ADDRESSED.search(body):
-            z += settings.addressed
-        if is_heading:
-            z += settings.heading_in_section
-        if _RECTIFICATION_ITEM.search(body):
-            z += settings.rectification_item
-        if marker and (in_problem_section or in_run) and not run_plans and not is_plan:
-            z += settings.enumerated_in_section
-        out.append(z)
-        if _leads_in(text) and not is_plan:
-            in_run, run_plans = True, False
-        elif not marker and not in_problem_section and z <= 0 and in_run:
-            in_run = False
-    return out
+    if not hasattr(sentences, "norms"):
+        sentences = _Columns([x.norm for x in sentences], [x.marker for x in sentences],
+                             [x.section for x in sentences], [x.is_heading for x in sentences])
+    scores = _evidence(sentences, clf_proba, genre, settings)[1]
+    assert scores is not None
+    return scores
+
+
+@dataclass(frozen=True)
+class _Columns:
+    """The four sentence columns the evidence walk reads, for a plain list of Sentence objects."""
+
+    norms: list[str]
+    markers: list[str | None]
+    sections: list[str | None]
+    headings: list[bool]
 
 
 _CONCEDED = re.compile(r"(?:虽然|尽管)[^。！？]{2,80}?[，,](?:但是?|然而|不过)[，,]?")
@@ -361,7 +294,7 @@ def _evidence(sentences: Any, clf_proba: Sequence[float] | None = None, genre: s
         bias = settings.bias
         log = math.log
         alone = [log(q / (1 - q)) + bias
-                 for q in np.clip(np.asarray(clf_proba, dtype=np.float64), 1e-4, 1 - 1e-4).tolist()]
+                 for q in np.clip(np.asarray(clf_proba, dtype=np.float64), PROBA_CLIP, 1 - PROBA_CLIP).tolist()]
         scores = []
         max_outside = settings.max_outside_bonus
         s_in_run = s_run_plans = False
@@ -374,7 +307,7 @@ def _evidence(sentences: Any, clf_proba: Sequence[float] | None = None, genre: s
         body = text[_strip_marker(text, marker):] if marker else text
         if is_heading:
             in_run = run_plans = False
-        is_plan = bool(_PLAN_START.search(body)) or bool(_PLAN_ANY.search(body[:12]))
+        is_plan = bool(_PLAN_START.search(body)) or bool(_PLAN_ANY.search(body[:PLAN_PREFIX_CHARS]))
         if in_run and is_plan and marker:
             run_plans = True
         found = _distinct_cues(_CUE_PATTERN.findall(body))
@@ -403,7 +336,7 @@ def _evidence(sentences: Any, clf_proba: Sequence[float] | None = None, genre: s
         row[10] = cause
         third = bool(_may_name_others(body) and _THIRD_PERSON.search(body))
         row[11] = third
-        generic = bool(len(body) < 70 and _may_lead_generically(body) and _GENERIC_LEAD.search(body)
+        generic = bool(len(body) < GENERIC_LEAD_CHARS and _may_lead_generically(body) and _GENERIC_LEAD.search(body)
                        and not _CONCRETE.search(body.split("差距")[-1]))
         row[12] = generic
         addressed = first in "针围为聚" and bool(_ADDRESSED.search(body))
@@ -411,7 +344,7 @@ def _evidence(sentences: Any, clf_proba: Sequence[float] | None = None, genre: s
         problem_word = PROBLEM_HEADING.search(body) is not None
         title = (("问题" in text or "不足" in text or "原因分析" in text or "下一步" in text or "工作打算" in text)
                  and _SECTION_TITLE.search(text) is not None)
-        section_title = bool(title or (problem_word and len(_HEADING_FILLER.sub("", PROBLEM_HEADING.sub("", body))) <= 4)
+        section_title = bool(title or (problem_word and len(_HEADING_FILLER.sub("", PROBLEM_HEADING.sub("", body))) <= HEADING_REST_CHARS)
                              or ("方面" in body and _ASPECT_HEADING.search(body)))
         row[14] = section_title
         rect_item = first in "问反巡存" and bool(_RECTIFICATION_ITEM.search(body))
@@ -429,13 +362,13 @@ def _evidence(sentences: Any, clf_proba: Sequence[float] | None = None, genre: s
             in_run = False
         if scores is None:
             continue
-        # problem_scores, step for step, from the answers above.
+        # The hand-weighted score (problem_scores), step for step, from the answers above.
         z = alone[i]
         if is_heading:
             s_in_run = False
             s_run_plans = False
             if section_title or _FOUND_PROBLEMS.search(body) or not in_section:
-                scores.append(-9.0)
+                scores.append(TITLE_SCORE)
                 continue
         elif z < -max_outside and not (in_section or s_in_run):
             scores.append(z)
@@ -464,9 +397,9 @@ def _evidence(sentences: Any, clf_proba: Sequence[float] | None = None, genre: s
         if strong and cause:
             z += settings.cause
         if speech and third:
-            z = min(z + settings.criticism, -1.0)
+            z = min(z + settings.criticism, NOT_ADMISSION)
         if generic:
-            z = min(z + settings.generic_lead, -1.0)
+            z = min(z + settings.generic_lead, NOT_ADMISSION)
         if addressed:
             z += settings.addressed
         if is_heading:
