@@ -12,6 +12,7 @@ import click
 
 from speechlens import __version__
 from speechlens.errors import SpeechlensError
+from speechlens.resources import read_user_text
 from speechlens.reading.loading import SUPPORTED_SUFFIXES, expand_paths
 from speechlens.reading.streams import read_input
 from speechlens.text.segmentation import Segmenter, segmented, token_lines
@@ -255,12 +256,7 @@ def stopwords_options(fn: Callable[..., Any]) -> Callable[..., Any]:
 
 def _read_words(path: str) -> list[str]:
     """Words of a user's list, one a line (# starts a comment); a bad file is one line of error."""
-    try:
-        text = Path(path).read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise SpeechlensError(f"{path}: stopword file not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SpeechlensError(f"{path}: cannot read stopword file as UTF-8 ({exc})") from None
+    text = read_user_text(path, "stopword file")
     return [w for line in text.splitlines() for w in [line.split("#", 1)[0].strip()] if w]
 
 

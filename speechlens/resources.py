@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from importlib import resources
+from pathlib import Path
 
-from speechlens.errors import ResourceError
+from speechlens.errors import ResourceError, SpeechlensError
 
 
 def read_text(name: str) -> str:
@@ -16,6 +18,18 @@ def read_text(name: str) -> str:
         raise ResourceError(
             f"packaged resource speechlens/data/{name} is missing: reinstall speechlens"
         ) from exc
+
+
+def read_user_text(path: str | os.PathLike[str], what: str,
+                   error: type[SpeechlensError] = SpeechlensError) -> str:
+    """The text of a file the user gives (a dictionary, a word list), read as UTF-8 (a BOM is
+    dropped); a missing or unreadable file is one line of ``error`` naming the file and ``what`` it is."""
+    try:
+        return Path(path).read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise error(f"{path}: {what} not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise error(f"{path}: cannot read {what} as UTF-8 ({exc})") from None
 
 
 def read_lines(name: str) -> list[str]:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, Mapping, Sequence
 
 from speechlens.errors import SpeechlensError
+from speechlens.resources import read_user_text
 from speechlens.text.normalization import to_simplified
 
 _SEP = re.compile(r"[\s,，、;；]+")
@@ -21,12 +22,7 @@ _SEP = re.compile(r"[\s,，、;；]+")
 
 def read_user_themes(path: str | Path) -> dict[str, tuple[str, ...]]:
     """Themes of a dictionary file (``name: word word …`` per line, # comments)."""
-    try:
-        text = Path(path).read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise SpeechlensError(f"{path}: theme dictionary not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SpeechlensError(f"{path}: cannot read theme dictionary as UTF-8 ({exc})") from None
+    text = read_user_text(path, "theme dictionary")
     themes: dict[str, tuple[str, ...]] = {}
     for n, line in enumerate(text.splitlines(), 1):
         line = line.split("#", 1)[0].strip()

@@ -17,7 +17,7 @@ from typing import Any, Iterable, Sequence
 
 from speechlens.errors import ResourceError, SpeechlensError
 from speechlens.records import Document
-from speechlens.resources import governance_terms, parse_dictionary_lines
+from speechlens.resources import governance_terms, parse_dictionary_lines, read_user_text
 from speechlens.text import dictcache
 from speechlens.text.structure import sentences_of
 
@@ -139,12 +139,7 @@ class Segmenter:
         if self.governance:
             entries.extend(governance_terms())
         for path in self.user_dict:
-            try:
-                text = Path(path).read_text(encoding="utf-8-sig")
-            except FileNotFoundError:
-                raise ResourceError(f"{path}: user dictionary not found") from None
-            except (OSError, UnicodeDecodeError) as exc:
-                raise ResourceError(f"{path}: cannot read user dictionary as UTF-8 ({exc})") from None
+            text = read_user_text(path, "user dictionary", ResourceError)
             entries.extend(parse_dictionary_lines(text.splitlines()))
         entries.extend((w, None) for w in self.words if w and w.strip())
         self._entries_cache = entries
