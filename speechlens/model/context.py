@@ -143,19 +143,30 @@ def _neighbour(a: np.ndarray, shift: int) -> np.ndarray:
     return out
 
 
-def _group_mean_excluding(values: np.ndarray, weights: np.ndarray, groups: np.ndarray) -> np.ndarray:
-    """For each row, the weighted mean of ``values`` over the other rows of its group (0 alone)."""
-    k = int(groups.max()) + 1 if len(groups) else 0
-    wv = values * weights[:, None]
+def _group_mean_excluding(values: np.ndarray, weights: np.ndarray, groups: np.ndarray,
+                          plan: tuple[Any, ...] | None = None) -> np.ndarray:
+    """For each row, the weighted mean of ``values`` over the other rows of its group (0 alone).
+
+    ``plan``: ``_group_plan(groups, weights, values.shape[1])``, which depends only on the
+    grouping and the weights, so a document's blocks and passes can share it."""
+    k, m, flat, den, pos, wcol = plan or _group_plan(groups, weights, values.shape[1])
+    wv = values * wcol
     # One bincount over (group, column) bins; each bin adds its rows in row order, as a
     # bincount per column would, so the sums are the same bits.
-    m = values.shape[1]
-    flat = (groups[:, None] * m + np.arange(m)).ravel()
     tot = np.bincount(flat, weights=wv.ravel(), minlength=k * m).reshape(k, m)
-    wsum = np.bincount(groups, weights=weights, minlength=k)
     num = tot[groups] - wv
+    return np.divide(num, den, out=np.zeros_like(num), where=pos)
+
+
+def _group_plan(groups: np.ndarray, weights: np.ndarray, m: int) -> tuple[Any, ...]:
+    """What ``_group_mean_excluding`` works out from the grouping and weights alone: the number
+    of groups, the (group, column) bin of every value, each row's weight of the other rows of its
+    group (and where that is positive), and the weights as a column."""
+    k = int(groups.max()) + 1 if len(groups) else 0
+    flat = (groups[:, None] * m + np.arange(m)).ravel()
+    wsum = np.bincount(groups, weights=weights, minlength=k)
     den = (wsum[groups] - weights)[:, None]
-    return np.divide(num, den, out=np.zeros_like(num), where=den > 0)
+    return k, m, flat, den, den > 0, weights[:, None]
 
 
 def structure_columns(table: Any) -> dict[str, np.ndarray]:
@@ -185,21 +196,33 @@ def structure_columns(table: Any) -> dict[str, np.ndarray]:
             "span_end": span_end}
 
 
-def _under_heading(values: np.ndarray, weights: np.ndarray, st: Mapping[str, np.ndarray]) -> np.ndarray:
+def _under_heading(values: np.ndarray, weights: np.ndarray, st: Mapping[str, np.ndarray],
+                   plan: tuple[Any, ...] | None = None) -> np.ndarray:
     """For a heading, the weighted mean of ``values`` over the sentences of its section and of
-    its sub-sections (what it announces); for other sentences, 0."""
+    its sub-sections (what it announces); for other sentences, 0. ``plan``: ``_heading_plan``."""
     out = np.zeros_like(values)
+    first, last, rows, w, wcol = plan or _heading_plan(weights, st)
+    if not len(rows):
+        return out
+    # Running sums without a leading zero row: a heading's span starts at row h + 1 >= 1, so
+    # the sum over rows h+1 .. e-1 is cv[e - 1] - cv[h], the same subtraction as before.
+    cv = np.cumsum(values * wcol, axis=0)
+    out[rows] = (cv[last] - cv[first]) / w
+    return out
+
+
+def _heading_plan(weights: np.ndarray, st: Mapping[str, np.ndarray]) -> tuple[Any, ...]:
+    """What ``_under_heading`` works out from the structure and weights alone: for the headings
+    whose span has weight, the running-sum rows to subtract, the rows to write and the weights."""
     heads = np.flatnonzero(st["headings"])
     if not len(heads):
-        return out
-    cv = np.vstack([np.zeros((1, values.shape[1])), np.cumsum(values * weights[:, None], axis=0)])
+        return heads, heads, heads, np.zeros((0, 1)), weights[:, None]
     cw = np.concatenate([[0.0], np.cumsum(weights)])
     ends = st["span_end"][heads]
     w = cw[ends] - cw[heads + 1]
-    acc = cv[ends] - cv[heads + 1]
     ok = w > 0
-    out[heads[ok]] = acc[ok] / w[ok][:, None]
-    return out
+    heads, ends = heads[ok], ends[ok]
+    return heads, ends - 1, heads, w[ok][:, None], weights[:, None]
 
 
 THEME_FEATURES = 4 * 9 + 5   # 9 blocks of four label scores, 5 flags (see theme_context_features)
@@ -232,10 +255,10 @@ def _theme_features_into(out: np.ndarray, P: np.ndarray, genre: np.ndarray, st: 
     out[:-1, 2 * m:3 * m] = P[1:]                  # next sentence
     out[:, 3 * m:4 * m] = np.where(sh["has_head"][:, None], P[sh["head_row"]], 0.0)
     section = out[:, 4 * m:5 * m]
-    section[:] = _group_mean_excluding(P, w, st["sec"])
+    section[:] = _group_mean_excluding(P, w, st["sec"], _plan(sh, "sec", m, st))
     document = out[:, 5 * m:6 * m]
-    document[:] = _group_mean_excluding(P, w, sh["zeros"])
-    out[:, 6 * m:7 * m] = _under_heading(P, w, st)
+    document[:] = _group_mean_excluding(P, w, sh["zeros"], _plan(sh, "zeros", m, st))
+    out[:, 6 * m:7 * m] = _under_heading(P, w, st, _plan(sh, "heading", m, st))
     np.multiply(short, section, out=out[:, 7 * m:8 * m])
     np.multiply(short, document, out=out[:, 8 * m:9 * m])
     out[:, 9 * m:9 * m + 5] = sh["theme_flags"]
@@ -257,6 +280,19 @@ def _shared(st: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
         if isinstance(st, dict):
             st["_shared"] = sh  # type: ignore[assignment]
     return sh
+
+
+def _plan(sh: dict[str, Any], key: str, m: int, st: Mapping[str, np.ndarray]) -> tuple[Any, ...]:
+    """The group plan (``key``: "sec" or "zeros") or heading plan ("heading") for ``m`` value
+    columns, made once per document and kept with its shared columns."""
+    plan = sh.get((key, m))
+    if plan is None:
+        if key == "heading":
+            plan = _heading_plan(sh["w"], st)
+        else:
+            plan = _group_plan(st["sec"] if key == "sec" else sh["zeros"], sh["w"], m)
+        sh[(key, m)] = plan
+    return plan
 
 
 def problem_context_features(table: Any, rule_z: np.ndarray, problem_proba: np.ndarray,
@@ -283,8 +319,8 @@ def problem_context_features(table: Any, rule_z: np.ndarray, problem_proba: np.n
     out[0, 4] = 0.0
     np.multiply(s[:-1], short[1:], out=out[1:, 4:5])  # previous sentence's, for a short one
     section = out[:, 5:6]
-    section[:] = _group_mean_excluding(s, w, st["sec"])
-    out[:, 6:7] = _group_mean_excluding(s, w, sh["zeros"])
+    section[:] = _group_mean_excluding(s, w, st["sec"], _plan(sh, "sec", 1, st))
+    out[:, 6:7] = _group_mean_excluding(s, w, sh["zeros"], _plan(sh, "zeros", 1, st))
     np.multiply(short, section, out=out[:, 7:8])
     out[:, 8:8 + ne] = evidence
     out[:, 8 + ne:12 + ne] = sh["problem_flags"]
