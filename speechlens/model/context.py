@@ -41,8 +41,9 @@ _CLIP = 6.0
 
 def logit(p: np.ndarray) -> np.ndarray:
     """Log-odds of probabilities, clipped to ±6 so that certainty does not dominate a feature."""
-    p = np.clip(np.asarray(p, dtype=np.float64), 1e-4, 1 - 1e-4)
-    return np.clip(np.log(p / (1 - p)), -_CLIP, _CLIP)
+    # np.minimum(np.maximum(...)): np.clip's own loop (NaN kept) without its Python layers.
+    p = np.minimum(np.maximum(np.asarray(p, dtype=np.float64), 1e-4), 1 - 1e-4)
+    return np.minimum(np.maximum(np.log(p / (1 - p)), -_CLIP), _CLIP)
 
 
 # -- genre ---------------------------------------------------------------------------------
@@ -328,11 +329,19 @@ def _shared(st: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
               "zeros": np.zeros(n, dtype=np.int64) if doc is None else doc,  # the document each row is in
               "first": bounds[:-1][nonempty], "last": bounds[1:][nonempty] - 1,
               "has_head": st["head_of"] >= 0, "head_row": np.maximum(st["head_of"], 0),
-              "theme_flags": np.column_stack([short[:, 0], st["headings"], st["markers"], st["head_of"] >= 0, ones]),
-              "problem_flags": np.column_stack([short[:, 0], st["headings"], st["markers"], ones])}
+              "theme_flags": _columns(short[:, 0], st["headings"], st["markers"], st["head_of"] >= 0, ones),
+              "problem_flags": _columns(short[:, 0], st["headings"], st["markers"], ones)}
         if isinstance(st, dict):
             st["_shared"] = sh  # type: ignore[assignment]
     return sh
+
+
+def _columns(*cols: np.ndarray) -> np.ndarray:
+    """``np.column_stack`` of 1-d columns as float64, written into one array."""
+    out = np.empty((len(cols[0]), len(cols)), dtype=np.float64)
+    for j, c in enumerate(cols):
+        out[:, j] = c
+    return out
 
 
 def _plan(sh: dict[str, Any], key: str, m: int, st: Mapping[str, np.ndarray]) -> tuple[Any, ...]:
@@ -354,7 +363,7 @@ def problem_context_features(table: Any, rule_z: np.ndarray, problem_proba: np.n
     """Inputs of the problem context model: the rule score and its evidence, the sentence's
     own probability, its neighbours', section's and document's rule scores, shape and genre."""
     st = st or structure_columns(table)
-    z = np.clip(np.asarray(rule_z, dtype=np.float64), -9.0, 9.0)[:, None] / 3.0
+    z = np.minimum(np.maximum(np.asarray(rule_z, dtype=np.float64), -9.0), 9.0)[:, None] / 3.0
     n = len(z)
     if n == 0:
         return np.zeros((0, 0))
