@@ -285,3 +285,28 @@ def test_a_batch_reads_each_document_in_context_bit_for_bit_as_alone(analyzer):
     alone = [exact(analyzer.analyze(t)) for t in texts]
     for batch_chars in (2_000, 60_000, 10_000_000):
         assert [exact(a) for a in analyzer.pipe(texts, batch_chars=batch_chars)] == alone
+
+
+import math  # noqa: E402
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(GENRE_CUES), st.sampled_from("我镇自批评与\udc80，。\n ")), max_size=40))
+def test_genre_cue_counts_are_str_count_and_the_opening_is_the_first_120_characters(parts):
+    """The one automaton pass gives each cue's overlapping occurrences (str.count for the one
+    cue that can overlap itself, as genre_features counts it) and whether it ends in the opening."""
+    from speechlens.model.context import genre_features
+
+    text = "".join(parts)
+    x = genre_features(text, np.zeros((0, len(LABELS))), np.zeros(0))
+    n = len(GENRE_CUES)
+
+    def occurrences(t, cue):
+        return sum(t.startswith(cue, i) for i in range(len(t)))
+
+    overlapping = [k for k, c in enumerate(GENRE_CUES) if any(c[:j] == c[-j:] for j in range(1, len(c)))]
+    want = [text.count(c) if k in overlapping else occurrences(text, c) for k, c in enumerate(GENRE_CUES)]
+    assert x[:n].tolist() == [math.log1p(c) for c in want]
+    assert x[n:2 * n].tolist() == [float(c in text[:120]) for c in GENRE_CUES]
