@@ -34,7 +34,7 @@ STAGES = (
 LOCAL_IMPORTS_ALLOWED = {
     "sklearn", "scipy", "matplotlib", "pandas", "pyarrow", "dask", "distributed", "wordcloud",
     "docx", "pypdf", "fpdf", "jinja2", "numpy", "jieba", "rjieba", "opencc", "pypinyin", "datasketch",
-    "ahocorasick", "ahocorasick_rs", "charset_normalizer", "platformdirs", "tqdm", "fontTools", "PIL", "olefile",
+    "ahocorasick", "charset_normalizer", "platformdirs", "tqdm", "fontTools", "PIL", "olefile",
 }
 
 

@@ -250,8 +250,8 @@ def _some_terms():
 @given(st.lists(st.lists(st.one_of(st.integers(0, 200), st.sampled_from("改厕所村路\udc80\n，。 ")), max_size=12),
                 min_size=1, max_size=6))
 def test_subtheme_rows_are_the_sub_themes_each_text_holds(parts):
-    """One automaton pass over the joined texts (ahocorasick-rs; lone surrogates stand in as
-    U+FFFD) finds, for each text, the sub-themes of exactly the lexicon terms it contains."""
+    """One automaton pass over the joined texts (lone surrogates included) finds, for each text,
+    the sub-themes of exactly the lexicon terms it contains."""
     from speechlens.model.features import subtheme_lexicon, subtheme_rows
 
     terms = _some_terms()

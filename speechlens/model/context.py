@@ -19,7 +19,7 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 
 from speechlens.labels import GENRES, LABELS
-from speechlens.model.features import all_matches, automaton_of, sigmoid, softmax
+from speechlens.model.features import sigmoid, softmax
 
 # Words that tell genres apart; counted over the whole text and, separately, its first 120
 # characters (where titles and openings stand).
@@ -49,10 +49,16 @@ def logit(p: np.ndarray) -> np.ndarray:
 # -- genre ---------------------------------------------------------------------------------
 @lru_cache(maxsize=None)
 def _cue_automaton() -> tuple[Any, tuple[int, ...]]:
-    """An Aho-Corasick automaton over GENRE_CUES (pattern index: the cue's index), and the indices
-    of cues that can overlap themselves (批评与自我批评), whose occurrences str.count counts apart."""
+    """An Aho-Corasick automaton over GENRE_CUES (value: the cue's index), and the indices of
+    cues that can overlap themselves (批评与自我批评), whose occurrences str.count counts apart."""
+    import ahocorasick
+
+    automaton = ahocorasick.Automaton()
+    for k, cue in enumerate(GENRE_CUES):
+        automaton.add_word(cue, k)
+    automaton.make_automaton()
     overlapping = tuple(k for k, c in enumerate(GENRE_CUES) if any(c[:j] == c[-j:] for j in range(1, len(c))))
-    return automaton_of(GENRE_CUES), overlapping
+    return automaton, overlapping
 
 
 def _cue_counts(text: str, head: int) -> tuple[list[int], list[float], tuple[int, ...]]:
@@ -61,11 +67,13 @@ def _cue_counts(text: str, head: int) -> tuple[list[int], list[float], tuple[int
     automaton, overlapping = _cue_automaton()
     counts = [0] * len(GENRE_CUES)
     opening = [0.0] * len(GENRE_CUES)
-    for k, _start, end in all_matches(automaton, text):
+    for end, k in automaton.iter(text):
         counts[k] += 1
-        if end <= head:  # its last character stands before ``head``
+        if end < head:
             opening[k] = 1.0
     return counts, opening, overlapping
+
+
 
 
 def genre_features(text: str, theme_proba: np.ndarray, problem_proba: np.ndarray) -> np.ndarray:

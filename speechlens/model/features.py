@@ -58,48 +58,31 @@ def subtheme_lexicon() -> dict[str, str]:
 
 
 @lru_cache(maxsize=None)
-def _subtheme_automaton() -> tuple[Any, np.ndarray, tuple[str, ...]]:
-    """An Aho-Corasick automaton over the sub-theme terms, each term's sub-theme index, the names."""
+def _subtheme_automaton() -> tuple[Any, tuple[str, ...]]:
+    import ahocorasick
+
     lex = subtheme_lexicon()
     names = tuple(sorted(set(lex.values())))
     index = {n: i for i, n in enumerate(names)}
-    return automaton_of(list(lex)), np.array([index[sub] for sub in lex.values()], dtype=np.int64), names
-
-
-def automaton_of(patterns: Sequence[str]) -> Any:
-    """An Aho-Corasick automaton (ahocorasick-rs: a compiled DFA, about eight times faster per
-    character than pyahocorasick's trie on these texts) over ``patterns``, for ``all_matches``."""
-    import ahocorasick_rs
-
-    return ahocorasick_rs.AhoCorasick(list(patterns), matchkind=ahocorasick_rs.MATCHKIND_STANDARD)
-
-
-_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
-def all_matches(automaton: Any, text: str) -> list[tuple[int, int, int]]:
-    """Every occurrence, overlapping ones included, of the patterns of ``automaton_of`` in
-    ``text``: (pattern index, start, end) in characters, as pyahocorasick's ``iter`` finds them.
-    A lone surrogate (undecodable bytes kept by surrogateescape) cannot be handed over as UTF-8;
-    it is replaced by U+FFFD, one character for one, which no pattern holds."""
-    try:
-        return automaton.find_matches_as_indexes(text, overlapping=True)
-    except UnicodeEncodeError:
-        return automaton.find_matches_as_indexes(_LONE_SURROGATE.sub("\ufffd", text), overlapping=True)
+    automaton = ahocorasick.Automaton()
+    for term, sub in lex.items():
+        automaton.add_word(term, index[sub])
+    automaton.make_automaton()
+    return automaton, names
 
 
 def subtheme_rows(norms: Sequence[str]) -> tuple[np.ndarray, np.ndarray, tuple[str, ...]]:
     """(sentence rows, sub-theme indices, sub-theme names): each distinct lexicon sub-theme found
     in each text, in one pass of an Aho-Corasick automaton over the joined texts."""
-    automaton, sub_of, names = _subtheme_automaton()
+    automaton, names = _subtheme_automaton()
     if not norms:
         return np.zeros(0, np.int64), np.zeros(0, np.int64), names
-    hits = np.array(all_matches(automaton, "\n".join(norms)), dtype=np.int64).reshape(-1, 3)
+    hits = np.array(list(automaton.iter("\n".join(norms))), dtype=np.int64).reshape(-1, 2)
     if not len(hits):
         return np.zeros(0, np.int64), np.zeros(0, np.int64), names
     ends = np.cumsum([len(t) + 1 for t in norms])
-    rows = np.searchsorted(ends, hits[:, 2] - 1, side="right")  # by the match's last character
-    keys = np.unique(rows * len(names) + sub_of[hits[:, 0]])
+    rows = np.searchsorted(ends, hits[:, 0], side="right")
+    keys = np.unique(rows * len(names) + hits[:, 1])
     return keys // len(names), keys % len(names), names
 
 
@@ -512,7 +495,7 @@ def softmax(z: np.ndarray) -> np.ndarray:
 
 
 __all__ = ["Vectorizer", "IndexFeaturizer", "sentence_features", "lexicon", "lexicon_hits",
-           "subtheme_lexicon", "subtheme_hits", "subtheme_rows", "automaton_of", "all_matches", "sparse_dot_columns",
+           "subtheme_lexicon", "subtheme_hits", "subtheme_rows", "sparse_dot_columns",
            "idf_from_df", "sigmoid", "softmax"]
 
 
