@@ -263,3 +263,50 @@ def test_the_genre_is_detected_when_metadata_does_not_give_it(report_analysis):
     # Too short to tell: no genre is reported, so a comparison never moves it among the speeches.
     assert analyze("安全生产隐患排查不够彻底，整改2处。").genre is None
     assert analyze(REPORT_TEXT, genre="work_summary").genre == "work_summary"
+
+
+def test_a_batch_reads_each_document_in_context_bit_for_bit_as_alone(analyzer):
+    """pipe/batch run the context stage over a whole batch (features stacked, cut at document
+    boundaries, one product per document): every document's result is the same bits as alone,
+    whatever the batch size, including documents without sentences and with headings."""
+    from pathlib import Path
+
+    from speechlens import read_document
+
+    root = Path(__file__).resolve().parents[1] / "corpora"
+    paths = sorted(p for folder in ("demo", "problems/heldout", "problems/fresh")
+                   for p in (root / folder).iterdir() if p.suffix in (".txt", ".docx"))
+    docs = [read_document(p) for p in paths]
+    texts = [*docs, "", "一、存在的问题\n", "全镇招商引资签约。", *docs[:3]]
+    def exact(a):  # to_dict rounds; the sentences' scores are the unrounded floats
+        return (json.dumps(a.to_dict(), ensure_ascii=False, sort_keys=True),
+                [(list(t.scores.values()), t.problem_score) for t in a.sentences])
+
+    alone = [exact(analyzer.analyze(t)) for t in texts]
+    for batch_chars in (2_000, 60_000, 10_000_000):
+        assert [exact(a) for a in analyzer.pipe(texts, batch_chars=batch_chars)] == alone
+
+
+import math  # noqa: E402
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(GENRE_CUES), st.sampled_from("我镇自批评与\udc80，。\n ")), max_size=40))
+def test_genre_cue_counts_are_str_count_and_the_opening_is_the_first_120_characters(parts):
+    """The one automaton pass gives each cue's overlapping occurrences (str.count for the one
+    cue that can overlap itself, as genre_features counts it) and whether it ends in the opening."""
+    from speechlens.model.context import genre_features
+
+    text = "".join(parts)
+    x = genre_features(text, np.zeros((0, len(LABELS))), np.zeros(0))
+    n = len(GENRE_CUES)
+
+    def occurrences(t, cue):
+        return sum(t.startswith(cue, i) for i in range(len(t)))
+
+    overlapping = [k for k, c in enumerate(GENRE_CUES) if any(c[:j] == c[-j:] for j in range(1, len(c)))]
+    want = [text.count(c) if k in overlapping else occurrences(text, c) for k, c in enumerate(GENRE_CUES)]
+    assert x[:n].tolist() == [math.log1p(c) for c in want]
+    assert x[n:2 * n].tolist() == [float(c in text[:120]) for c in GENRE_CUES]

@@ -232,3 +232,33 @@ def test_a_pickled_classifier_leaves_its_lookup_tables_behind_and_scores_the_sam
     back = pickle.loads(blob)
     assert not hasattr(back, "_featurizer") and not hasattr(back, "_heads")
     assert np.array_equal(back.predict_proba(texts), before)
+
+
+_TERMS = None
+
+
+def _some_terms():
+    global _TERMS
+    if _TERMS is None:
+        from speechlens.model.features import subtheme_lexicon
+
+        _TERMS = sorted(subtheme_lexicon())[::40]
+    return _TERMS
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.lists(st.one_of(st.integers(0, 200), st.sampled_from("改厕所村路\udc80\n，。 ")), max_size=12),
+                min_size=1, max_size=6))
+def test_subtheme_rows_are_the_sub_themes_each_text_holds(parts):
+    """One automaton pass over the joined texts (lone surrogates included) finds, for each text,
+    the sub-themes of exactly the lexicon terms it contains."""
+    from speechlens.model.features import subtheme_lexicon, subtheme_rows
+
+    terms = _some_terms()
+    texts = ["".join(terms[p % len(terms)] if isinstance(p, int) else p for p in part).replace("\n", "")
+             for part in parts]
+    rows, subs, names = subtheme_rows(texts)
+    got = sorted(zip(rows.tolist(), (names[k] for k in subs.tolist())))
+    lex = subtheme_lexicon()
+    want = sorted({(i, sub) for i, t in enumerate(texts) for term, sub in lex.items() if term in t})
+    assert got == want

@@ -41,8 +41,9 @@ _CLIP = 6.0
 
 def logit(p: np.ndarray) -> np.ndarray:
     """Log-odds of probabilities, clipped to ±6 so that certainty does not dominate a feature."""
-    p = np.clip(np.asarray(p, dtype=np.float64), 1e-4, 1 - 1e-4)
-    return np.clip(np.log(p / (1 - p)), -_CLIP, _CLIP)
+    # np.minimum(np.maximum(...)): np.clip's own loop (NaN kept) without its Python layers.
+    p = np.minimum(np.maximum(np.asarray(p, dtype=np.float64), 1e-4), 1 - 1e-4)
+    return np.minimum(np.maximum(np.log(p / (1 - p)), -_CLIP), _CLIP)
 
 
 # -- genre ---------------------------------------------------------------------------------
@@ -143,19 +144,30 @@ def _neighbour(a: np.ndarray, shift: int) -> np.ndarray:
     return out
 
 
-def _group_mean_excluding(values: np.ndarray, weights: np.ndarray, groups: np.ndarray) -> np.ndarray:
-    """For each row, the weighted mean of ``values`` over the other rows of its group (0 alone)."""
-    k = int(groups.max()) + 1 if len(groups) else 0
-    wv = values * weights[:, None]
+def _group_mean_excluding(values: np.ndarray, weights: np.ndarray, groups: np.ndarray,
+                          plan: tuple[Any, ...] | None = None) -> np.ndarray:
+    """For each row, the weighted mean of ``values`` over the other rows of its group (0 alone).
+
+    ``plan``: ``_group_plan(groups, weights, values.shape[1])``, which depends only on the
+    grouping and the weights, so a document's blocks and passes can share it."""
+    k, m, flat, den, pos, wcol = plan or _group_plan(groups, weights, values.shape[1])
+    wv = values * wcol
     # One bincount over (group, column) bins; each bin adds its rows in row order, as a
     # bincount per column would, so the sums are the same bits.
-    m = values.shape[1]
-    flat = (groups[:, None] * m + np.arange(m)).ravel()
     tot = np.bincount(flat, weights=wv.ravel(), minlength=k * m).reshape(k, m)
-    wsum = np.bincount(groups, weights=weights, minlength=k)
     num = tot[groups] - wv
+    return np.divide(num, den, out=np.zeros_like(num), where=pos)
+
+
+def _group_plan(groups: np.ndarray, weights: np.ndarray, m: int) -> tuple[Any, ...]:
+    """What ``_group_mean_excluding`` works out from the grouping and weights alone: the number
+    of groups, the (group, column) bin of every value, each row's weight of the other rows of its
+    group (and where that is positive), and the weights as a column."""
+    k = int(groups.max()) + 1 if len(groups) else 0
+    flat = (groups[:, None] * m + np.arange(m)).ravel()
+    wsum = np.bincount(groups, weights=weights, minlength=k)
     den = (wsum[groups] - weights)[:, None]
-    return np.divide(num, den, out=np.zeros_like(num), where=den > 0)
+    return k, m, flat, den, den > 0, weights[:, None]
 
 
 def structure_columns(table: Any) -> dict[str, np.ndarray]:
@@ -185,21 +197,80 @@ def structure_columns(table: Any) -> dict[str, np.ndarray]:
             "span_end": span_end}
 
 
-def _under_heading(values: np.ndarray, weights: np.ndarray, st: Mapping[str, np.ndarray]) -> np.ndarray:
+def stack_structure(columns: Sequence[Mapping[str, np.ndarray]]) -> dict[str, np.ndarray]:
+    """The ``structure_columns`` of several documents as one batch: rows stacked, section ids and
+    row pointers moved past the rows before, and ``bounds`` (each document's first row, then the
+    total) so that the context features cut neighbours, document means and running sums at
+    document boundaries. Features over the batch are row for row those of each document alone."""
+    sizes = [len(c["lengths"]) for c in columns]
+    bounds = np.zeros(len(columns) + 1, dtype=np.int64)
+    np.cumsum(sizes, out=bounds[1:])
+    sec_base = np.cumsum([0] + [int(c["sec"].max()) + 1 if len(c["sec"]) else 0 for c in columns[:-1]])
+    row_base = bounds[:-1]
+    reps = np.asarray(sizes, dtype=np.int64)
+    head_of = np.concatenate([c["head_of"] for c in columns])
+    shift = np.repeat(row_base, reps)
+    return {"sec": np.concatenate([c["sec"] for c in columns]) + np.repeat(sec_base, reps),
+            "head_of": np.where(head_of >= 0, head_of + shift, -1),
+            "headings": np.concatenate([c["headings"] for c in columns]),
+            "lengths": np.concatenate([c["lengths"] for c in columns]),
+            "markers": np.concatenate([c["markers"] for c in columns]),
+            "span_end": np.concatenate([c["span_end"] for c in columns]) + shift,
+            "doc": np.repeat(np.arange(len(columns), dtype=np.int64), reps), "bounds": bounds}
+
+
+def _bounds(st: Mapping[str, np.ndarray]) -> np.ndarray:
+    """Each document's first row and the number of rows (one document unless stacked)."""
+    b = st.get("bounds")  # type: ignore[union-attr]
+    return np.array([0, len(st["lengths"])], dtype=np.int64) if b is None else b
+
+
+def _under_heading(values: np.ndarray, weights: np.ndarray, st: Mapping[str, np.ndarray],
+                   plan: tuple[Any, ...] | None = None) -> np.ndarray:
     """For a heading, the weighted mean of ``values`` over the sentences of its section and of
-    its sub-sections (what it announces); for other sentences, 0."""
+    its sub-sections (what it announces); for other sentences, 0. ``plan``: ``_heading_plan``."""
     out = np.zeros_like(values)
-    heads = np.flatnonzero(st["headings"])
-    if not len(heads):
+    first, last, rows, w, wcol, docs = plan or _heading_plan(weights, st)
+    if not len(rows):
         return out
-    cv = np.vstack([np.zeros((1, values.shape[1])), np.cumsum(values * weights[:, None], axis=0)])
-    cw = np.concatenate([[0.0], np.cumsum(weights)])
-    ends = st["span_end"][heads]
-    w = cw[ends] - cw[heads + 1]
-    acc = cv[ends] - cv[heads + 1]
-    ok = w > 0
-    out[heads[ok]] = acc[ok] / w[ok][:, None]
+    cv = _running_sum(values * wcol, docs)
+    out[rows] = (cv[last] - cv[first]) / w
     return out
+
+
+def _running_sum(a: np.ndarray, docs: list[tuple[int, int]] | None) -> np.ndarray:
+    """``np.cumsum(a, axis=0)``, or, over a stacked batch, started afresh at the first row of each
+    of ``docs`` (first and end row; other rows are left unset): a running sum through the rows of
+    earlier documents would round differently."""
+    if docs is None:
+        return np.cumsum(a, axis=0)
+    out = np.empty_like(a)
+    for i, j in docs:
+        np.cumsum(a[i:j], axis=0, out=out[i:j])
+    return out
+
+
+def _heading_plan(weights: np.ndarray, st: Mapping[str, np.ndarray]) -> tuple[Any, ...]:
+    """What ``_under_heading`` works out from the structure and weights alone: for the headings
+    whose span has weight, the running-sum rows to subtract, the rows to write, the span weights,
+    the weights as a column, and (over a batch) the documents that hold such headings.
+
+    A heading's span starts at row h + 1 >= 1, so the sum over rows h+1 .. e-1 is the running
+    sum at e - 1 minus that at h (the subtraction a running sum with a leading zero row gave)."""
+    heads = np.flatnonzero(st["headings"])
+    docs = None
+    bounds = st.get("bounds")  # type: ignore[union-attr]
+    if len(heads) and bounds is not None and len(bounds) > 2:
+        d = np.unique(st["doc"][heads])
+        docs = list(zip(bounds[d].tolist(), bounds[d + 1].tolist()))
+    if not len(heads):
+        return heads, heads, heads, np.zeros((0, 1)), weights[:, None], docs
+    cw = _running_sum(weights, docs)
+    ends = st["span_end"][heads]
+    w = cw[ends - 1] - cw[heads]
+    ok = w > 0
+    heads, ends = heads[ok], ends[ok]
+    return heads, ends - 1, heads, w[ok][:, None], weights[:, None], docs
 
 
 THEME_FEATURES = 4 * 9 + 5   # 9 blocks of four label scores, 5 flags (see theme_context_features)
@@ -213,8 +284,8 @@ def theme_context_features(table: Any, theme_proba: np.ndarray, genre: np.ndarra
     P = np.asarray(theme_proba, dtype=np.float64)
     n = len(P)
     if n == 0:
-        return np.zeros((0, THEME_FEATURES + len(genre)))
-    out = np.empty((n, THEME_FEATURES + len(genre)), dtype=np.float64)
+        return np.zeros((0, THEME_FEATURES + genre.shape[-1]))
+    out = np.empty((n, THEME_FEATURES + genre.shape[-1]), dtype=np.float64)
     _theme_features_into(out, P, genre, st)
     return out
 
@@ -225,17 +296,18 @@ def _theme_features_into(out: np.ndarray, P: np.ndarray, genre: np.ndarray, st: 
     n, m = P.shape
     sh = _shared(st)
     w, short = sh["w"], sh["short"]
+    first, last = sh["first"], sh["last"]
     out[:, 0:m] = logit(P)
-    out[0, m:2 * m] = 0.0
     out[1:, m:2 * m] = P[:-1]                      # previous sentence
-    out[-1, 2 * m:3 * m] = 0.0
+    out[first, m:2 * m] = 0.0
     out[:-1, 2 * m:3 * m] = P[1:]                  # next sentence
+    out[last, 2 * m:3 * m] = 0.0
     out[:, 3 * m:4 * m] = np.where(sh["has_head"][:, None], P[sh["head_row"]], 0.0)
     section = out[:, 4 * m:5 * m]
-    section[:] = _group_mean_excluding(P, w, st["sec"])
+    section[:] = _group_mean_excluding(P, w, st["sec"], _plan(sh, "sec", m, st))
     document = out[:, 5 * m:6 * m]
-    document[:] = _group_mean_excluding(P, w, sh["zeros"])
-    out[:, 6 * m:7 * m] = _under_heading(P, w, st)
+    document[:] = _group_mean_excluding(P, w, sh["zeros"], _plan(sh, "zeros", m, st))
+    out[:, 6 * m:7 * m] = _under_heading(P, w, st, _plan(sh, "heading", m, st))
     np.multiply(short, section, out=out[:, 7 * m:8 * m])
     np.multiply(short, document, out=out[:, 8 * m:9 * m])
     out[:, 9 * m:9 * m + 5] = sh["theme_flags"]
@@ -250,13 +322,39 @@ def _shared(st: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
         n = len(lengths)
         short = (lengths < _SHORT).astype(np.float64)[:, None]
         ones = np.ones(n)
-        sh = {"w": np.sqrt(np.maximum(lengths, 1.0)), "short": short, "zeros": np.zeros(n, dtype=np.int64),
+        bounds = _bounds(st)
+        nonempty = bounds[:-1] < bounds[1:]
+        doc = st.get("doc")  # type: ignore[union-attr]
+        sh = {"w": np.sqrt(np.maximum(lengths, 1.0)), "short": short,
+              "zeros": np.zeros(n, dtype=np.int64) if doc is None else doc,  # the document each row is in
+              "first": bounds[:-1][nonempty], "last": bounds[1:][nonempty] - 1,
               "has_head": st["head_of"] >= 0, "head_row": np.maximum(st["head_of"], 0),
-              "theme_flags": np.column_stack([short[:, 0], st["headings"], st["markers"], st["head_of"] >= 0, ones]),
-              "problem_flags": np.column_stack([short[:, 0], st["headings"], st["markers"], ones])}
+              "theme_flags": _columns(short[:, 0], st["headings"], st["markers"], st["head_of"] >= 0, ones),
+              "problem_flags": _columns(short[:, 0], st["headings"], st["markers"], ones)}
         if isinstance(st, dict):
             st["_shared"] = sh  # type: ignore[assignment]
     return sh
+
+
+def _columns(*cols: np.ndarray) -> np.ndarray:
+    """``np.column_stack`` of 1-d columns as float64, written into one array."""
+    out = np.empty((len(cols[0]), len(cols)), dtype=np.float64)
+    for j, c in enumerate(cols):
+        out[:, j] = c
+    return out
+
+
+def _plan(sh: dict[str, Any], key: str, m: int, st: Mapping[str, np.ndarray]) -> tuple[Any, ...]:
+    """The group plan (``key``: "sec" or "zeros") or heading plan ("heading") for ``m`` value
+    columns, made once per document and kept with its shared columns."""
+    plan = sh.get((key, m))
+    if plan is None:
+        if key == "heading":
+            plan = _heading_plan(sh["w"], st)
+        else:
+            plan = _group_plan(st["sec"] if key == "sec" else sh["zeros"], sh["w"], m)
+        sh[(key, m)] = plan
+    return plan
 
 
 def problem_context_features(table: Any, rule_z: np.ndarray, problem_proba: np.ndarray,
@@ -265,31 +363,45 @@ def problem_context_features(table: Any, rule_z: np.ndarray, problem_proba: np.n
     """Inputs of the problem context model: the rule score and its evidence, the sentence's
     own probability, its neighbours', section's and document's rule scores, shape and genre."""
     st = st or structure_columns(table)
-    z = np.clip(np.asarray(rule_z, dtype=np.float64), -9.0, 9.0)[:, None] / 3.0
+    z = np.minimum(np.maximum(np.asarray(rule_z, dtype=np.float64), -9.0), 9.0)[:, None] / 3.0
     n = len(z)
     if n == 0:
         return np.zeros((0, 0))
     sh = _shared(st)
     w, short = sh["w"], sh["short"]
     s = sigmoid(3.0 * z)
-    ne, ng = evidence.shape[1], len(genre)
+    ne, ng = evidence.shape[1], genre.shape[-1]
     out = np.empty((n, 8 + ne + 4 + 2 * ng), dtype=np.float64)  # the blocks of the model's order
     out[:, 0:1] = z
     out[:, 1:2] = logit(problem_proba)[:, None] / 3.0
-    out[0, 2] = 0.0
+    first, last = sh["first"], sh["last"]
     out[1:, 2:3] = z[:-1]                          # previous sentence
-    out[-1, 3] = 0.0
+    out[first, 2] = 0.0
     out[:-1, 3:4] = z[1:]                          # next sentence
-    out[0, 4] = 0.0
+    out[last, 3] = 0.0
     np.multiply(s[:-1], short[1:], out=out[1:, 4:5])  # previous sentence's, for a short one
+    out[first, 4] = 0.0
     section = out[:, 5:6]
-    section[:] = _group_mean_excluding(s, w, st["sec"])
-    out[:, 6:7] = _group_mean_excluding(s, w, sh["zeros"])
+    section[:] = _group_mean_excluding(s, w, st["sec"], _plan(sh, "sec", 1, st))
+    out[:, 6:7] = _group_mean_excluding(s, w, sh["zeros"], _plan(sh, "zeros", 1, st))
     np.multiply(short, section, out=out[:, 7:8])
     out[:, 8:8 + ne] = evidence
     out[:, 8 + ne:12 + ne] = sh["problem_flags"]
     out[:, 12 + ne:12 + ne + ng] = genre
-    np.multiply(genre[None, :], z, out=out[:, 12 + ne + ng:])
+    np.multiply(genre if genre.ndim == 2 else genre[None, :], z, out=out[:, 12 + ne + ng:])
+    return out
+
+
+def _product(x: np.ndarray, w: np.ndarray, st: Mapping[str, np.ndarray] | None) -> np.ndarray:
+    """``x @ w``, one product per document of a stacked batch: BLAS may sum in another order
+    over another number of rows, so each document's rows are multiplied as they would be alone."""
+    bounds = None if st is None else st.get("bounds")  # type: ignore[union-attr]
+    if bounds is None or len(bounds) <= 2:
+        return x @ w
+    out = np.empty((len(x),) + w.shape[1:], dtype=np.result_type(x, w))
+    for a, b in zip(bounds[:-1].tolist(), bounds[1:].tolist()):
+        if b > a:
+            out[a:b] = x[a:b] @ w
     return out
 
 
@@ -317,11 +429,11 @@ class ContextModel:
         """Theme probabilities in context, (n, 4)."""
         st = st or structure_columns(table)
         x = theme_context_features(table, theme_proba, genre, st)
-        first = sigmoid(x @ self.theme_coef)
+        first = sigmoid(_product(x, self.theme_coef, st))
         if self.theme_coef2 is None:
             return first
         x2 = np.hstack([x, theme_context_features(table, first, genre, st)])
-        return sigmoid(x2 @ self.theme_coef2)
+        return sigmoid(_product(x2, self.theme_coef2, st))
 
     def problems(self, table: Any, rule_z: np.ndarray, problem_proba: np.ndarray, evidence: np.ndarray,
                  genre: np.ndarray, st: Mapping[str, np.ndarray] | None = None) -> np.ndarray:
@@ -330,7 +442,7 @@ class ContextModel:
             return np.zeros(0)
         x = problem_context_features(table, rule_z, problem_proba, evidence, genre, st)
         t = min(max(self.problem_threshold, 1e-4), 1 - 1e-4)
-        return x @ self.problem_coef - math.log(t / (1 - t))
+        return _product(x, self.problem_coef, st) - math.log(t / (1 - t))
 
     def to_json(self) -> dict[str, Any]:
         return {"format": "speechlens-context", "format_version": 1,
@@ -372,7 +484,7 @@ class ContextModel:
         return m
 
 
-__all__ = ["ContextModel", "GenreModel", "GENRE_CUES", "genre_features", "genre_vector", "confident_genre",
+__all__ = ["ContextModel", "GenreModel", "stack_structure", "GENRE_CUES", "genre_features", "genre_vector", "confident_genre",
            "theme_context_features", "problem_context_features", "structure_columns", "logit"]
 
 

@@ -316,8 +316,11 @@ class IndexFeaturizer:
         if n * self.n_features < 2**32:
             keys = keys.astype(np.uint32)  # the same order, sorted twice as fast
         keys = np.sort(keys)
-        first = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
-        counts = np.diff(np.r_[first, len(keys)])
+        change = np.empty(len(keys), dtype=bool)
+        change[0] = True
+        np.not_equal(keys[1:], keys[:-1], out=change[1:])
+        first = change.nonzero()[0]
+        counts = np.diff(first, append=len(keys))
         r, c = np.divmod(keys[first].astype(np.int64), self.n_features)
         return r, c, _tfidf(r, c, counts.astype(np.float64), self.idf, n), n
 
@@ -447,7 +450,10 @@ def sparse_dot_columns(rows: np.ndarray, cols: np.ndarray, vals: np.ndarray, n: 
     out = np.zeros((k, n), dtype=weights_t.dtype)
     if len(rows) == 0:
         return out.T
-    starts = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
+    change = np.empty(len(rows), dtype=bool)
+    change[0] = True
+    np.not_equal(rows[1:], rows[:-1], out=change[1:])
+    starts = change.nonzero()[0]
     r = rows[starts]
     vals = vals.astype(weights_t.dtype, copy=False)
     if weights is not None and len(cols) <= (SMALL_DOT_ENTRIES if k > 8 else SMALL_DOT_ENTRIES // 4):
@@ -471,7 +477,8 @@ def idf_from_df(df: np.ndarray, n_docs: int) -> np.ndarray:
 
 def sigmoid(z: np.ndarray) -> np.ndarray:
     """The logistic function of an array (clipped at ±40, where float64 holds 0 or 1 anyway)."""
-    return 1.0 / (1.0 + np.exp(-np.clip(z, -40, 40)))
+    # np.minimum(np.maximum(...)) is np.clip's own loop (NaN kept) without its Python layers.
+    return 1.0 / (1.0 + np.exp(-np.minimum(np.maximum(z, -40), 40)))
 
 
 def logistic(z: float) -> float:

@@ -21,7 +21,7 @@ from speechlens.records import Document
 from speechlens.errors import SpeechlensError
 from speechlens.reading.loading import expand_paths
 from speechlens.reading.streams import STDIN, read_stream
-from speechlens.model.context import confident_genre, genre_vector, structure_columns
+from speechlens.model.context import confident_genre, genre_vector, stack_structure, structure_columns
 from speechlens.pipeline.problems import ProblemSettings, build_problem, problem_evidence_and_scores, problem_scores
 from speechlens.text.segmentation import Segmenter
 from speechlens.text.structure import SentenceTable, table_of
@@ -88,11 +88,15 @@ class Analyzer:
         product for all their sentences, then each document's problems and results."""
         tables = [table_of(d) for d in docs]
         sc = self.sentence_scores([n for tab in tables for n in tab.norms])
+        ctx = self.classifier.context_
+        contexts: list[Any] = [None] * len(docs)
+        if ctx is not None and self.context > 0 and sum(1 for tab in tables if len(tab)) > 1:
+            contexts = _in_context_batch(ctx, docs, tables, sc, self.problem_settings)
         out = []
         a = 0
-        for doc, tab in zip(docs, tables):
+        for doc, tab, context in zip(docs, tables, contexts):
             b = a + len(tab)
-            out.append(self.assemble(doc, tab, {k: v[a:b] for k, v in sc.items()}))
+            out.append(self.assemble(doc, tab, {k: v[a:b] for k, v in sc.items()}, context))
             a = b
         return out
 
@@ -115,15 +119,19 @@ class Analyzer:
             return parts[0]
         return {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
 
-    def assemble(self, doc: Document, tab: SentenceTable, sc: Mapping[str, np.ndarray]) -> Analysis:
-        """The Analysis of one document from its sentence table and its sentences' head scores."""
+    def assemble(self, doc: Document, tab: SentenceTable, sc: Mapping[str, np.ndarray],
+                 context: tuple[np.ndarray, np.ndarray, np.ndarray, str | None] | None = None) -> Analysis:
+        """The Analysis of one document from its sentence table and its sentences' head scores
+        (``context``: its context stage's results when worked out over a batch)."""
         clf = self.classifier
         if not len(tab):
             return Analysis(document=doc, themes={l: 0.0 for l in LABELS}, sentences=(),
                             problems=(), model=clf.info_.get("name"))
         detected = None
         ctx = clf.context_
-        if ctx is None or self.context <= 0:
+        if context is not None:
+            proba, thresholds, z, detected = context
+        elif ctx is None or self.context <= 0:
             proba = _with_context(tab, sc["themes"], self.context)
             thresholds = clf.thresholds_
             z = np.asarray(problem_scores(tab, sc["problem"], genre=doc.genre, settings=self.problem_settings),
@@ -259,6 +267,40 @@ def _in_context(ctx: Any, doc: Document, tab: SentenceTable, sc: Mapping[str, np
     evidence, rule_z = problem_evidence_and_scores(tab, sc["problem"], genre=None, settings=settings)
     z = ctx.problems(tab, np.asarray(rule_z, dtype=np.float64), sc["problem"], evidence, genre, st)
     return proba, ctx.theme_thresholds, z, confident_genre(detected, ctx.genre.genres, doc.text)
+
+
+def _in_context_batch(ctx: Any, docs: Sequence[Document], tables: Sequence[SentenceTable],
+                      sc: Mapping[str, np.ndarray], settings: ProblemSettings) -> list[Any]:
+    """``_in_context`` for a batch of documents at once (``sc``: the heads of all their sentences,
+    in order): genre and rule evidence per document, then the context features of all sentences
+    in one pass (cut at document boundaries) and one product per document, so each document gets
+    the bits it gets alone. None for a document without sentences."""
+    genres = ctx.genre.genres
+    sts, gen, evidence, rule_z, detected = [], [], [], [], []
+    a = 0
+    for doc, tab in zip(docs, tables):
+        b = a + len(tab)
+        sts.append(structure_columns(tab))
+        if b > a:
+            d = ctx.detect_genre(doc.text, sc["themes"][a:b], sc["problem"][a:b])
+            ev, rz = problem_evidence_and_scores(tab, sc["problem"][a:b], genre=None, settings=settings)
+            gen.append(genre_vector(doc.genre, d, genres))
+            evidence.append(ev)
+            rule_z.extend(rz)
+            detected.append(confident_genre(d, genres, doc.text))
+        else:
+            gen.append(np.zeros(len(genres)))
+            detected.append(None)
+        a = b
+    st = stack_structure(sts)
+    bounds = st["bounds"]
+    g = np.repeat(np.array(gen, dtype=np.float64), np.diff(bounds), axis=0)
+    proba = ctx.themes(None, sc["themes"], g, st)
+    z = ctx.problems(None, np.asarray(rule_z, dtype=np.float64), sc["problem"], np.concatenate(evidence), g, st)
+    out: list[Any] = []
+    for k, (a, b) in enumerate(zip(bounds[:-1].tolist(), bounds[1:].tolist())):
+        out.append((proba[a:b], ctx.theme_thresholds, z[a:b], detected[k]) if b > a else None)
+    return out
 
 
 def _with_context(tab: SentenceTable, proba: np.ndarray, weight: float) -> np.ndarray:
