@@ -4,7 +4,8 @@
 (-similarity, index)) on a few hundred random units with copies and ties: the same units, in the
 same order, with the same floats. Above ``EXACT_LIMIT`` distinct vectors the neighbours come from
 candidates: the similarities listed must still be the exact ones. Small comparisons keep every
-pair, and say nothing more in their method.
+pair, and say nothing more in their method. And the review speech's points, matched a block at a
+time on large inputs, find the same admissions.
 """
 
 from __future__ import annotations
@@ -102,3 +103,14 @@ def test_many_units_say_what_the_table_is(analyzer, monkeypatch):
         assert next(iter(row)) == u and len(row) == 11
         assert all(exact["similarity"][u].get(v, s) == s or s <= min(exact["similarity"][u].values())
                    for v, s in row.items())
+
+
+def test_speech_points_matched_in_blocks_give_the_same_links(demo_analyses, demo_comparison, monkeypatch):
+    """Above SPEECH_DENSE_ENTRIES (points x admissions) the review speech's points are matched a
+    block at a time, keeping only pairs above the threshold: on the demo, the same links."""
+    from speechlens.comparison import comparison as comparison_module
+
+    monkeypatch.setattr(comparison_module, "SPEECH_DENSE_ENTRIES", 0)
+    blocked = comparison_module.compare(demo_analyses).to_dict()
+    assert blocked["speech"] == demo_comparison["speech"]
+    assert sum(len(p["addressed_by"]) for p in blocked["speech"]["points"]) > 20

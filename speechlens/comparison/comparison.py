@@ -438,24 +438,62 @@ def _speech_links(speeches: Sequence[Analysis], plist, vecs: np.ndarray, words) 
     feats = [admission_features(t.sentence.norm, words) for _, t, _ in items] + [admission_features(x, words) for x in texts]
     allv, _ = _vectorize(feats, subs, SUBTHEME_WEIGHT)
     sv, pv = allv[:len(items)], allv[len(items):]
-    sims = np.zeros((len(items), len(plist)))
-    if pv.shape[0]:
-        np.maximum.at(sims.T, np.asarray(owner), (sv @ pv.T).toarray().T)
     points = []
-    for k, (a, t, kind) in enumerate(items):
+    for k, ((a, t, kind), matches) in enumerate(zip(items, _matches(sv, pv, owner, len(plist)))):
         addressed: dict[str, dict[str, Any]] = {}
-        for j in np.argsort(-sims[k]) if sims.shape[1] else []:
-            if sims[k, j] < SPEECH_THRESHOLD:
-                break
+        for j, sim in matches:
             u, da, p = plist[j]
             if u not in addressed:
-                addressed[u] = {"text": p.text, "similarity": round(float(sims[k, j]), 3)}
+                addressed[u] = {"text": p.text, "similarity": round(sim, 3)}
         points.append({"text": t.sentence.text, "kind": kind, "start": t.sentence.start,
                        "end": t.sentence.end, "themes": list(t.themes),
                        "addressed_by": dict(sorted(addressed.items()))})
     crit = [p for p in points if p["kind"] == "criticism"]
     return {"speeches": [a.document.id for a in speeches], "points": points,
             "unaddressed": [p["text"] for p in crit if not p["addressed_by"]]}
+
+
+SPEECH_DENSE_ENTRIES = 4_000_000  # points x admissions held whole (the demo: ~20 x 300); above, in blocks
+
+
+def _matches(sv, pv, owner: list[int], n_admissions: int):
+    """For each speech point (row of ``sv``), its admissions of similarity >= SPEECH_THRESHOLD as
+    (admission, similarity), best first; an admission scores its best part (rows of ``pv``, whose
+    admissions are ``owner``). Up to SPEECH_DENSE_ENTRIES the whole points x admissions matrix (ties
+    in numpy's sort order, as before); above, a block of points at a time keeping only the pairs
+    at or above the threshold (memory linear in points, admissions and matches; ties to the
+    earlier admission)."""
+    owner_of = np.asarray(owner, dtype=np.int64)
+    n_points = sv.shape[0]
+    if n_points * max(1, n_admissions) <= SPEECH_DENSE_ENTRIES:
+        sims = np.zeros((n_points, n_admissions))
+        if pv.shape[0]:
+            np.maximum.at(sims.T, owner_of, (sv @ pv.T).toarray().T)
+        for k in range(n_points):
+            found = []
+            for j in np.argsort(-sims[k]) if n_admissions else []:
+                if sims[k, j] < SPEECH_THRESHOLD:
+                    break
+                found.append((int(j), float(sims[k, j])))
+            yield found
+        return
+    parts_t = pv.T.tocsr()
+    step = max(1, SPEECH_DENSE_ENTRIES // max(1, pv.shape[0]))
+    for a in range(0, n_points, step):
+        block = (sv[a:a + step] @ parts_t).tocoo()
+        keep = block.data >= SPEECH_THRESHOLD
+        rows, js, vals = block.row[keep], owner_of[block.col[keep]], block.data[keep]
+        order = np.lexsort((js, -vals, rows))
+        rows, js, vals = rows[order], js[order], vals[order]
+        bounds = np.searchsorted(rows, np.arange(min(step, n_points - a) + 1))
+        for r in range(len(bounds) - 1):
+            seen: set[int] = set()
+            found = []
+            for j, v in zip(js[bounds[r]:bounds[r + 1]].tolist(), vals[bounds[r]:bounds[r + 1]].tolist()):
+                if j not in seen:  # an admission's best part comes first
+                    seen.add(j)
+                    found.append((j, v))
+            yield found
 
 
 def _recurring(plist, vecs: np.ndarray) -> list[dict[str, Any]]:
