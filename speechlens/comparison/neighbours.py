@@ -26,7 +26,7 @@ import numpy as np
 EXACT_LIMIT = 10_000  # distinct rows scored pair by pair; above, each row against its candidates
 TOP_TERMS = 32  # a row's heaviest terms, through which its candidates are found
 CANDIDATES = 200  # candidate rows scored exactly per row
-POSTINGS = 5_000  # at most this many rows met through a row's heaviest terms (its candidates' pool)
+POSTINGS = 20_000  # at most this many rows met through a row's heaviest terms (its candidates' pool)
 BLOCK_ENTRIES = 4_000_000  # similarities held at a time in the exact part (~32 MB)
 
 
