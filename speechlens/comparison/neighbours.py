@@ -9,9 +9,9 @@ identical entries are scored once, so ten thousand copies of one vector cost one
   of sorting each row of ``vecs @ vecs.T``. This part grows with the square of the distinct rows.
   Pruning it exactly (skipping rows that provably cannot reach the k-th score, bounded by the
   weights of the terms a row does not share) was tried and pruned little on varied text: tf-idf
-  rows of short township texts reach their 10th neighbour at a cosine of about 0.23, mostly through
-  words of middle frequency, and a bound that keeps the answer exact then still has to score about
-  40% of the rows, at a higher cost per pair than the plain product.
+  rows of short texts (8 theme-corpus sentences each) reach their 10th neighbour at a cosine of
+  about 0.23, mostly through words of middle frequency, and a bound that keeps the answer exact
+  then still has to score about 40% of the rows, at a higher cost per pair than the plain product.
 - **Candidates** above that: each row is scored exactly only against its candidate rows, the
   ``CANDIDATES`` rows that score highest on the row's ``TOP_TERMS`` heaviest terms alone, as many
   of them as meet at most ``POSTINGS`` rows (so the cost is at most rows x ``POSTINGS``: linear).
