@@ -3,7 +3,10 @@
     python benchmarks/scale.py [--docs 2500 10000 50000] [--kwic-mb 4 16]
 
 Makes small documents (a few sentences written for this benchmark, each its own unit, as
-`speechlens analyze` over a folder of single files gives), analyses them once, then times
+`speechlens analyze` over a folder of single files gives; they differ only in their figures, so
+every unit has the same word vector), or with ``--varied`` documents of 8 sentences drawn at
+random (seeded by the document's number) from the theme corpus (corpora/themes/parts, 6,803
+sentences), so units differ the way short real texts do; analyses them once, then times
 ``compare`` alone with the process's peak resident memory after it (each size in a fresh process,
 so the figure is that size's own); and times ``kwic`` over one long document per size. Prints a
 Markdown table.
@@ -34,10 +37,22 @@ def documents(n: int) -> list[tuple[str, str, dict]]:
     return out
 
 
+def varied_documents(n: int) -> list[tuple[str, str, dict]]:
+    import json
+    import random
+    from pathlib import Path
+
+    sents = []
+    for p in sorted((Path(__file__).resolve().parents[1] / "corpora" / "themes" / "parts").glob("*.jsonl")):
+        sents += [json.loads(line)["text"] for line in p.read_text(encoding="utf-8").splitlines()]
+    return [(f"d{i}", "\n".join(random.Random(i).sample(sents, 8)), {"unit": f"第{i}镇"}) for i in range(n)]
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--docs", type=int, nargs="+", default=[2500, 10000])
     ap.add_argument("--kwic-mb", type=float, nargs="+", default=[4, 16])
+    ap.add_argument("--varied", action="store_true", help="documents drawn from the theme corpus")
     ap.add_argument("--one", type=int, default=None, help=argparse.SUPPRESS)
     args = ap.parse_args()
 
@@ -47,7 +62,7 @@ def main() -> None:
 
     az = Analyzer().load()
     if args.one is not None:  # one size, in this fresh process
-        analyses = list(az.pipe(documents(args.one)))
+        analyses = list(az.pipe((varied_documents if args.varied else documents)(args.one)))
         t = time.perf_counter()
         c = compare(analyses, segmenter=az.segmenter)
         elapsed = time.perf_counter() - t
@@ -57,7 +72,7 @@ def main() -> None:
     print("| input | stage | seconds | peak memory of the process |")
     print("|---|---|---|---|")
     for n in args.docs:
-        subprocess.run([sys.executable, __file__, "--one", str(n)], check=True)
+        subprocess.run([sys.executable, __file__, "--one", str(n)] + ["--varied"] * args.varied, check=True)
     for mb in args.kwic_mb:
         block = "".join(s.format(n=1, m=2, k=3) for s in SENTENCES) + "\n"
         doc = document_from_text("一、总体情况\n" + block * int(mb * 1e6 / len(block.encode("utf-8"))))

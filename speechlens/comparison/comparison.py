@@ -21,6 +21,7 @@ from speechlens.comparison.clustering import average_linkage, vectorize
 from speechlens.labels import LABELS
 from speechlens.pipeline.results import Analysis
 from speechlens.comparison.keyness import keyness
+from speechlens.comparison import neighbours
 from speechlens.text.names import NamedSegmenter, names_of, statistics_stopwords, statistics_words
 from speechlens.comparison.user_themes import user_theme_shares
 from speechlens.errors import SpeechlensError
@@ -190,12 +191,12 @@ def compare(analyses: Iterable[Analysis], *, segmenter: Segmenter | Any = None,
     unit_counts = {u: Counter(w for a in items for t in a.sentences for w in words(t.sentence.norm))
                    for u, items in by_unit.items()}
     key = _keyness_of_groups(unit_counts, names_in_order, target, top_terms, keyness_correction)
-    similarity = _unit_similarity(unit_counts, names_in_order)
+    similarity, nearest_only = _unit_similarity(unit_counts, names_in_order)
 
     speech = _speech_links(speeches, plist, vecs, words) if speeches else None
     recurring = _recurring(plist, vecs)
     changes = year_changes(reports, admitted, rows, vecs, RECURRENCE_THRESHOLD, order)
-    method = _method(threshold, keyness_correction, by)
+    method = _method(threshold, keyness_correction, by, nearest_only)
     return Comparison(units=units, problem_matrix=matrix, shared_problems=shared,
                       unique_problems=dict(sorted(unique.items())), keyness=key,
                       similarity=similarity, speech=speech, recurring=recurring, method=method,
@@ -271,7 +272,8 @@ def _keyness_of_groups(unit_counts: dict[str, Counter[str]], names_in_order: lis
     return key
 
 
-def _method(threshold: float, keyness_correction: str, by: str | Sequence[str]) -> dict[str, str]:
+def _method(threshold: float, keyness_correction: str, by: str | Sequence[str],
+            nearest_only: str | None = None) -> dict[str, str]:
     """How each part of the comparison was computed, in words (the ``method`` of a Comparison)."""
     return {
         "problems": "admissions: an enumerated item or flagged sentence with the flagged sentences that "
@@ -288,7 +290,7 @@ def _method(threshold: float, keyness_correction: str, by: str | Sequence[str]) 
                    + {"williams": ", with Williams' correction", "yates": ", with Yates' correction as quanteda "
                       "applies it", "none": ", uncorrected"}[keyness_correction] + "; p from chi-squared with 1 df; terms with p < 0.05 and at "
                    "least 2 occurrences",
-        "similarity": "cosine similarity of the units' tf-idf word vectors",
+        "similarity": "cosine similarity of the units' tf-idf word vectors" + (f"; {nearest_only}" if nearest_only else ""),
         "formulaic_share": "share of a document's (or unit's) admissions whose specificity is formulaic: "
                            "no figure, date or named place/project/unit; quoted stock slogans do not count",
         "speech": f"a speech criticism or task is addressed by a unit when one of its admissions has "
@@ -377,29 +379,36 @@ SIMILARITY_ALL_PAIRS = 200  # above this many units, each unit lists its SIMILAR
 SIMILARITY_TOP = 10
 
 
-def _unit_similarity(unit_counts: dict[str, Counter[str]], units: list[str]) -> dict[str, dict[str, float]]:
+def _unit_similarity(unit_counts: dict[str, Counter[str]],
+                     units: list[str]) -> tuple[dict[str, dict[str, float]], str | None]:
     """Cosine similarity of units (in the order of ``units``): every pair up to
     SIMILARITY_ALL_PAIRS units; beyond, each unit with itself and its SIMILARITY_TOP most similar
-    units (all pairs of 10,000 units would be 10^8 numbers), computed in blocks of rows so memory
-    stays linear."""
+    units (all pairs of 10,000 units would be 10^8 numbers), best first, ties to the unit earlier
+    in ``units``: exact up to ``neighbours.EXACT_LIMIT`` distinct word vectors, among candidate
+    units above (``speechlens.comparison.neighbours``). Also what the table holds, in words, when
+    it is not every pair (None when it is)."""
     vecs, _ = _vectorize([Counter({"w:" + w: c for w, c in unit_counts[u].items()}) for u in units],
                          [None] * len(units), 0.0)
     n = len(units)
     if n <= SIMILARITY_ALL_PAIRS:
         sims = (vecs @ vecs.T).toarray()
-        return {u: {v: round(float(sims[i, j]), 4) for j, v in enumerate(units)} for i, u in enumerate(units)}
+        return {u: {v: round(float(sims[i, j]), 4) for j, v in enumerate(units)} for i, u in enumerate(units)}, None
+    index, score, exact = neighbours.nearest(vecs, SIMILARITY_TOP)
     out: dict[str, dict[str, float]] = {}
-    k = min(SIMILARITY_TOP + 1, n)
-    for a in range(0, n, 256):
-        sims = (vecs[a:a + 256] @ vecs.T).toarray()
-        for r in range(sims.shape[0]):
-            i = a + r
-            sims[r, i] = np.inf  # a unit first, then its nearest others
-            top = np.argpartition(-sims[r], k - 1)[:k]
-            top = sorted(top, key=lambda j: (-sims[r, j], j))
-            sims[r, i] = 1.0 if vecs[i].nnz else 0.0
-            out[units[i]] = {units[j]: round(float(sims[r, j]), 4) for j in top}
-    return out
+    for i, u in enumerate(units):
+        row = {u: 1.0 if vecs.indptr[i + 1] > vecs.indptr[i] else 0.0}
+        row.update((units[j], round(s, 4)) for j, s in zip(index[i].tolist(), score[i].tolist()))
+        out[u] = row
+    how = (f"above {SIMILARITY_ALL_PAIRS} units, each unit with itself and its {SIMILARITY_TOP} most similar "
+           "units, best first, ties to the unit earlier in order; ")
+    if exact:
+        how += "exact (every pair of distinct word vectors scored)"
+    else:
+        how += (f"above {neighbours.EXACT_LIMIT:,} distinct word vectors, as here, the {SIMILARITY_TOP} most "
+                f"similar among candidates: the {neighbours.CANDIDATES} units that score highest on the unit's "
+                f"{neighbours.TOP_TERMS} heaviest words alone; each cosine listed is exact, but a more similar "
+                "unit outside the candidates can be missing")
+    return out, how
 
 
 def _speech_links(speeches: Sequence[Analysis], plist, vecs: np.ndarray, words) -> dict[str, Any]:
@@ -429,24 +438,62 @@ def _speech_links(speeches: Sequence[Analysis], plist, vecs: np.ndarray, words) 
     feats = [admission_features(t.sentence.norm, words) for _, t, _ in items] + [admission_features(x, words) for x in texts]
     allv, _ = _vectorize(feats, subs, SUBTHEME_WEIGHT)
     sv, pv = allv[:len(items)], allv[len(items):]
-    sims = np.zeros((len(items), len(plist)))
-    if pv.shape[0]:
-        np.maximum.at(sims.T, np.asarray(owner), (sv @ pv.T).toarray().T)
     points = []
-    for k, (a, t, kind) in enumerate(items):
+    for k, ((a, t, kind), matches) in enumerate(zip(items, _matches(sv, pv, owner, len(plist)))):
         addressed: dict[str, dict[str, Any]] = {}
-        for j in np.argsort(-sims[k]) if sims.shape[1] else []:
-            if sims[k, j] < SPEECH_THRESHOLD:
-                break
+        for j, sim in matches:
             u, da, p = plist[j]
             if u not in addressed:
-                addressed[u] = {"text": p.text, "similarity": round(float(sims[k, j]), 3)}
+                addressed[u] = {"text": p.text, "similarity": round(sim, 3)}
         points.append({"text": t.sentence.text, "kind": kind, "start": t.sentence.start,
                        "end": t.sentence.end, "themes": list(t.themes),
                        "addressed_by": dict(sorted(addressed.items()))})
     crit = [p for p in points if p["kind"] == "criticism"]
     return {"speeches": [a.document.id for a in speeches], "points": points,
             "unaddressed": [p["text"] for p in crit if not p["addressed_by"]]}
+
+
+SPEECH_DENSE_ENTRIES = 4_000_000  # points x admissions held whole (the demo: ~20 x 300); above, in blocks
+
+
+def _matches(sv, pv, owner: list[int], n_admissions: int):
+    """For each speech point (row of ``sv``), its admissions of similarity >= SPEECH_THRESHOLD as
+    (admission, similarity), best first; an admission scores its best part (rows of ``pv``, whose
+    admissions are ``owner``). Up to SPEECH_DENSE_ENTRIES the whole points x admissions matrix (ties
+    in numpy's sort order, as before); above, a block of points at a time keeping only the pairs
+    at or above the threshold (memory linear in points, admissions and matches; ties to the
+    earlier admission)."""
+    owner_of = np.asarray(owner, dtype=np.int64)
+    n_points = sv.shape[0]
+    if n_points * max(1, n_admissions) <= SPEECH_DENSE_ENTRIES:
+        sims = np.zeros((n_points, n_admissions))
+        if pv.shape[0]:
+            np.maximum.at(sims.T, owner_of, (sv @ pv.T).toarray().T)
+        for k in range(n_points):
+            found = []
+            for j in np.argsort(-sims[k]) if n_admissions else []:
+                if sims[k, j] < SPEECH_THRESHOLD:
+                    break
+                found.append((int(j), float(sims[k, j])))
+            yield found
+        return
+    parts_t = pv.T.tocsr()
+    step = max(1, SPEECH_DENSE_ENTRIES // max(1, pv.shape[0]))
+    for a in range(0, n_points, step):
+        block = (sv[a:a + step] @ parts_t).tocoo()
+        keep = block.data >= SPEECH_THRESHOLD
+        rows, js, vals = block.row[keep], owner_of[block.col[keep]], block.data[keep]
+        order = np.lexsort((js, -vals, rows))
+        rows, js, vals = rows[order], js[order], vals[order]
+        bounds = np.searchsorted(rows, np.arange(min(step, n_points - a) + 1))
+        for r in range(len(bounds) - 1):
+            seen: set[int] = set()
+            found = []
+            for j, v in zip(js[bounds[r]:bounds[r + 1]].tolist(), vals[bounds[r]:bounds[r + 1]].tolist()):
+                if j not in seen:  # an admission's best part comes first
+                    seen.add(j)
+                    found.append((j, v))
+            yield found
 
 
 def _recurring(plist, vecs: np.ndarray) -> list[dict[str, Any]]:
