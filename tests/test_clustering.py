@@ -72,6 +72,15 @@ def _naive_upgma(sim, threshold):
     return sorted(groups)
 
 
+def _clustered_rows(rng, centres: int, dim: int, n: int, spread: float):
+    """n unit-length rows scattered around a few random centres (a clustering test's input)."""
+    import numpy as np
+
+    points = rng.random((centres, dim)) ** 3
+    rows = np.vstack([points[rng.integers(centres)] + spread * rng.random(dim) ** 3 for _ in range(n)])
+    return rows / np.linalg.norm(rows, axis=1, keepdims=True)
+
+
 @pytest.mark.parametrize("seed", range(6))
 def test_average_linkage_matches_the_definition(seed):
     import numpy as np
@@ -80,9 +89,7 @@ def test_average_linkage_matches_the_definition(seed):
     from speechlens.comparison.clustering import average_linkage
 
     rng = np.random.default_rng(seed)
-    centres = rng.random((4, 12)) ** 3
-    rows = np.vstack([centres[rng.integers(4)] + 0.35 * rng.random(12) ** 3 for _ in range(40)])
-    rows /= np.linalg.norm(rows, axis=1, keepdims=True)
+    rows = _clustered_rows(rng, centres=4, dim=12, n=40, spread=0.35)
     sim = rows @ rows.T
     for t in (0.5, 0.7, 0.85):
         expected = _naive_upgma(sim.tolist(), t)
@@ -101,9 +108,7 @@ def test_copies_weigh_as_their_count_in_average_linkage(seed):
     from speechlens.comparison.clustering import average_linkage
 
     rng = np.random.default_rng(seed)
-    centres = rng.random((3, 10)) ** 3
-    distinct = np.vstack([centres[rng.integers(3)] + 0.4 * rng.random(10) ** 3 for _ in range(12)])
-    distinct /= np.linalg.norm(distinct, axis=1, keepdims=True)
+    distinct = _clustered_rows(rng, centres=3, dim=10, n=12, spread=0.4)
     copies = rng.integers(1, 6, size=len(distinct))  # a point's weight changes which groups merge
     which = np.repeat(np.arange(len(distinct)), copies)
     rows = distinct[which]
