@@ -22,7 +22,8 @@ from speechlens.errors import SpeechlensError
 from speechlens.reading.loading import expand_paths
 from speechlens.reading.streams import STDIN, read_stream
 from speechlens.model.context import confident_genre, genre_vector, stack_structure, structure_columns
-from speechlens.pipeline.problems import ProblemSettings, build_problem, problem_evidence_and_scores, problem_scores
+from speechlens.pipeline.problems import (ProblemSettings, build_problem, problem_evidence_and_scores,
+                                         problem_evidence_batch, problem_scores)
 from speechlens.text.segmentation import Segmenter
 from speechlens.text.structure import SentenceTable, table_of
 from speechlens.model.themes import ThemeClassifier
@@ -272,21 +273,19 @@ def _in_context(ctx: Any, doc: Document, tab: SentenceTable, sc: Mapping[str, np
 def _in_context_batch(ctx: Any, docs: Sequence[Document], tables: Sequence[SentenceTable],
                       sc: Mapping[str, np.ndarray], settings: ProblemSettings) -> list[Any]:
     """``_in_context`` for a batch of documents at once (``sc``: the heads of all their sentences,
-    in order): genre and rule evidence per document, then the context features of all sentences
-    in one pass (cut at document boundaries) and one product per document, so each document gets
-    the bits it gets alone. None for a document without sentences."""
+    in order): genre per document, the rule evidence of all sentences in one pass
+    (``problem_evidence_batch``), then the context features of all sentences in one pass (cut at
+    document boundaries) and one product per document, so each document gets the bits it gets
+    alone. None for a document without sentences."""
     genres = ctx.genre.genres
-    sts, gen, evidence, rule_z, detected = [], [], [], [], []
+    sts, gen, detected = [], [], []
     a = 0
     for doc, tab in zip(docs, tables):
         b = a + len(tab)
         sts.append(structure_columns(tab))
         if b > a:
             d = ctx.detect_genre(doc.text, sc["themes"][a:b], sc["problem"][a:b])
-            ev, rz = problem_evidence_and_scores(tab, sc["problem"][a:b], genre=None, settings=settings)
             gen.append(genre_vector(doc.genre, d, genres))
-            evidence.append(ev)
-            rule_z.extend(rz)
             detected.append(confident_genre(d, genres, doc.text))
         else:
             gen.append(np.zeros(len(genres)))
@@ -296,7 +295,8 @@ def _in_context_batch(ctx: Any, docs: Sequence[Document], tables: Sequence[Sente
     bounds = st["bounds"]
     g = np.repeat(np.array(gen, dtype=np.float64), np.diff(bounds), axis=0)
     proba = ctx.themes(None, sc["themes"], g, st)
-    z = ctx.problems(None, np.asarray(rule_z, dtype=np.float64), sc["problem"], np.concatenate(evidence), g, st)
+    evidence, rule_z = problem_evidence_batch(tables, sc["problem"], genre=None, settings=settings)
+    z = ctx.problems(None, rule_z, sc["problem"], evidence, g, st)
     out: list[Any] = []
     for k, (a, b) in enumerate(zip(bounds[:-1].tolist(), bounds[1:].tolist())):
         out.append((proba[a:b], ctx.theme_thresholds, z[a:b], detected[k]) if b > a else None)
