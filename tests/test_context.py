@@ -267,8 +267,9 @@ def test_the_genre_is_detected_when_metadata_does_not_give_it(report_analysis):
 
 def test_a_batch_reads_each_document_in_context_bit_for_bit_as_alone(analyzer):
     """pipe/batch run the context stage over a whole batch (features stacked, cut at document
-    boundaries, one product per document): every document's result is the same bits as alone,
-    whatever the batch size, including documents without sentences and with headings."""
+    boundaries, one product per document) and assemble the results over the batch: every
+    document's result is the same bits as alone, whatever the batch size, including documents
+    without sentences and with headings."""
     from pathlib import Path
 
     from speechlens import read_document
@@ -278,9 +279,9 @@ def test_a_batch_reads_each_document_in_context_bit_for_bit_as_alone(analyzer):
                    for p in (root / folder).iterdir() if p.suffix in (".txt", ".docx"))
     docs = [read_document(p) for p in paths]
     texts = [*docs, "", "一、存在的问题\n", "全镇招商引资签约。", *docs[:3]]
-    def exact(a):  # to_dict rounds; the sentences' scores are the unrounded floats
+    def exact(a):  # to_dict rounds; the sentences' and problems' scores are the unrounded floats
         return (json.dumps(a.to_dict(), ensure_ascii=False, sort_keys=True),
-                [(list(t.scores.values()), t.problem_score) for t in a.sentences])
+                [(list(t.scores.values()), t.problem_score) for t in a.sentences], a.problems)
 
     alone = [exact(analyzer.analyze(t)) for t in texts]
     for batch_chars in (2_000, 60_000, 10_000_000):

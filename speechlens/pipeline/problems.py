@@ -227,8 +227,11 @@ _CONCEDED = re.compile(r"(?:虽然|尽管)[^。！？]{2,80}?[，,](?:但是?|�
 def problem_span(s: Sentence) -> tuple[int, int]:
     """The admission inside a sentence: without its enumeration marker, the concessive
     clause before 但, or the closing punctuation."""
-    text = s.text
-    a = _strip_marker(text, s.marker)
+    return _span(s.text, s.marker, s.start)
+
+
+def _span(text: str, marker: str | None, start: int) -> tuple[int, int]:
+    a = _strip_marker(text, marker)
     m = _CONCEDED.match(text, a)
     if m:
         a = m.end()
@@ -240,7 +243,7 @@ def problem_span(s: Sentence) -> tuple[int, int]:
         b -= 1
     if b <= a:
         a, b = 0, len(text)
-    return s.start + a, s.start + b
+    return start + a, start + b
 
 
 def build_problem(s: Sentence, doc_text: str, *, themes: tuple[str, ...], subtheme: str | None,
@@ -250,6 +253,23 @@ def build_problem(s: Sentence, doc_text: str, *, themes: tuple[str, ...], subthe
     return Problem(text=text, start=start, end=end, themes=themes, subtheme=subtheme,
                    cues=find_cues(s.norm), section=s.section, specificity=specificity(text),
                    score=logistic(score), sentence_index=s.index, document=document, unit=unit)
+
+
+def build_problems(tab: Any, rows: Sequence[int], doc_text: str, *, themes: Sequence[tuple[str, ...]],
+                   subthemes: Sequence[str | None], scores: Sequence[float], document: str | None = None,
+                   unit: str | None = None) -> list[Problem]:
+    """``build_problem`` for the sentences ``rows`` of a ``structure.SentenceTable``, read
+    from its columns (no Sentence objects built). The same Problems, in order."""
+    out = []
+    starts, ends, markers, sections, norms = tab.starts, tab.ends, tab.markers, tab.sections, tab.norms
+    for k, i in enumerate(rows):
+        a = starts[i]
+        start, end = _span(doc_text[a:ends[i]], markers[i], a)
+        text = doc_text[start:end]
+        out.append(Problem(text=text, start=start, end=end, themes=themes[k], subtheme=subthemes[k],
+                           cues=find_cues(norms[i]), section=sections[i], specificity=specificity(text),
+                           score=logistic(scores[k]), sentence_index=i, document=document, unit=unit))
+    return out
 
 
 _DIFFICULTY = re.compile(
