@@ -68,13 +68,20 @@ def test_an_analysis_error_in_a_batch_fails_only_that_document(analyzer, monkeyp
     import speechlens.pipeline.analysis as analysis
 
     real = analysis.problem_evidence_and_scores  # the default analyzer reads problems in context
+    real_batch = analysis.problem_evidence_batch  # ... over a whole batch at once in pipe
 
     def flaky(tab, *args, **kwargs):
         if "触发故障" in tab.text:
             raise RuntimeError("boom")
         return real(tab, *args, **kwargs)
 
+    def flaky_batch(tables, *args, **kwargs):
+        if any("触发故障" in tab.text for tab in tables):
+            raise RuntimeError("boom")
+        return real_batch(tables, *args, **kwargs)
+
     monkeypatch.setattr(analysis, "problem_evidence_and_scores", flaky)
+    monkeypatch.setattr(analysis, "problem_evidence_batch", flaky_batch)
     rows = [("a", "全镇签约项目5个。", {}), ("b", "这一句会触发故障。", {}), ("c", "理论学习不够深入。", {})]
     out = list(analyzer.pipe(rows, on_error="record"))
     assert [type(o).__name__ for o in out] == ["Analysis", "Failure", "Analysis"]

@@ -267,8 +267,9 @@ def test_the_genre_is_detected_when_metadata_does_not_give_it(report_analysis):
 
 def test_a_batch_reads_each_document_in_context_bit_for_bit_as_alone(analyzer):
     """pipe/batch run the context stage over a whole batch (features stacked, cut at document
-    boundaries, one product per document): every document's result is the same bits as alone,
-    whatever the batch size, including documents without sentences and with headings."""
+    boundaries, one product per document) and assemble the results over the batch: every
+    document's result is the same bits as alone, whatever the batch size, including documents
+    without sentences and with headings."""
     from pathlib import Path
 
     from speechlens import read_document
@@ -278,13 +279,62 @@ def test_a_batch_reads_each_document_in_context_bit_for_bit_as_alone(analyzer):
                    for p in (root / folder).iterdir() if p.suffix in (".txt", ".docx"))
     docs = [read_document(p) for p in paths]
     texts = [*docs, "", "一、存在的问题\n", "全镇招商引资签约。", *docs[:3]]
-    def exact(a):  # to_dict rounds; the sentences' scores are the unrounded floats
+    def exact(a):  # to_dict rounds; the sentences' and problems' scores are the unrounded floats
         return (json.dumps(a.to_dict(), ensure_ascii=False, sort_keys=True),
-                [(list(t.scores.values()), t.problem_score) for t in a.sentences])
+                [(list(t.scores.values()), t.problem_score) for t in a.sentences], a.problems)
 
     alone = [exact(analyzer.analyze(t)) for t in texts]
     for batch_chars in (2_000, 60_000, 10_000_000):
         assert [exact(a) for a in analyzer.pipe(texts, batch_chars=batch_chars)] == alone
+
+
+_LIST_PIECES = ["主要表现在：", "问题主要有以下几个方面：", "存在的问题：", "一是产业结构单一，发展不足。", "二是要进一步加强。",
+                "三是村级债务沉重，压力较大。", "（一）存在的问题", "二、存在的问题", "三、下一步打算", "一要抓好项目建设。",
+                "虽然取得成绩，但是差距仍然存在。", "有的乡镇干部作风不实。", "针对群众反映的问题，我们加强整改。",
+                "究其原因，主要是本人学习不够。", "整改情况：已全部整改到位。", "问题1：资金使用不规范。",
+                "全镇招商引资签约12个项目，同比增长15%。", "对照上级要求还有差距：", "清醒地认识到存在的不足。",
+                "在产业发展方面。", "四、工作打算", "我们将继续努力，确保完成全年目标任务。", "反思自身，深感惭愧。",
+                "此外，基础设施建设滞后，群众反映强烈，道路破旧，学校缺少老师，医院设备老化，这些问题长期存在没有解决。",
+                "1.基层党建工作薄弱。", "2.下一步要强化措施。", "（3）矛盾纠纷化解不及时。", "今后，我们要加强学习。",
+                "一、2023年工作回顾", "存在问题2、安全生产隐患较多。", "但是，", "主要是：  ", ""]
+
+
+def test_the_rule_evidence_of_a_batch_is_the_walk_of_each_document_bit_for_bit():
+    """problem_evidence_batch (each pattern once over the batch's joined text, the problem-list
+    state only from lead-ins on) gives every document the evidence and rule scores of the walk,
+    to the bit: documents full of lead-ins, items, plans and headings, in batches of any size,
+    any genre and weights, and a sentence holding a line break (read table by table)."""
+    import random
+
+    from speechlens.pipeline import problems as P
+
+    rng = random.Random(7)
+    texts = []
+    for _ in range(150):
+        lines: list[str] = []
+        for _ in range(rng.randint(0, 30)):
+            piece = rng.choice(_LIST_PIECES)
+            if lines and rng.random() < 0.5:
+                lines[-1] += piece
+            else:
+                lines.append(piece)
+        texts.append("\n".join(lines))
+    tables = [sentence_table(t) for t in texts]
+    broken = sentence_table("存在的问题：\n一是基础薄弱。")
+    broken.norms[1] = "一是基础\n薄弱。"
+    tables.append(broken)
+    assert sum(n.endswith(("：", ":")) for t in tables for n in t.norms) > 50  # lead-ins open lists
+    for genre, settings in ((None, P.ProblemSettings()), ("speech", P.ProblemSettings(bias=1.3, lead_in_run=4.0))):
+        proba = [np.array([rng.random() ** rng.choice((0.3, 1, 3, 8)) for _ in range(len(t))]) for t in tables]
+        k = 0
+        while k < len(tables):
+            size = rng.choice((1, 2, 7, 40))
+            group, pr = tables[k:k + size], proba[k:k + size]
+            k += size
+            ev, z = P.problem_evidence_batch(group, np.concatenate(pr), genre=genre, settings=settings)
+            walk = [P.problem_evidence_and_scores(t, p, genre=genre, settings=settings) for t, p in zip(group, pr)]
+            assert ev.tobytes() == np.concatenate([w[0] for w in walk]).tobytes()
+            assert z.tobytes() == np.array([x for w in walk for x in w[1]], dtype=np.float64).tobytes()
 
 
 import math  # noqa: E402

@@ -223,6 +223,26 @@ def test_the_sparse_product_equals_the_dense_product(seed):
     assert sparse_dot_columns(rows[:0], cols[:0], dense[rows[:0], cols[:0]], n, w.T).shape == (n, k)
 
 
+@pytest.mark.parametrize("k, dtype", [(5, np.float64), (36, np.float32)])
+def test_the_sparse_product_gathering_whole_rows_is_the_column_loop_bit_for_bit(k, dtype):
+    """With the untransposed weights, whole rows are gathered (for k > 8 in pieces of about
+    SMALL_DOT_ENTRIES entries cut at row starts): the same sums, in the same order, as one
+    column at a time, whatever the number of entries."""
+    from speechlens.model import features
+
+    rng = np.random.default_rng(k)
+    f = 5_000
+    w = rng.standard_normal((f, k)).astype(dtype)
+    for n, per_row in ((1, 9), (30, 12), (900, 40), (2_000, 23)):  # 9 to 46,000 entries
+        lengths = rng.integers(0, 2 * per_row, n)
+        rows = np.repeat(np.arange(n), lengths)
+        cols = rng.integers(0, f, len(rows))
+        vals = rng.random(len(rows))
+        loop = features.sparse_dot_columns(rows, cols, vals, n, np.ascontiguousarray(w.T))
+        whole = features.sparse_dot_columns(rows, cols, vals, n, np.ascontiguousarray(w.T), lambda: w)
+        assert loop.tobytes() == whole.tobytes(), (n, len(rows))
+
+
 def test_a_pickled_classifier_leaves_its_lookup_tables_behind_and_scores_the_same(tiny_classifier):
     import pickle
 

@@ -429,7 +429,7 @@ class KeyIndex:
         return out
 
 
-SMALL_DOT_ENTRIES = 10_000  # up to this many entries (k > 8 columns; a quarter for fewer), gather rows
+SMALL_DOT_ENTRIES = 10_000  # gather whole rows: k > 8 columns in pieces of this many entries; fewer, up to a quarter of it
 
 
 def sparse_dot_columns(rows: np.ndarray, cols: np.ndarray, vals: np.ndarray, n: int,
@@ -442,9 +442,12 @@ def sparse_dot_columns(rows: np.ndarray, cols: np.ndarray, vals: np.ndarray, n: 
     sentence scores bit for bit the same alone or among thousands.
 
     ``weights``: optionally the same weights untransposed, C-contiguous (n_features, k), or a
-    function returning them. A few thousand entries (one real-sized document) are then gathered
-    a whole weight row at a time (a cache line or three each instead of k scattered reads) and
-    summed by the same ``reduceat`` over the same entries in the same order: the same bits.
+    function returning them. With more than 8 columns (any number of entries, in pieces), or up
+    to 2,500 entries with fewer, whole weight rows are then gathered (a cache line or three each
+    instead of k scattered reads) and summed by the same ``reduceat`` over the same entries in
+    the same order: the same bits. (The 36 sub-theme columns of a 60,000-character batch: 14-15
+    ms column by column, 7.5-8.5 ms so; the 5 theme and problem columns stay column by column,
+    1.2 against 2.2 ms.)
     """
     k = weights_t.shape[0]
     out = np.zeros((k, n), dtype=weights_t.dtype)
@@ -456,11 +459,26 @@ def sparse_dot_columns(rows: np.ndarray, cols: np.ndarray, vals: np.ndarray, n: 
     starts = change.nonzero()[0]
     r = rows[starts]
     vals = vals.astype(weights_t.dtype, copy=False)
-    if weights is not None and len(cols) <= (SMALL_DOT_ENTRIES if k > 8 else SMALL_DOT_ENTRIES // 4):
+    if weights is not None and k <= 8 and len(cols) <= SMALL_DOT_ENTRIES // 4:
         w = weights() if callable(weights) else weights
         g = w[cols].T.copy()  # (k, entries), each row contiguous as ``buf`` below
         g *= vals
         out[:, r] = np.add.reduceat(g, starts, axis=1)
+        return out.T
+    if weights is not None and k > 8:
+        # Many columns (the 36 sub-theme columns): whole weight rows gathered, in pieces of about
+        # SMALL_DOT_ENTRIES entries cut at row starts (memory stays small), multiplied into a
+        # (k, entries) array with each row contiguous as ``buf`` below, and summed the same way.
+        w = weights() if callable(weights) else weights
+        cuts = [0, len(cols)]
+        if len(cols) > SMALL_DOT_ENTRIES:
+            cuts = np.unique(np.concatenate(([0], starts[np.searchsorted(
+                starts, np.arange(SMALL_DOT_ENTRIES, len(cols), SMALL_DOT_ENTRIES))], [len(cols)]))).tolist()
+        first = np.searchsorted(starts, cuts).tolist()
+        for a, b, sa, sb in zip(cuts[:-1], cuts[1:], first[:-1], first[1:]):
+            g = np.empty((k, b - a), dtype=weights_t.dtype)
+            np.multiply(w[cols[a:b]].T, vals[a:b], out=g)
+            out[:, r[sa:sb]] = np.add.reduceat(g, starts[sa:sb] - a, axis=1)
         return out.T
     buf = np.empty(len(cols), dtype=weights_t.dtype)
     for j in range(k):

@@ -22,7 +22,8 @@ from speechlens.errors import SpeechlensError
 from speechlens.reading.loading import expand_paths
 from speechlens.reading.streams import STDIN, read_stream
 from speechlens.model.context import confident_genre, genre_vector, stack_structure, structure_columns
-from speechlens.pipeline.problems import ProblemSettings, build_problem, problem_evidence_and_scores, problem_scores
+from speechlens.pipeline.problems import (ProblemSettings, build_problem, build_problems, problem_evidence_and_scores,
+                                         problem_evidence_batch, problem_scores)
 from speechlens.text.segmentation import Segmenter
 from speechlens.text.structure import SentenceTable, table_of
 from speechlens.model.themes import ThemeClassifier
@@ -92,6 +93,7 @@ class Analyzer:
         contexts: list[Any] = [None] * len(docs)
         if ctx is not None and self.context > 0 and sum(1 for tab in tables if len(tab)) > 1:
             contexts = _in_context_batch(ctx, docs, tables, sc, self.problem_settings)
+            return self._assemble_batch(docs, tables, sc, contexts)
         out = []
         a = 0
         for doc, tab, context in zip(docs, tables, contexts):
@@ -155,6 +157,53 @@ class Analyzer:
                         sentences=TaggedSentences(tab, proba, thresholds, z, sub, names),
                         model=clf.info_.get("name"), sections=_section_table(tab, lengths, hits, body),
                         detected_genre=detected)
+
+    def _assemble_batch(self, docs: Sequence[Document], tables: Sequence[SentenceTable],
+                        sc: Mapping[str, np.ndarray], contexts: Sequence[Any]) -> list[Analysis]:
+        """``assemble`` for every document of a batch whose context stage ran over the batch
+        (``contexts`` from ``_in_context_batch``): theme hits, sub-themes, lengths and each
+        admission's themes worked out over all sentences at once, the problems read from the
+        table columns; each document's Analysis is the one ``assemble`` gives."""
+        clf = self.classifier
+        names = clf.subthemes_
+        model = clf.info_.get("name")
+        rows = [c for c in contexts if c is not None]
+        thresholds = rows[0][1]
+        proba = np.concatenate([c[0] for c in rows])
+        z = np.concatenate([c[2] for c in rows])
+        hits = proba >= thresholds
+        sub = sc["subthemes"].argmax(axis=1)
+        body = ~np.fromiter((h for tab in tables for h in tab.headings), dtype=bool, count=len(z))
+        lengths = np.fromiter((len(x) for tab in tables for x in tab.norms), dtype=np.int64, count=len(z)) * body
+        flagged = np.flatnonzero(z > 0)
+        # each admission's themes: its labels over threshold, else the best one at 0.25 or more
+        best = proba[flagged].argmax(axis=1)
+        fallback = proba[flagged, best] >= 0.25
+        bits = hits[flagged].tolist()
+        themes_of = [tuple(l for l, h in zip(LABELS, b) if h) or ((LABELS[k],) if ok else ())
+                     for b, k, ok in zip(bits, best.tolist(), fallback.tolist())]
+        sub_of = [names[k] for k in sub[flagged].tolist()]
+        z_of = z[flagged].tolist()
+        cut = np.searchsorted(flagged, np.cumsum([len(tab) for tab in tables])).tolist()
+        flagged_list = flagged.tolist()
+        out = []
+        a = p = 0
+        for doc, tab, context, q in zip(docs, tables, contexts, cut):
+            b = a + len(tab)
+            if context is None:
+                out.append(self.assemble(doc, tab, {k: v[a:b] for k, v in sc.items()}, None))
+                a, p = b, q
+                continue
+            problems = build_problems(tab, [i - a for i in flagged_list[p:q]], doc.text, themes=themes_of[p:q],
+                                      subthemes=sub_of[p:q], scores=z_of[p:q], document=doc.id or doc.path,
+                                      unit=doc.unit)
+            h, n = hits[a:b], lengths[a:b]
+            out.append(Analysis(document=doc, themes=_shares(n, h), problems=tuple(problems),
+                                sentences=TaggedSentences(tab, context[0], context[1], context[2], sub[a:b], names),
+                                model=model, sections=_section_table(tab, n, h, body[a:b]),
+                                detected_genre=context[3]))
+            a, p = b, q
+        return out
 
     # -- many documents -----------------------------------------------------------------
     def pipe(self, inputs: Iterable[InputItem], *, jobs: int = 1, on_error: str = "raise",
@@ -272,21 +321,19 @@ def _in_context(ctx: Any, doc: Document, tab: SentenceTable, sc: Mapping[str, np
 def _in_context_batch(ctx: Any, docs: Sequence[Document], tables: Sequence[SentenceTable],
                       sc: Mapping[str, np.ndarray], settings: ProblemSettings) -> list[Any]:
     """``_in_context`` for a batch of documents at once (``sc``: the heads of all their sentences,
-    in order): genre and rule evidence per document, then the context features of all sentences
-    in one pass (cut at document boundaries) and one product per document, so each document gets
-    the bits it gets alone. None for a document without sentences."""
+    in order): genre per document, the rule evidence of all sentences in one pass
+    (``problem_evidence_batch``), then the context features of all sentences in one pass (cut at
+    document boundaries) and one product per document, so each document gets the bits it gets
+    alone. None for a document without sentences."""
     genres = ctx.genre.genres
-    sts, gen, evidence, rule_z, detected = [], [], [], [], []
+    sts, gen, detected = [], [], []
     a = 0
     for doc, tab in zip(docs, tables):
         b = a + len(tab)
         sts.append(structure_columns(tab))
         if b > a:
             d = ctx.detect_genre(doc.text, sc["themes"][a:b], sc["problem"][a:b])
-            ev, rz = problem_evidence_and_scores(tab, sc["problem"][a:b], genre=None, settings=settings)
             gen.append(genre_vector(doc.genre, d, genres))
-            evidence.append(ev)
-            rule_z.extend(rz)
             detected.append(confident_genre(d, genres, doc.text))
         else:
             gen.append(np.zeros(len(genres)))
@@ -296,7 +343,8 @@ def _in_context_batch(ctx: Any, docs: Sequence[Document], tables: Sequence[Sente
     bounds = st["bounds"]
     g = np.repeat(np.array(gen, dtype=np.float64), np.diff(bounds), axis=0)
     proba = ctx.themes(None, sc["themes"], g, st)
-    z = ctx.problems(None, np.asarray(rule_z, dtype=np.float64), sc["problem"], np.concatenate(evidence), g, st)
+    evidence, rule_z = problem_evidence_batch(tables, sc["problem"], genre=None, settings=settings)
+    z = ctx.problems(None, rule_z, sc["problem"], evidence, g, st)
     out: list[Any] = []
     for k, (a, b) in enumerate(zip(bounds[:-1].tolist(), bounds[1:].tolist())):
         out.append((proba[a:b], ctx.theme_thresholds, z[a:b], detected[k]) if b > a else None)

@@ -227,8 +227,11 @@ _CONCEDED = re.compile(r"(?:虽然|尽管)[^。！？]{2,80}?[，,](?:但是?|�
 def problem_span(s: Sentence) -> tuple[int, int]:
     """The admission inside a sentence: without its enumeration marker, the concessive
     clause before 但, or the closing punctuation."""
-    text = s.text
-    a = _strip_marker(text, s.marker)
+    return _span(s.text, s.marker, s.start)
+
+
+def _span(text: str, marker: str | None, start: int) -> tuple[int, int]:
+    a = _strip_marker(text, marker)
     m = _CONCEDED.match(text, a)
     if m:
         a = m.end()
@@ -240,7 +243,7 @@ def problem_span(s: Sentence) -> tuple[int, int]:
         b -= 1
     if b <= a:
         a, b = 0, len(text)
-    return s.start + a, s.start + b
+    return start + a, start + b
 
 
 def build_problem(s: Sentence, doc_text: str, *, themes: tuple[str, ...], subtheme: str | None,
@@ -250,6 +253,23 @@ def build_problem(s: Sentence, doc_text: str, *, themes: tuple[str, ...], subthe
     return Problem(text=text, start=start, end=end, themes=themes, subtheme=subtheme,
                    cues=find_cues(s.norm), section=s.section, specificity=specificity(text),
                    score=logistic(score), sentence_index=s.index, document=document, unit=unit)
+
+
+def build_problems(tab: Any, rows: Sequence[int], doc_text: str, *, themes: Sequence[tuple[str, ...]],
+                   subthemes: Sequence[str | None], scores: Sequence[float], document: str | None = None,
+                   unit: str | None = None) -> list[Problem]:
+    """``build_problem`` for the sentences ``rows`` of a ``structure.SentenceTable``, read
+    from its columns (no Sentence objects built). The same Problems, in order."""
+    out = []
+    starts, ends, markers, sections, norms = tab.starts, tab.ends, tab.markers, tab.sections, tab.norms
+    for k, i in enumerate(rows):
+        a = starts[i]
+        start, end = _span(doc_text[a:ends[i]], markers[i], a)
+        text = doc_text[start:end]
+        out.append(Problem(text=text, start=start, end=end, themes=themes[k], subtheme=subthemes[k],
+                           cues=find_cues(norms[i]), section=sections[i], specificity=specificity(text),
+                           score=logistic(scores[k]), sentence_index=i, document=document, unit=unit))
+    return out
 
 
 _DIFFICULTY = re.compile(
@@ -414,3 +434,286 @@ def _evidence(sentences: Any, clf_proba: Sequence[float] | None = None, genre: s
         elif not marker and not in_section and z <= 0 and s_in_run:
             s_in_run = False
     return np.array(rows, dtype=np.float64).reshape(len(norms), len(EVIDENCE)), scores
+
+
+# -- the same walk over a whole batch of documents ------------------------------------------------
+# Each pattern that cannot match across a line break (literal words, ``.``, anchors under re.M)
+# is run once over the batch's bodies joined by "\n", its matches mapped back to sentences by
+# offset; the others (``[^。]`` and the like, which could run on into the next sentence) run on
+# the few sentences their cheap necessary condition leaves. The problem-list state runs only where
+# it is not all off (from a lead-in on), over precomputed columns.
+_SEP = "\n"
+
+
+def _at_line_start(pattern: re.Pattern[str]) -> re.Pattern[str]:
+    """``^X`` as ``\\nX``, to be run over "\\n" + the joined text: the same matches one character
+    earlier (the engine skips to each line break instead of trying every position)."""
+    assert pattern.pattern.startswith("^") and "^" not in pattern.pattern[1:]
+    return re.compile("\n(?:" + pattern.pattern[1:] + ")")
+
+
+_PLAN_START_N = _at_line_start(_PLAN_START)
+_RECTIFICATION_RESULT_N = _at_line_start(_RECTIFICATION_RESULT)
+_RECTIFICATION_ITEM_N = _at_line_start(_RECTIFICATION_ITEM)
+_ADDRESSED_START_N = re.compile(r"\n(?:针对|围绕|为解决|为破解|为了解决|聚焦)")
+_MAY_NAME_OTHERS = re.compile("有的|有些|部分|个别|一些|少数|不少")
+_ENDS_WITH_COLON_M = re.compile(r"[：:][^\S\n]*$", re.M)  # text.rstrip() ends with a colon
+_MAY_CONCEDE = re.compile("但|然而|不过")
+_MAY_LEAD_GENERICALLY = re.compile("差距|不足|问题|距离|短板|原因|清醒")
+_MAY_BE_TITLE = re.compile("问题|不足|原因分析|下一步|工作打算")
+_ASPECT_WORD = re.compile("方面")
+
+
+def _segments_hit(pattern: re.Pattern[str], joined: str, offsets: np.ndarray) -> np.ndarray:
+    """How many matches of ``pattern`` (non-overlapping, as findall) start in each segment."""
+    starts = [m.start() for m in pattern.finditer(joined)]
+    if not starts:
+        return np.zeros(len(offsets), dtype=np.int64)
+    return np.bincount(np.searchsorted(offsets, starts, side="right") - 1, minlength=len(offsets))
+
+
+def problem_evidence_batch(tables: Sequence[Any], clf_proba: Sequence[float], *, genre: str | None = None,
+                           settings: ProblemSettings = ProblemSettings()) -> tuple[np.ndarray, np.ndarray]:
+    """``problem_evidence_and_scores`` of each table, stacked (evidence rows and rule log-odds of
+    all their sentences in order; ``clf_proba``: the probabilities of all of them): the same bits
+    as table by table, with each pattern run once over the batch where that gives the same
+    matches. ``tests/test_context.py`` checks it against the walk."""
+    norms = [x for t in tables for x in t.norms]
+    n = len(norms)
+    joined_norms = _SEP.join(norms)
+    if n == 0 or joined_norms.count(_SEP) != n - 1:  # a line break inside a sentence: table by table
+        evs, zs = [], []
+        a = 0
+        for t in tables:
+            b = a + len(t)
+            ev, z = _evidence(t, clf_proba[a:b], genre, settings)
+            evs.append(ev)
+            zs.extend(z or ())
+            a = b
+        return (np.concatenate(evs) if evs else np.zeros((0, len(EVIDENCE)))), np.array(zs, dtype=np.float64)
+    markers = [x for t in tables for x in t.markers]
+    sections = [x for t in tables for x in t.sections]
+    heading = np.fromiter((h for t in tables for h in t.headings), dtype=bool, count=n)
+    bodies = [text[_strip_marker(text, marker):] if marker else text for text, marker in zip(norms, markers)]
+    joined = _SEP.join(bodies)
+    lengths = np.fromiter(map(len, bodies), dtype=np.int64, count=n)
+    offsets = np.zeros(n, dtype=np.int64)
+    np.cumsum(lengths[:-1] + 1, out=offsets[1:])
+    lengths_n = np.fromiter(map(len, norms), dtype=np.int64, count=n)
+    offsets_n = np.zeros(n, dtype=np.int64)
+    np.cumsum(lengths_n[:-1] + 1, out=offsets_n[1:])
+
+    def hits(p: re.Pattern[str]) -> np.ndarray:
+        return _segments_hit(p, joined, offsets)
+
+    line_joined = _SEP + joined
+
+    def starts_with(p: re.Pattern[str]) -> np.ndarray:  # a match at "\n" + segment k starts at offsets[k]
+        return _segments_hit(p, line_joined, offsets) > 0
+
+    def where(mask: np.ndarray) -> list[int]:
+        return np.flatnonzero(mask).tolist()
+
+    ids: dict[str | None, int] = {}
+    section_ids = np.array([ids.setdefault(s, len(ids)) for s in sections], dtype=np.int64)
+    section_flags = np.array([_section_flags(s) for s in ids], dtype=bool).reshape(len(ids), 2)
+    in_section = section_flags[section_ids, 0]
+    in_plan_section = section_flags[section_ids, 1]
+    has_marker = np.array([bool(m) for m in markers], dtype=bool)
+
+    is_plan = starts_with(_PLAN_START_N)
+    is_plan |= _segments_hit(_PLAN_ANY, _SEP.join([b[:PLAN_PREFIX_CHARS] for b in bodies]),
+                             _prefix_offsets(lengths)) > 0
+    # cue words: the matches of each sentence, in order, as findall gives them
+    cue_starts, cue_words = [], []
+    for m in _CUE_PATTERN.finditer(joined):
+        cue_starts.append(m.start())
+        cue_words.append(m.group())
+    strong = np.zeros(n, dtype=np.int64)
+    weak = np.zeros(n, dtype=bool)
+    if cue_starts:
+        seg = np.searchsorted(offsets, cue_starts, side="right") - 1
+        cut = np.flatnonzero(np.diff(seg)) + 1
+        firsts = np.concatenate(([0], cut)).tolist()
+        lasts = np.concatenate((cut, [len(seg)])).tolist()
+        strong_cues, weak_cues = _STRONG_CUES, _WEAK_CUES
+        for i, a, b in zip(seg[firsts].tolist(), firsts, lasts):
+            found = _distinct_cues(cue_words[a:b])
+            strong[i] = sum(c in strong_cues for c in found)
+            weak[i] = any(c in weak_cues for c in found)
+    achieve = (strong == 0) & (hits(_ACHIEVE) > 0)
+    rect_result = starts_with(_RECTIFICATION_RESULT_N)
+    reflection = hits(_REFLECTION) > 0
+    concession = np.zeros(n, dtype=bool)
+    for i in where(hits(_MAY_CONCEDE) > 0):
+        concession[i] = _CONCESSION.search(bodies[i]) is not None
+    cause = hits(_FIRST_PERSON_CAUSE) > 0
+    third = np.zeros(n, dtype=bool)
+    for i in where(hits(_MAY_NAME_OTHERS) > 0):
+        third[i] = _THIRD_PERSON.search(bodies[i]) is not None
+    generic = np.zeros(n, dtype=bool)
+    for i in where((lengths < GENERIC_LEAD_CHARS) & (hits(_MAY_LEAD_GENERICALLY) > 0)):
+        body = bodies[i]
+        generic[i] = bool(_GENERIC_LEAD.search(body) and not _CONCRETE.search(body.split("差距")[-1]))
+    addressed = np.zeros(n, dtype=bool)
+    for i in where(starts_with(_ADDRESSED_START_N)):
+        addressed[i] = _ADDRESSED.search(bodies[i]) is not None
+    problem_word = hits(PROBLEM_HEADING) > 0
+    section_title = np.zeros(n, dtype=bool)
+    for i in where(_segments_hit(_MAY_BE_TITLE, joined_norms, offsets_n) > 0):
+        section_title[i] = _SECTION_TITLE.search(norms[i]) is not None
+    for i in where(problem_word & ~section_title):
+        section_title[i] = len(_HEADING_FILLER.sub("", PROBLEM_HEADING.sub("", bodies[i]))) <= HEADING_REST_CHARS
+    for i in where((hits(_ASPECT_WORD) > 0) & ~section_title):
+        section_title[i] = _ASPECT_HEADING.search(bodies[i]) is not None
+    rect_item = starts_with(_RECTIFICATION_ITEM_N)
+    leads = np.zeros(n, dtype=bool)
+    for i in where(_segments_hit(_ENDS_WITH_COLON_M, joined_norms, offsets_n) > 0):
+        leads[i] = _LEAD_IN.search(norms[i]) is not None
+
+    ev = np.empty((n, len(EVIDENCE)), dtype=np.float64)
+    # the problem-list columns where no list is open (overwritten below where one is)
+    ev[:, 0] = in_section
+    ev[:, 1] = 0.0
+    ev[:, 2] = in_plan_section
+    ev[:, 3] = np.minimum(strong, 3) / 3
+    ev[:, 4] = weak
+    ev[:, 5] = is_plan
+    ev[:, 6] = achieve
+    ev[:, 7] = rect_result
+    ev[:, 8] = reflection
+    ev[:, 9] = concession
+    ev[:, 10] = cause
+    ev[:, 11] = third
+    ev[:, 12] = generic
+    ev[:, 13] = addressed
+    ev[:, 14] = section_title
+    ev[:, 15] = rect_item
+    ev[:, 16] = leads
+    ev[:, 17] = problem_word
+    ev[:, 18] = np.minimum(hits(_DIFFICULTY), 3) / 3
+    ev[:, 19] = np.minimum(hits(_NEGATION), 4) / 4
+    ev[:, 20] = hits(_FIRST_PERSON) > 0
+    ev[:, 21] = has_marker & in_section & ~is_plan
+
+    # The hand-weighted score for each state of the problem list (in run, run of plans), the
+    # additions in problem_scores' order.
+    bias, log = settings.bias, math.log
+    alone = np.array([log(q / (1 - q)) + bias for q in
+                      np.clip(np.asarray(clf_proba, dtype=np.float64), PROBA_CLIP, 1 - PROBA_CLIP).tolist()],
+                     dtype=np.float64).reshape(n)
+    speech = genre == "speech"
+
+    def scored(s_in_run: bool, s_run_plans: bool) -> np.ndarray:
+        z = alone
+        if not s_run_plans:
+            z = np.where(in_section, z + settings.section, (z + settings.lead_in_run) if s_in_run else z)
+        z = z + settings.plan_section if s_run_plans else np.where(in_plan_section, z + settings.plan_section, z)
+        z = z + settings.cue * np.minimum(strong, settings.strong_cue_cap)
+        z = np.where(is_plan, z + settings.plan, z)
+        z = np.where(achieve, z + settings.achievement, z)
+        z = np.where(rect_result, z + settings.rectification_result, z)
+        z = np.where(reflection, z + settings.reflection, z)
+        z = np.where((strong > 0) & concession, z + settings.concession, z)
+        z = np.where((strong > 0) & cause, z + settings.cause, z)
+        if speech:
+            z = np.where(third, np.minimum(z + settings.criticism, NOT_ADMISSION), z)
+        z = np.where(generic, np.minimum(z + settings.generic_lead, NOT_ADMISSION), z)
+        z = np.where(addressed, z + settings.addressed, z)
+        z = np.where(heading, z + settings.heading_in_section, z)
+        z = np.where(rect_item, z + settings.rectification_item, z)
+        if not s_run_plans:
+            z = np.where(has_marker & (in_section | s_in_run) & ~is_plan, z + settings.enumerated_in_section, z)
+        return z
+
+    z_off = scored(False, False)
+    title = heading & section_title
+    for i in where(heading & ~section_title & in_section):
+        title[i] = _FOUND_PROBLEMS.search(bodies[i]) is not None
+    title |= heading & ~in_section
+    outside = ~heading & (alone < -settings.max_outside_bonus) & ~in_section
+    scores = np.where(title, TITLE_SCORE, np.where(outside, alone, z_off))
+
+    starts = where(leads)
+    if starts:
+        _problem_lists(starts, tables, ev, scores, alone.tolist(), heading.tolist(), is_plan.tolist(),
+                       has_marker.tolist(), in_section.tolist(), in_plan_section.tolist(), strong.tolist(),
+                       (lengths > 40).tolist(), title.tolist(), leads.tolist(), settings.max_outside_bonus,
+                       {(r, p): scored(r, p) for r in (False, True) for p in (False, True)})
+    return ev, scores
+
+
+def _prefix_offsets(lengths: np.ndarray) -> np.ndarray:
+    """Offsets of the segments ``body[:PLAN_PREFIX_CHARS]`` joined by one separator."""
+    short = np.minimum(lengths, PLAN_PREFIX_CHARS)
+    out = np.zeros(len(lengths), dtype=np.int64)
+    np.cumsum(short[:-1] + 1, out=out[1:])
+    return out
+
+
+def _problem_lists(starts: list[int], tables: Sequence[Any], ev: np.ndarray, scores: np.ndarray, alone: list[float],
+                   heading: list[bool], is_plan: list[bool], marker: list[bool], in_section: list[bool],
+                   in_plan_section: list[bool], strong: list[int], long: list[bool], title: list[bool],
+                   leads: list[bool], max_outside: float, z_of: dict[tuple[bool, bool], np.ndarray]) -> None:
+    """The problem-list state of ``_evidence`` (evidence columns 0, 1, 2, 21) and of the scores,
+    walked from each lead-in sentence on until both are off again, within its document."""
+    z_lists = {k: v.tolist() for k, v in z_of.items()}
+    ends = np.cumsum([len(t) for t in tables]).tolist()
+    doc = 0
+    i = 0
+    for first in starts:
+        if first < i:
+            continue
+        while ends[doc] <= first:
+            doc += 1
+        end = ends[doc]
+        in_run = run_plans = s_in_run = s_run_plans = False
+        i = first
+        while i < end:
+            h, plan, mk, sec = heading[i], is_plan[i], marker[i], in_section[i]
+            # evidence
+            if h:
+                in_run = run_plans = False
+            if in_run and plan and mk:
+                run_plans = True
+            row = ev[i]
+            row[0] = sec and not run_plans
+            row[1] = in_run and not run_plans and not sec
+            row[2] = in_plan_section[i] or run_plans
+            row[21] = mk and (sec or in_run) and not run_plans and not plan
+            lead = leads[i]
+            if lead and not plan:
+                in_run, run_plans = True, False
+            elif not mk and not sec and in_run and not strong[i] and not h and long[i]:
+                in_run = False
+            # score
+            z = alone[i]
+            if h:
+                s_in_run = s_run_plans = False
+                if title[i]:
+                    scores[i] = z = -9.0  # TITLE_SCORE
+                    i += 1
+                    if not (in_run or run_plans or s_in_run or s_run_plans):
+                        break
+                    continue
+                z = z_lists[(False, False)][i]
+            elif z < -max_outside and not (sec or s_in_run):
+                scores[i] = z
+                if lead:
+                    s_in_run, s_run_plans = True, False
+                i += 1
+                if not (in_run or run_plans or s_in_run or s_run_plans):
+                    break
+                continue
+            else:
+                if s_in_run and plan and mk:
+                    s_run_plans = True
+                z = z_lists[(s_in_run, s_run_plans)][i]
+            scores[i] = z
+            if lead and not plan:
+                s_in_run, s_run_plans = True, False
+            elif not mk and not sec and z <= 0 and s_in_run:
+                s_in_run = False
+            i += 1
+            if not (in_run or run_plans or s_in_run or s_run_plans):
+                break
