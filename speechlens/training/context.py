@@ -141,25 +141,8 @@ def _stack_themes(scored: Sequence[ScoredDocument], proba: np.ndarray, genres: n
     return np.vstack(out)
 
 
-def _writer_held_out_themes(scored: Sequence[ScoredDocument], XT: np.ndarray, YT: np.ndarray, genre_oof: np.ndarray,
-                            genre_names: Sequence[str], C: float) -> np.ndarray | None:
-    """The two theme passes' probabilities for each writer's documents, fitted without that
-    writer (None with fewer than three writers)."""
-    parts = np.concatenate([np.full(len(s.table), s.doc.part, dtype=object) for s in scored])
-    names = sorted(set(parts.tolist()))
-    if len(names) < 3:
-        return None
-    groups = np.array([names.index(p) for p in parts.tolist()])
-    _, first = _fit_themes(XT, YT, groups, len(names), C)
-    XT2 = np.hstack([XT, _stack_themes(scored, first, genre_oof, genre_names)])
-    return _fit_themes(XT2, YT, groups, len(names), C)[1]
-
-
-def fit_context(scored: Sequence[ScoredDocument], k: int, *, C: float = 1.0,
-                writer_thresholds: bool = True) -> tuple[ContextModel, dict[str, Any]]:
-    """Fit the context stage on out-of-fold scored documents; report its cross-validation.
-    ``writer_thresholds``: choose the theme thresholds on writer-held-out scores (else on the
-    document folds)."""
+def fit_context(scored: Sequence[ScoredDocument], k: int, *, C: float = 1.0) -> tuple[ContextModel, dict[str, Any]]:
+    """Fit the context stage on out-of-fold scored documents; report its cross-validation."""
     genre_model, genre_oof = _genre_probs(scored, k)
     XT = _stack_themes(scored, np.vstack([s.theme_proba for s in scored]), genre_oof, genre_model.genres)
     XP = _stack_problems(scored, genre_oof, genre_model.genres)
@@ -171,12 +154,7 @@ def fit_context(scored: Sequence[ScoredDocument], k: int, *, C: float = 1.0,
     # first pass's scores of new documents.
     XT2 = np.hstack([XT, _stack_themes(scored, first_oof, genre_oof, genre_model.genres)])
     theme_coef2, theme_oof = _fit_themes(XT2, YT, folds, k, C)
-    # The theme thresholds are chosen on scores of writers held out (both passes fitted without
-    # the writer's documents), the condition the model meets on text by anyone new; cross-validation
-    # by document lets a writer's own habits into the scores and sets them for familiar text.
-    held_out = _writer_held_out_themes(scored, XT, YT, genre_oof, genre_model.genres, C) if writer_thresholds else None
-    thresholds = np.array([best_threshold((theme_oof if held_out is None else held_out)[:, j], YT[:, j])
-                           for j in range(len(LABELS))])
+    thresholds = np.array([best_threshold(theme_oof[:, j], YT[:, j]) for j in range(len(LABELS))])
     problem_oof = np.zeros(len(YP))
     for f in range(k):
         test = folds == f
@@ -186,10 +164,7 @@ def fit_context(scored: Sequence[ScoredDocument], k: int, *, C: float = 1.0,
     report = cv_report(scored, theme_oof >= thresholds, problem_oof >= p_threshold)
     report["genre_accuracy"] = round(float(np.mean(
         [genre_model.genres[int(np.argmax(g))] == s.doc.genre for g, s in zip(genre_oof, scored)])), 4)
-    info = {"documents": len(scored), "sentences": int(len(YP)), "folds": k, "C": C, "cv": report,
-            "theme_thresholds_chosen_on": "writers held out" if held_out is not None else "document folds",
-            "theme_thresholds_by_document_folds": [best_threshold(theme_oof[:, j], YT[:, j])
-                                                   for j in range(len(LABELS))]}
+    info = {"documents": len(scored), "sentences": int(len(YP)), "folds": k, "C": C, "cv": report}
     model = ContextModel(theme_coef, thresholds, problem_coef, p_threshold, genre_model, info, theme_coef2)
     return model, report
 
@@ -234,9 +209,7 @@ def cross_part_report(scored: Sequence[ScoredDocument], k: int) -> dict[str, Any
     for part in sorted({s.doc.part for s in scored}):
         train = [s for s in scored if s.doc.part != part]
         held = [s for s in scored if s.doc.part == part]
-        # thresholds by document folds of the other writers (writer-held-out thresholds inside
-        # each of these fits would cost the square of the writers)
-        model, _ = fit_context(train, k, writer_thresholds=False)
+        model, _ = fit_context(train, k)
         out[part] = predict_report(model, held)
     return out
 
