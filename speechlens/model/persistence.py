@@ -18,7 +18,7 @@ from speechlens.model.context import ContextModel, EVIDENCE
 
 FORMAT = "speechlens-theme-model"
 FORMAT_VERSION = 1
-DEFAULT_MODEL = "themes-v5"
+DEFAULT_MODEL = "themes-v6"
 _ARRAYS = ("idf_", "coef_", "intercept_", "platt_", "thresholds_", "sub_coef_",
            "sub_intercept_", "problem_coef_", "problem_platt_")
 
