@@ -22,7 +22,7 @@ from speechlens.errors import SpeechlensError
 from speechlens.reading.loading import expand_paths
 from speechlens.reading.streams import STDIN, read_stream
 from speechlens.model.context import confident_genre, genre_vector, stack_structure, structure_columns
-from speechlens.pipeline.problems import (ProblemSettings, build_problem, build_problems, problem_evidence_and_scores,
+from speechlens.pipeline.problems import (ProblemSettings, build_problems, problem_evidence_and_scores,
                                          problem_evidence_batch, problem_scores)
 from speechlens.text.segmentation import Segmenter
 from speechlens.text.structure import SentenceTable, table_of
@@ -143,14 +143,10 @@ class Analyzer:
         hits = proba >= thresholds
         names = clf.subthemes_
         sub = sc["subthemes"].argmax(axis=1)
-        problems = []
-        for i in np.flatnonzero(z > 0).tolist():
-            row = proba[i].tolist()
-            labels = tuple(l for l, h in zip(LABELS, hits[i].tolist()) if h)
-            best = max(range(len(LABELS)), key=row.__getitem__)
-            themes = labels or ((LABELS[best],) if row[best] >= 0.25 else ())
-            problems.append(build_problem(tab.sentence(i), doc.text, themes=themes, subtheme=names[sub[i]],
-                                          score=float(z[i]), document=doc.id or doc.path, unit=doc.unit))
+        flagged = np.flatnonzero(z > 0)
+        problems = build_problems(tab, flagged.tolist(), doc.text, themes=_admission_themes(proba[flagged], hits[flagged]),
+                                  subthemes=[names[k] for k in sub[flagged].tolist()], scores=z[flagged].tolist(),
+                                  document=doc.id or doc.path, unit=doc.unit)
         body = ~np.asarray(tab.headings, dtype=bool)
         lengths = np.fromiter(map(len, tab.norms), dtype=np.int64, count=len(tab)) * body
         return Analysis(document=doc, themes=_shares(lengths, hits), problems=tuple(problems),
@@ -176,12 +172,7 @@ class Analyzer:
         body = ~np.fromiter((h for tab in tables for h in tab.headings), dtype=bool, count=len(z))
         lengths = np.fromiter((len(x) for tab in tables for x in tab.norms), dtype=np.int64, count=len(z)) * body
         flagged = np.flatnonzero(z > 0)
-        # each admission's themes: its labels over threshold, else the best one at 0.25 or more
-        best = proba[flagged].argmax(axis=1)
-        fallback = proba[flagged, best] >= 0.25
-        bits = hits[flagged].tolist()
-        themes_of = [tuple(l for l, h in zip(LABELS, b) if h) or ((LABELS[k],) if ok else ())
-                     for b, k, ok in zip(bits, best.tolist(), fallback.tolist())]
+        themes_of = _admission_themes(proba[flagged], hits[flagged])
         sub_of = [names[k] for k in sub[flagged].tolist()]
         z_of = z[flagged].tolist()
         cut = np.searchsorted(flagged, np.cumsum([len(tab) for tab in tables])).tolist()
@@ -316,6 +307,15 @@ def _in_context(ctx: Any, doc: Document, tab: SentenceTable, sc: Mapping[str, np
     evidence, rule_z = problem_evidence_and_scores(tab, sc["problem"], genre=None, settings=settings)
     z = ctx.problems(tab, np.asarray(rule_z, dtype=np.float64), sc["problem"], evidence, genre, st)
     return proba, ctx.theme_thresholds, z, confident_genre(detected, ctx.genre.genres, doc.text)
+
+
+def _admission_themes(proba: np.ndarray, hits: np.ndarray) -> list[tuple[str, ...]]:
+    """Each admission's themes from its rows of probabilities and hits: its labels over
+    threshold, else the best one at 0.25 or more."""
+    best = proba.argmax(axis=1)
+    fallback = proba[np.arange(len(best)), best] >= 0.25
+    return [tuple(l for l, h in zip(LABELS, b) if h) or ((LABELS[k],) if ok else ())
+            for b, k, ok in zip(hits.tolist(), best.tolist(), fallback.tolist())]
 
 
 def _in_context_batch(ctx: Any, docs: Sequence[Document], tables: Sequence[SentenceTable],

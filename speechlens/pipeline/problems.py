@@ -224,13 +224,9 @@ class _Columns:
 _CONCEDED = re.compile(r"(?:虽然|尽管)[^。！？]{2,80}?[，,](?:但是?|然而|不过)[，,]?")
 
 
-def problem_span(s: Sentence) -> tuple[int, int]:
-    """The admission inside a sentence: without its enumeration marker, the concessive
-    clause before 但, or the closing punctuation."""
-    return _span(s.text, s.marker, s.start)
-
-
 def _span(text: str, marker: str | None, start: int) -> tuple[int, int]:
+    """The admission inside a sentence starting at ``start``: without its enumeration marker,
+    the concessive clause before 但, or the closing punctuation."""
     a = _strip_marker(text, marker)
     m = _CONCEDED.match(text, a)
     if m:
@@ -246,20 +242,11 @@ def _span(text: str, marker: str | None, start: int) -> tuple[int, int]:
     return start + a, start + b
 
 
-def build_problem(s: Sentence, doc_text: str, *, themes: tuple[str, ...], subtheme: str | None,
-                  score: float, document: str | None = None, unit: str | None = None) -> Problem:
-    start, end = problem_span(s)
-    text = doc_text[start:end]
-    return Problem(text=text, start=start, end=end, themes=themes, subtheme=subtheme,
-                   cues=find_cues(s.norm), section=s.section, specificity=specificity(text),
-                   score=logistic(score), sentence_index=s.index, document=document, unit=unit)
-
-
 def build_problems(tab: Any, rows: Sequence[int], doc_text: str, *, themes: Sequence[tuple[str, ...]],
                    subthemes: Sequence[str | None], scores: Sequence[float], document: str | None = None,
                    unit: str | None = None) -> list[Problem]:
-    """``build_problem`` for the sentences ``rows`` of a ``structure.SentenceTable``, read
-    from its columns (no Sentence objects built). The same Problems, in order."""
+    """The Problems of the sentences ``rows`` of a ``structure.SentenceTable``, read from its
+    columns (no Sentence objects built), in order."""
     out = []
     starts, ends, markers, sections, norms = tab.starts, tab.ends, tab.markers, tab.sections, tab.norms
     for k, i in enumerate(rows):
