@@ -32,6 +32,19 @@ def _blocks_reference(text: str, start: int) -> list[tuple[int, int, str]]:
         pos = nl + 1
     rows = [text[a:b] for a, b in lines]
 
+    def is_heading(line: str) -> bool:
+        s = line.strip(S.WS)
+        if not s or len(s) > S.HEADING_MAX_CHARS:
+            return False
+        if s[-1] in S._TERMINATORS + "：:，,、" or s[-1] in S._CLOSERS and len(s) > 1 and s[-2] in S._TERMINATORS:
+            return False
+        m = S.marker_at(s)
+        if m and m[0] <= S.TOP_MARKER_LEVEL:
+            return not S.SENT_END.search(s)
+        if m:
+            return False
+        return len(s) <= S.BARE_HEADING_MAX_CHARS and not S.SENT_END.search(s)
+
     def continues(i: int) -> bool:
         line = rows[i].strip(S.WS)
         if S.marker_at(line):
@@ -47,7 +60,7 @@ def _blocks_reference(text: str, start: int) -> list[tuple[int, int, str]]:
         elif S._PAGE_ONLY.fullmatch(line):
             out.append((a, b, "noise"))
             i += 1
-        elif S._is_heading_line(line) and not continues(i):
+        elif is_heading(line) and not continues(i):
             out.append((a, b, "heading"))
             i += 1
         else:

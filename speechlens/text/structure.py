@@ -295,18 +295,20 @@ WRAPPED_LINE_CHARS = 18      # a line at least this long that breaks mid-sentenc
 MIN_TOP_PARTS = 3            # closing remarks are looked for only in a text of at least this many parts
 
 
-def _is_heading_line(line: str) -> bool:
-    s = line.strip(WS)
+def _heading_line_at(lines: list[str], i: int) -> bool:
+    """Whether line ``i`` is a heading: short, no sentence end, and a bare one not the first
+    part of a long line a PDF wrapped in mid-sentence."""
+    s = lines[i].strip(WS)
     if not s or len(s) > HEADING_MAX_CHARS:
         return False
     if s[-1] in _TERMINATORS + "：:，,、" or s[-1] in _CLOSERS and len(s) > 1 and s[-2] in _TERMINATORS:
         return False
     m = marker_at(s)
-    if m and m[0] <= TOP_MARKER_LEVEL:
-        return not SENT_END.search(s)
     if m:
+        return m[0] <= TOP_MARKER_LEVEL and not SENT_END.search(s)
+    if len(s) > BARE_HEADING_MAX_CHARS or SENT_END.search(s):
         return False
-    return len(s) <= BARE_HEADING_MAX_CHARS and not SENT_END.search(s)
+    return not (i + 1 < len(lines) and len(s) >= WRAPPED_LINE_CHARS and _soft_break(s, lines[i + 1]))
 
 
 def _blocks(text: str, start: int) -> list[tuple[int, int, str]]:
@@ -343,7 +345,7 @@ def _blocks(text: str, start: int) -> list[tuple[int, int, str]]:
             out.append((a, a + len(line), "noise"))
             i += 1
             continue
-        if _is_heading_line(line) and not _continues(lines, i):
+        if _heading_line_at(lines, i):
             out.append((a, a + len(line), "heading"))
             i += 1
             continue
@@ -358,16 +360,6 @@ def _blocks(text: str, start: int) -> list[tuple[int, int, str]]:
         out.append((a, firsts[j] + len(lines[j]), "text"))
         i = j + 1
     return out
-
-
-def _continues(lines: list[str], i: int) -> bool:
-    """A short line that a PDF wrapped in mid-sentence is not a heading."""
-    line = lines[i].strip(WS)
-    if marker_at(line):
-        return False
-    if i + 1 < len(lines):
-        return len(line) >= WRAPPED_LINE_CHARS and _soft_break(line, lines[i + 1])
-    return False
 
 
 def _soft_break(line: str, nxt: str) -> bool:
