@@ -337,7 +337,7 @@ def _blocks(text: str, start: int) -> list[tuple[int, int, str]]:
         a = firsts[i]
         if cur[-1] in _ENDS_LINE:
             # The common line: ends a sentence, so it is no heading, no page number and
-            # never continues on the next line (see _is_heading_line, _soft_break).
+            # never continues on the next line (see _heading_line_at, _soft_break).
             out.append((a, a + len(line), "text"))
             i += 1
             continue
