@@ -20,8 +20,11 @@ _FULLWIDTH.update({c: c - 0xFEE0 for c in range(0xFF21, 0xFF3B)})  # Ａ-Ｚ
 _FULLWIDTH.update({c: c - 0xFEE0 for c in range(0xFF41, 0xFF5B)})  # ａ-ｚ
 _FULLWIDTH.update({0xFF05: ord("%"), 0xFF0E: ord("."), 0xFF0D: ord("-"), 0x3000: ord(" ")})
 
+_FULLWIDTH_ANY = re.compile("[" + "".join(map(chr, _FULLWIDTH)) + "]")
+
 _PINYIN = "a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ"
 _GLOSS = re.compile(rf"(?<=[\u4e00-\u9fff])\s?[(（][{_PINYIN}]+[1-5]?(?:\s[{_PINYIN}]+[1-5]?)*[)）]", re.I)
+_GLOSS_OPEN = re.compile(rf"[(（][{_PINYIN}]", re.I)  # where a gloss can start
 _PAGE_LINE = re.compile(r"\n[ \t　]*(?:[-—–－]\s*\d{1,4}\s*[-—–－]|第\s*\d{1,4}\s*页(?:\s*共\s*\d+\s*页)?|\d{1,3})[ \t　]*(?=\n)")
 _INLINE_PAGE = re.compile(r"(?:^|\s)[-—–－]\s+\d{1,4}\s+[-—–－](?:\s|$)")
 _BREAK = re.compile(r"[ \t　]*\r?\n[ \t　]*")
@@ -81,9 +84,15 @@ def clean_span(span: str) -> str:
     if not NOISE.search(span):
         return span
     s = _PAGE_LINE.sub("", "\n" + span + "\n")[1:-1] if "\n" in span else span
-    s = _INLINE_PAGE.sub(" ", s)
+    # Each step runs only where its pattern can match: most noisy spans hold just a bracket.
+    if "-" in s or "—" in s or "–" in s or "－" in s:
+        s = _INLINE_PAGE.sub(" ", s)
     if "\n" in s or "\r" in s:
         s = _BREAK.sub("", s)
-    s = _GLOSS.sub("", s)
-    s = _CJK_SPACE.sub("", s)
-    return s.translate(_FULLWIDTH).strip()
+    if _GLOSS_OPEN.search(s):
+        s = _GLOSS.sub("", s)
+    if " " in s or "\t" in s or "　" in s:
+        s = _CJK_SPACE.sub("", s)
+    if _FULLWIDTH_ANY.search(s):
+        s = s.translate(_FULLWIDTH)
+    return s.strip()

@@ -7,10 +7,10 @@ each knows the heading path of its section ("三、筑牢安全底线 / （一�
 from __future__ import annotations
 
 import re
-from typing import Any, Iterator
+from typing import Any
 
 from speechlens.records import Document, Sentence
-from speechlens.text.normalization import clean_span, to_simplified
+from speechlens.text.normalization import NOISE, clean_span, to_simplified
 
 _CN_NUM = "一二三四五六七八九十"
 # (level, pattern) for markers that open a line; the first match wins.
@@ -22,6 +22,10 @@ MARKERS: tuple[tuple[int, re.Pattern[str]], ...] = (
 )
 INLINE_ENUM = re.compile(rf"(?:[{_CN_NUM}]是|[{_CN_NUM}]要|首先|其次|再次|此外|另外|还有(?=[，,])|第[{_CN_NUM}]，)")
 _ENUM_SPLIT = re.compile(rf"(?<=[，,；;：:])\s*(?=[{_CN_NUM}]是|其次[，,]|再次[，,]|最后[，,])")
+# _ENUM_SPLIT with its comma matched instead of looked back at, so the engine skips to it: wherever
+# _ENUM_SPLIT cuts a sentence at i, this matches at i - 1 in the whole text. sentence_table uses it
+# only to find the sentences worth handing to _enumeration_items.
+_ENUM_CUT = re.compile(rf"[，,；;：:]\s*(?=[{_CN_NUM}]是|其次[，,]|再次[，,]|最后[，,])")
 _TERMINATORS = "。！？!?；;…"
 _ENDS_LINE = _TERMINATORS + "：:"  # a line ending in one of these never runs on to the next
 _CLOSERS = "”’」』）)》】\"'"
@@ -145,19 +149,37 @@ def split_sentences(text: str, *, start: int = 0, simplified: str | None = None)
 
 
 def sentence_table(text: str, *, start: int = 0, simplified: str | None = None) -> SentenceTable:
-    """``split_sentences`` as columns (see SentenceTable)."""
+    """``split_sentences`` as columns (see SentenceTable).
+
+    Sentence ends and enumeration cuts are found by one scan of the whole text, and the columns
+    of a paragraph's sentences written here rather than through ``_add``: the table is built once
+    per document on every path, and per-block scans and calls were a sixth of ``pipe``.
+    tests/test_structure_tables.py holds the plain block-by-block definition it must equal.
+    """
     simp = simplified if simplified is not None else to_simplified(text)
     tab = SentenceTable(text)
     add = tab._add
+    t_starts = tab.starts
+    append_start, append_end, append_norm = t_starts.append, tab.ends.append, tab.norms.append
+    append_section, append_heading, append_marker = tab.sections.append, tab.headings.append, tab.markers.append
+    noise, marker_match = NOISE.search, _MARKER_ANY.match
+    # One scan of the whole text each for sentence ends and for places an enumeration may be cut:
+    # no match holds a line break and blocks are whole lines, so a block's matches are the ones
+    # sentence_spans would find in it; every cut _enumeration_items makes is among ``cuts``.
+    sent_ends = [m.end() for m in SENT_END.finditer(text, start)]
+    sent_ends.append(len(text) + 1)
+    cuts = [m.start() + 1 for m in _ENUM_CUT.finditer(text, start)]
+    cuts.append(len(text) + 1)
+    k = q = 0
     path: list[tuple[int, str]] = []
     section: str | None = None
     first = True
     top_blocks: list[list[int]] = []  # per top-level section: index of the first sentence of each paragraph
     for b_start, b_end, kind in _blocks(text, start):
-        block = text[b_start:b_end]
         if kind == "text" and path and path[0][0] == 1 and top_blocks:
-            top_blocks[-1].append(len(tab))
+            top_blocks[-1].append(len(t_starts))
         if kind == "heading":
+            block = text[b_start:b_end]
             m = marker_at(block)
             level = m[0] if m and m[0] <= 4 else 1
             if first and not m and any(w in block for w in _TITLE_WORDS):
@@ -175,20 +197,55 @@ def sentence_table(text: str, *, start: int = 0, simplified: str | None = None) 
             add(simp, b_start, b_end, section, False, None)
             continue
         first = False
-        spans = sentence_spans(text, b_start, b_end)
-        m = marker_at(block)
-        if m and m[0] <= 4 and len(spans) > 1:
-            h_start, h_end = spans[0]
-            if len(text[h_start:h_end]) - len(m[1]) <= 30:
-                level = m[0]
-                path = [p for p in path if p[0] < level] + [(level, text[h_start:h_end].strip(WS))]
-                section = _path(path)
-                add(simp, h_start, h_end, section, True, m[1])
-                spans = spans[1:]
+        # sentence_spans(text, b_start, b_end) over the matches found above
+        while sent_ends[k] <= b_start:
+            k += 1
+        spans = []
+        pos = seen = b_start
+        s_end = sent_ends[k]
+        while s_end <= b_end:
+            if text[seen:s_end].strip(SPAN_STRIP):  # else nothing but punctuation: joins the next
+                spans.append((pos, s_end))
+                pos = s_end
+            seen = s_end
+            k += 1
+            s_end = sent_ends[k]
+        if text[pos:b_end].strip(WS):
+            spans.append((pos, b_end))
+        if len(spans) > 1:
+            m = _marker_in(text, b_start, b_end)
+            if m and m[0] <= 4:
+                h_start, h_end = spans[0]
+                if h_end - h_start - len(m[1]) <= 30:
+                    level = m[0]
+                    path = [p for p in path if p[0] < level] + [(level, text[h_start:h_end].strip(WS))]
+                    section = _path(path)
+                    add(simp, h_start, h_end, section, True, m[1])
+                    spans = spans[1:]
         for s_start, s_end in spans:
-            for i_start, i_end in _enumeration_items(text, s_start, s_end):
-                mk = _marker_in(text, i_start, i_end)
-                add(simp, i_start, i_end, section, False, mk[1] if mk else None)
+            while cuts[q] <= s_start:
+                q += 1
+            items = _enumeration_items(text, s_start, s_end) if cuts[q] < s_end else ((s_start, s_end),)
+            for i_start, i_end in items:
+                # _marker_in and _add, written out: this runs once per sentence
+                c = text[i_start]
+                mk = None
+                if c in _MARKER_FIRST or c.isdecimal():
+                    mm = marker_match(text, i_start, i_end)
+                    if mm is not None:
+                        mk = mm.group(0)
+                if c in WS or text[i_end - 1] in WS:
+                    seg = text[i_start:i_end]
+                    stripped = seg.lstrip(WS)
+                    i_start += len(seg) - len(stripped)
+                    i_end = i_start + len(stripped.rstrip(WS))
+                append_start(i_start)
+                append_end(i_end)
+                norm = simp[i_start:i_end]
+                append_norm(clean_span(norm) if noise(simp, i_start, i_end) else norm)
+                append_section(section)
+                append_heading(False)
+                append_marker(mk)
     _closing_remarks(tab, top_blocks)
     return tab
 
@@ -230,19 +287,6 @@ def _path(path: list[tuple[int, str]]) -> str | None:
     return " / ".join(p[1].rstrip(_TERMINATORS + "：:") for p in path) if path else None
 
 
-def _lines(text: str, start: int) -> list[tuple[int, int]]:
-    out = []
-    pos = start
-    n = len(text)
-    while pos < n:
-        nl = text.find("\n", pos)
-        if nl == -1:
-            nl = n
-        out.append((pos, nl))
-        pos = nl + 1
-    return out
-
-
 # The loose numbers of sentence and heading splitting, named.
 HEADING_MAX_CHARS = 40       # a longer line is never a heading
 BARE_HEADING_MAX_CHARS = 24  # a heading without an enumeration marker is at most this long
@@ -251,69 +295,71 @@ WRAPPED_LINE_CHARS = 18      # a line at least this long that breaks mid-sentenc
 MIN_TOP_PARTS = 3            # closing remarks are looked for only in a text of at least this many parts
 
 
-def _is_heading_line(line: str) -> bool:
-    s = line.strip(WS)
+def _heading_line_at(lines: list[str], i: int) -> bool:
+    """Whether line ``i`` is a heading: short, no sentence end, and a bare one not the first
+    part of a long line a PDF wrapped in mid-sentence."""
+    s = lines[i].strip(WS)
     if not s or len(s) > HEADING_MAX_CHARS:
         return False
     if s[-1] in _TERMINATORS + "：:，,、" or s[-1] in _CLOSERS and len(s) > 1 and s[-2] in _TERMINATORS:
         return False
     m = marker_at(s)
-    if m and m[0] <= TOP_MARKER_LEVEL:
-        return not SENT_END.search(s)
     if m:
+        return m[0] <= TOP_MARKER_LEVEL and not SENT_END.search(s)
+    if len(s) > BARE_HEADING_MAX_CHARS or SENT_END.search(s):
         return False
-    return len(s) <= BARE_HEADING_MAX_CHARS and not SENT_END.search(s)
+    return not (i + 1 < len(lines) and len(s) >= WRAPPED_LINE_CHARS and _soft_break(s, lines[i + 1]))
 
 
-def _blocks(text: str, start: int) -> Iterator[tuple[int, int, str]]:
+def _blocks(text: str, start: int) -> list[tuple[int, int, str]]:
     """Paragraph blocks: hard-wrapped lines joined, page-number lines skipped, headings apart."""
-    lines = [(a, b) for a, b in _lines(text, start)]
+    n_text = len(text)
+    if start >= n_text:
+        return []
+    lines = text[start:].split("\n")
+    firsts = []  # where each line starts in text
+    pos = start
+    for line in lines:
+        firsts.append(pos)
+        pos += len(line) + 1
+    if firsts[-1] == n_text:  # text ends with a line break: no line after it
+        lines.pop()
+        firsts.pop()
+    out = []
     i = 0
     n = len(lines)
     while i < n:
-        a, b = lines[i]
-        line = text[a:b]
+        line = lines[i]
         cur = line.rstrip(WS)
-        if not cur.lstrip(WS):
+        if not cur:
             i += 1
             continue
+        a = firsts[i]
         if cur[-1] in _ENDS_LINE:
             # The common line: ends a sentence, so it is no heading, no page number and
-            # never continues on the next line (see _is_heading_line, _soft_break).
-            yield a, b, "text"
+            # never continues on the next line (see _heading_line_at, _soft_break).
+            out.append((a, a + len(line), "text"))
             i += 1
             continue
         if _PAGE_ONLY.fullmatch(line):
-            yield a, b, "noise"
+            out.append((a, a + len(line), "noise"))
             i += 1
             continue
-        if _is_heading_line(line) and not _continues(text, lines, i):
-            yield a, b, "heading"
+        if _heading_line_at(lines, i):
+            out.append((a, a + len(line), "heading"))
             i += 1
             continue
-        end = b
         j = i
         while True:
             k = j + 1
-            while k < n and _PAGE_ONLY.fullmatch(text[lines[k][0]:lines[k][1]]) and text[lines[k][0]:lines[k][1]].strip(WS):
+            while k < n and _PAGE_ONLY.fullmatch(lines[k]) and lines[k].strip(WS):
                 k += 1
-            if k >= n or not _soft_break(text[lines[j][0]:lines[j][1]], text[lines[k][0]:lines[k][1]]):
+            if k >= n or not _soft_break(lines[j], lines[k]):
                 break
             j = k
-            end = lines[j][1]
-        yield a, end, "text"
+        out.append((a, firsts[j] + len(lines[j]), "text"))
         i = j + 1
-
-
-def _continues(text: str, lines: list[tuple[int, int]], i: int) -> bool:
-    """A short line that a PDF wrapped in mid-sentence is not a heading."""
-    line = text[lines[i][0]:lines[i][1]].strip(WS)
-    if marker_at(line):
-        return False
-    if i + 1 < len(lines):
-        nxt = text[lines[i + 1][0]:lines[i + 1][1]]
-        return len(line) >= WRAPPED_LINE_CHARS and _soft_break(line, nxt)
-    return False
+    return out
 
 
 def _soft_break(line: str, nxt: str) -> bool:
