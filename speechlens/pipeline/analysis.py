@@ -303,9 +303,8 @@ def _in_context(ctx: Any, doc: Document, tab: SentenceTable, sc: Mapping[str, np
     st = structure_columns(tab)
     detected = ctx.detect_genre(doc.text, sc["themes"], sc["problem"])
     genre = genre_vector(doc.genre, detected, ctx.genre.genres)
-    proba = ctx.themes(tab, sc["themes"], genre, st)
     evidence, rule_z = problem_evidence_and_scores(tab, sc["problem"], genre=None, settings=settings)
-    z = ctx.problems(tab, np.asarray(rule_z, dtype=np.float64), sc["problem"], evidence, genre, st)
+    proba, z = ctx.read(tab, sc["themes"], np.asarray(rule_z, dtype=np.float64), sc["problem"], evidence, genre, st)
     return proba, ctx.theme_thresholds, z, confident_genre(detected, ctx.genre.genres, doc.text)
 
 
@@ -342,9 +341,8 @@ def _in_context_batch(ctx: Any, docs: Sequence[Document], tables: Sequence[Sente
     st = stack_structure(sts)
     bounds = st["bounds"]
     g = np.repeat(np.array(gen, dtype=np.float64), np.diff(bounds), axis=0)
-    proba = ctx.themes(None, sc["themes"], g, st)
     evidence, rule_z = problem_evidence_batch(tables, sc["problem"], genre=None, settings=settings)
-    z = ctx.problems(None, rule_z, sc["problem"], evidence, g, st)
+    proba, z = ctx.read(None, sc["themes"], rule_z, sc["problem"], evidence, g, st)
     out: list[Any] = []
     for k, (a, b) in enumerate(zip(bounds[:-1].tolist(), bounds[1:].tolist())):
         out.append((proba[a:b], ctx.theme_thresholds, z[a:b], detected[k]) if b > a else None)
