@@ -313,7 +313,7 @@ def _theme_features_into(out: np.ndarray, P: np.ndarray, genre: np.ndarray, st: 
     if len(sh["head_rows"]):                       # the governing heading
         out[sh["head_rows"], 3 * m:4 * m] = P[sh["head_src"]]
     out[:, 4 * m:6 * m].reshape(n, 2, m)[...] = R[:, :, :m]   # section, document
-    first, last, rows, w, docs = _plan(sh, "heading", st)
+    first, last, rows, w, docs = _shared_heading_plan(sh, st)
     if len(rows):                                  # what a heading announces
         cv = _running_sum(wv[:, 0, :m], docs)
         out[rows, 6 * m:7 * m] = (cv[last] - cv[first]) / w
@@ -350,12 +350,11 @@ def _shared(st: Mapping[str, np.ndarray]) -> dict[Any, Any]:
     return sh
 
 
-def _plan(sh: dict[Any, Any], key: str, st: Mapping[str, np.ndarray]) -> tuple[Any, ...]:
-    """The heading plan (``key``: "heading"), made once per document and kept with its shared
-    columns."""
-    plan = sh.get(key)
+def _shared_heading_plan(sh: dict[Any, Any], st: Mapping[str, np.ndarray]) -> tuple[Any, ...]:
+    """``_heading_plan`` of a document (or batch), made once and kept with its shared columns."""
+    plan = sh.get("heading")
     if plan is None:
-        plan = sh[key] = _heading_plan(sh["w"], st)
+        plan = sh["heading"] = _heading_plan(sh["w"], st)
     return plan
 
 
