@@ -61,39 +61,46 @@ def _cue_automaton() -> tuple[Any, tuple[int, ...]]:
     return automaton, overlapping
 
 
-def _cue_counts(text: str, head: int) -> tuple[list[int], list[float], tuple[int, ...]]:
-    """Occurrences of each cue in ``text`` (overlapping ones included) and whether it occurs in
-    ``text[:head]``, in one pass over the text instead of one ``str.count`` per cue."""
+def _cue_counts(text: str, head: int) -> tuple[dict[int, int], set[int]]:
+    """The cues found in ``text``, each with its number of occurrences (overlapping ones
+    included, except for a cue that can overlap itself, counted as ``str.count`` does), and the
+    cues that occur in ``text[:head]``, in one pass over the text instead of one ``str.count``
+    per cue."""
     automaton, overlapping = _cue_automaton()
-    counts = [0] * len(GENRE_CUES)
-    opening = [0.0] * len(GENRE_CUES)
+    counts: dict[int, int] = {}
+    opening: set[int] = set()
     for end, k in automaton.iter(text):
-        counts[k] += 1
+        counts[k] = counts.get(k, 0) + 1
         if end < head:
-            opening[k] = 1.0
-    return counts, opening, overlapping
-
-
+            opening.add(k)
+    for k in overlapping:
+        if k in counts:
+            counts[k] = text.count(GENRE_CUES[k])
+    return counts, opening
 
 
 def genre_features(text: str, theme_proba: np.ndarray, problem_proba: np.ndarray) -> np.ndarray:
     """One row of document features for the genre detector: cue counts (whole text and opening)
     and the document's mean sentence scores."""
-    found, opening, self_overlapping = _cue_counts(text, 120)
-    for k in self_overlapping:  # str.count counts these without overlaps
-        found[k] = text.count(GENRE_CUES[k])
-    counts = [math.log1p(c) if c else 0.0 for c in found]   # log1p(0) is 0.0
+    found, opening = _cue_counts(text, 120)
+    c = len(GENRE_CUES)
+    x = np.zeros(2 * c + len(LABELS) + 2, dtype=np.float64)   # a cue not found: 0.0 = log1p(0)
+    if found:
+        x[list(found)] = [math.log1p(k) for k in found.values()]
+    if opening:
+        x[[c + k for k in opening]] = 1.0
     n = len(problem_proba)
-    P, p = np.asarray(theme_proba), np.asarray(problem_proba)
-    if n and P.dtype == p.dtype == np.float64:
-        # np.mean's own reduction and division, without its Python layers
-        means = (np.add.reduce(P, axis=0) / n).tolist()
-        pm = float(np.add.reduce(p) / n)
-    else:
-        means = (list(P.mean(axis=0)) if n else [0.0] * len(LABELS))
-        pm = float(np.mean(p)) if n else 0.0
-    size = math.log1p(len(text)) / 10
-    return np.array(counts + opening + means + [pm, size], dtype=np.float64)
+    if n:
+        P, p = np.asarray(theme_proba), np.asarray(problem_proba)
+        if P.dtype == p.dtype == np.float64:
+            # np.mean's own reduction and division, without its Python layers
+            x[2 * c:2 * c + len(LABELS)] = np.add.reduce(P, axis=0) / n
+            x[-2] = np.add.reduce(p) / n
+        else:
+            x[2 * c:2 * c + len(LABELS)] = list(P.mean(axis=0))
+            x[-2] = float(np.mean(p))
+    x[-1] = math.log1p(len(text)) / 10
+    return x
 
 
 class GenreModel:
@@ -514,15 +521,19 @@ class ContextModel:
         short = float(st["lengths"][0] < _SHORT)
         heading, marker = float(st["headings"][0]), float(st["markers"][0])
         f = THEME_FEATURES + genre.shape[-1]
+        own = np.empty((1, m + 1), dtype=np.float64)   # one logit for both heads' own scores
+        own[:, :m] = P
+        own[:, m] = problem_proba
+        own = logit(own)
         x = np.zeros((1, f), dtype=np.float64)
-        x[:, 0:m] = logit(P)
+        x[:, 0:m] = own[:, :m]
         x[0, 9 * m:9 * m + 5] = (short, heading, marker, 0.0, 1.0)
         x[:, 9 * m + 5:] = genre
         first = sigmoid(_product(x, self.theme_coef, None))
         ne, ng = evidence.shape[1], genre.shape[-1]
         xp = np.zeros((1, 8 + ne + 4 + 2 * ng), dtype=np.float64)
         xp[:, 0:1] = z
-        xp[:, 1:2] = logit(problem_proba)[:, None] / 3.0
+        xp[:, 1:2] = own[:, m:] / 3.0
         xp[:, 8:8 + ne] = evidence
         xp[0, 8 + ne:12 + ne] = (short, heading, marker, 1.0)
         xp[:, 12 + ne:12 + ne + ng] = genre
