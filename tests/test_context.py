@@ -360,3 +360,101 @@ def test_genre_cue_counts_are_str_count_and_the_opening_is_the_first_120_charact
     want = [text.count(c) if k in overlapping else occurrences(text, c) for k, c in enumerate(GENRE_CUES)]
     assert x[:n].tolist() == [math.log1p(c) for c in want]
     assert x[n:2 * n].tolist() == [float(c in text[:120]) for c in GENRE_CUES]
+
+
+def _means_by_hand(values, weights, sections, documents):
+    """The section and document means of the context features, added up one row at a time in
+    row order (what one bincount per block and column does)."""
+    n, m = values.shape
+    out = np.zeros((n, 2, m))
+    for b, groups in enumerate((sections, documents)):
+        for i in range(n):
+            others = 0.0
+            for r in range(n):
+                if groups[r] == groups[i]:
+                    others += float(weights[r])
+            others -= float(weights[i])
+            if others > 0:
+                for j in range(m):
+                    total = 0.0
+                    for r in range(n):
+                        if groups[r] == groups[i]:
+                            total += float(values[r, j] * weights[r])
+                    out[i, b, j] = (total - float(values[i, j] * weights[i])) / others
+    return out
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_section_and_document_means_are_row_order_sums_whatever_shares_the_call(seed):
+    """_section_document_means takes both blocks and any number of columns in one bincount:
+    each (block, column) bin still adds its rows in row order, so the means are the bits of a
+    sum taken row by row; a section may come back after another (opening and closing remarks),
+    and a batch stacks documents of one or more rows (or none)."""
+    from speechlens.model.context import _section_document_means, _shared, stack_structure
+
+    rng = np.random.default_rng(seed)
+    columns = []
+    for _ in range(rng.integers(1, 5)):
+        n = int(rng.integers(0, 9))
+        columns.append({"sec": rng.integers(0, 3, n).astype(np.int64), "head_of": np.full(n, -1, dtype=np.int64),
+                        "headings": np.zeros(n, dtype=bool), "lengths": rng.integers(0, 80, n).astype(np.float64),
+                        "markers": np.zeros(n, dtype=bool), "span_end": np.arange(1, n + 1, dtype=np.int64)})
+    for st in [*columns, stack_structure(columns)]:
+        n = len(st["lengths"])
+        if not n:
+            continue
+        values = rng.random((n, int(rng.integers(1, 6)))) ** 3
+        means, weighted = _section_document_means(values, _shared(st), st)
+        w = np.sqrt(np.maximum(st["lengths"], 1.0))
+        documents = st.get("doc", np.zeros(n, dtype=np.int64))
+        assert means.tobytes() == _means_by_hand(values, w, st["sec"], documents).tobytes()
+        assert weighted[:, 1].tobytes() == (values * w[:, None]).tobytes()
+
+
+_ONE_SENTENCE = ["全镇招商引资签约。", "一、总体情况", "（二）存在的不足", "一是村里的道路还没有硬化。", "存在的问题：",
+                 "过去一年，我们坚持以项目建设为抓手，新开工重点项目十二个，完成固定资产投资四十多亿元，同比增长百分之九。",
+                 "2.排查整治隐患三百余处"]
+
+
+def test_reading_a_document_at_once_gives_the_bits_of_its_two_heads_apart(analyzer):
+    """ContextModel.read (the pipeline's path: the section and document means of the first theme
+    pass and of the problem features from one call, one-sentence documents without the blocks
+    that are zero) gives the bits of themes and problems called apart, for documents alone,
+    of one sentence, and stacked in batches."""
+    import random
+
+    from speechlens.model.context import stack_structure
+    from speechlens.pipeline.problems import problem_evidence_and_scores
+
+    ctx = analyzer.classifier.context_
+    rng = random.Random(11)
+    texts = ["\n".join(rng.choice(_LIST_PIECES + _ONE_SENTENCE) for _ in range(rng.randint(1, 25))) for _ in range(40)]
+    texts += _ONE_SENTENCE + ["\n".join(_ONE_SENTENCE), REPORT_TEXT]
+    rows = []
+    for k, text in enumerate(texts):
+        tab = sentence_table(text)
+        if not len(tab):
+            continue
+        sc = analyzer.sentence_scores(list(tab.norms))
+        ev, rz = problem_evidence_and_scores(tab, sc["problem"])
+        detected = np.array([rng.random() for _ in ctx.genre.genres])
+        genre = genre_vector(rng.choice([None, "speech"]), detected / detected.sum() if k % 3 else None,
+                             ctx.genre.genres)
+        rows.append((tab, sc, ev, np.asarray(rz, dtype=np.float64), genre))
+    assert sum(len(r[0]) == 1 for r in rows) >= len(_ONE_SENTENCE)
+    for tab, sc, ev, rz, genre in rows:
+        themes, problems = ctx.read(tab, sc["themes"], rz, sc["problem"], ev, genre, structure_columns(tab))
+        assert themes.tobytes() == ctx.themes(tab, sc["themes"], genre, structure_columns(tab)).tobytes()
+        assert problems.tobytes() == ctx.problems(tab, rz, sc["problem"], ev, genre, structure_columns(tab)).tobytes()
+    for size in (2, 5, 40):
+        for k in range(0, len(rows), size):
+            group = rows[k:k + size]
+            st = stack_structure([structure_columns(r[0]) for r in group])
+            g = np.repeat(np.array([r[4] for r in group]), np.diff(st["bounds"]), axis=0)
+            P = np.concatenate([r[1]["themes"] for r in group])
+            p = np.concatenate([r[1]["problem"] for r in group])
+            ev, rz = np.concatenate([r[2] for r in group]), np.concatenate([r[3] for r in group])
+            themes, problems = ctx.read(None, P, rz, p, ev, g, st)
+            st2 = stack_structure([structure_columns(r[0]) for r in group])
+            assert themes.tobytes() == ctx.themes(None, P, g, st2).tobytes()
+            assert problems.tobytes() == ctx.problems(None, rz, p, ev, g, st2).tobytes()

@@ -61,33 +61,46 @@ def _cue_automaton() -> tuple[Any, tuple[int, ...]]:
     return automaton, overlapping
 
 
-def _cue_counts(text: str, head: int) -> tuple[list[int], list[float], tuple[int, ...]]:
-    """Occurrences of each cue in ``text`` (overlapping ones included) and whether it occurs in
-    ``text[:head]``, in one pass over the text instead of one ``str.count`` per cue."""
+def _cue_counts(text: str, head: int) -> tuple[dict[int, int], set[int]]:
+    """The cues found in ``text``, each with its number of occurrences (overlapping ones
+    included, except for a cue that can overlap itself, counted as ``str.count`` does), and the
+    cues that occur in ``text[:head]``, in one pass over the text instead of one ``str.count``
+    per cue."""
     automaton, overlapping = _cue_automaton()
-    counts = [0] * len(GENRE_CUES)
-    opening = [0.0] * len(GENRE_CUES)
+    counts: dict[int, int] = {}
+    opening: set[int] = set()
     for end, k in automaton.iter(text):
-        counts[k] += 1
+        counts[k] = counts.get(k, 0) + 1
         if end < head:
-            opening[k] = 1.0
-    return counts, opening, overlapping
-
-
+            opening.add(k)
+    for k in overlapping:
+        if k in counts:
+            counts[k] = text.count(GENRE_CUES[k])
+    return counts, opening
 
 
 def genre_features(text: str, theme_proba: np.ndarray, problem_proba: np.ndarray) -> np.ndarray:
     """One row of document features for the genre detector: cue counts (whole text and opening)
     and the document's mean sentence scores."""
-    found, opening, self_overlapping = _cue_counts(text, 120)
-    for k in self_overlapping:  # str.count counts these without overlaps
-        found[k] = text.count(GENRE_CUES[k])
-    counts = [math.log1p(c) for c in found]
+    found, opening = _cue_counts(text, 120)
+    c = len(GENRE_CUES)
+    x = np.zeros(2 * c + len(LABELS) + 2, dtype=np.float64)   # a cue not found: 0.0 = log1p(0)
+    if found:
+        x[list(found)] = [math.log1p(k) for k in found.values()]
+    if opening:
+        x[[c + k for k in opening]] = 1.0
     n = len(problem_proba)
-    means = (list(np.asarray(theme_proba).mean(axis=0)) if n else [0.0] * len(LABELS))
-    pm = float(np.mean(problem_proba)) if n else 0.0
-    size = math.log1p(len(text)) / 10
-    return np.array(counts + opening + means + [pm, size], dtype=np.float64)
+    if n:
+        P, p = np.asarray(theme_proba), np.asarray(problem_proba)
+        if P.dtype == p.dtype == np.float64:
+            # np.mean's own reduction and division, without its Python layers
+            x[2 * c:2 * c + len(LABELS)] = np.add.reduce(P, axis=0) / n
+            x[-2] = np.add.reduce(p) / n
+        else:
+            x[2 * c:2 * c + len(LABELS)] = list(P.mean(axis=0))
+            x[-2] = float(np.mean(p))
+    x[-1] = math.log1p(len(text)) / 10
+    return x
 
 
 class GenreModel:
@@ -135,39 +148,50 @@ def genre_vector(genre: str | None, detected: np.ndarray | None, genres: Sequenc
 
 
 # -- sentence context ----------------------------------------------------------------------
-def _neighbour(a: np.ndarray, shift: int) -> np.ndarray:
-    out = np.zeros_like(a)
-    if shift > 0:
-        out[shift:] = a[:-shift]
-    else:
-        out[:shift] = a[-shift:]
-    return out
+def _means_plan(sh: dict[Any, Any], st: Mapping[str, np.ndarray], m: int) -> tuple[Any, ...]:
+    """What ``_section_document_means`` works out from the grouping and weights alone, for ``m``
+    value columns, made once per document (or batch) and kept with its shared columns: the
+    (row, section or document, column) bins of the values, each row's weight of the other rows of
+    its section and of its document (and where that is positive), and the weights broadcast."""
+    plan = sh.get(("means", m))
+    if plan is None:
+        base = sh.get("means")
+        if base is None:
+            w, sec = sh["w"], st["sec"]
+            n = len(w)
+            # Bin of each row's section, then of its document (numbered after the sections).
+            bins = np.empty((n, 2), dtype=np.int64)
+            bins[:, 0] = sec
+            k = int(sec.max()) + 1 if n else 0
+            doc = st.get("doc")  # type: ignore[union-attr]
+            if doc is None:
+                bins[:, 1] = k
+            else:
+                np.add(doc, k, out=bins[:, 1])
+            w2 = np.repeat(w, 2)
+            wsum = np.bincount(bins.ravel(), weights=w2)
+            den = (wsum[bins] - w[:, None])[:, :, None]
+            base = sh["means"] = (bins[:, :, None], den, den > 0, w2.reshape(n, 2, 1))
+        bins3, den, pos, w3 = base
+        flat3 = bins3 * m + np.arange(m)
+        plan = sh[("means", m)] = (flat3.ravel(), flat3, den, pos, w3)
+    return plan
 
 
-def _group_mean_excluding(values: np.ndarray, weights: np.ndarray, groups: np.ndarray,
-                          plan: tuple[Any, ...] | None = None) -> np.ndarray:
-    """For each row, the weighted mean of ``values`` over the other rows of its group (0 alone).
+def _section_document_means(values: np.ndarray, sh: dict[Any, Any],
+                            st: Mapping[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """For each row, the weighted mean of ``values`` (n, m) over the other rows of its section
+    ([:, 0]) and of its document ([:, 1]), 0 where there are none, as an (n, 2, m) array; and the
+    weighted values, (n, 2, m) (both halves the same), for running sums.
 
-    ``plan``: ``_group_plan(groups, weights, values.shape[1])``, which depends only on the
-    grouping and the weights, so a document's blocks and passes can share it."""
-    k, m, flat, den, pos, wcol = plan or _group_plan(groups, weights, values.shape[1])
-    wv = values * wcol
-    # One bincount over (group, column) bins; each bin adds its rows in row order, as a
-    # bincount per column would, so the sums are the same bits.
-    tot = np.bincount(flat, weights=wv.ravel(), minlength=k * m).reshape(k, m)
-    num = tot[groups] - wv
-    return np.divide(num, den, out=np.zeros_like(num), where=pos)
-
-
-def _group_plan(groups: np.ndarray, weights: np.ndarray, m: int) -> tuple[Any, ...]:
-    """What ``_group_mean_excluding`` works out from the grouping and weights alone: the number
-    of groups, the (group, column) bin of every value, each row's weight of the other rows of its
-    group (and where that is positive), and the weights as a column."""
-    k = int(groups.max()) + 1 if len(groups) else 0
-    flat = (groups[:, None] * m + np.arange(m)).ravel()
-    wsum = np.bincount(groups, weights=weights, minlength=k)
-    den = (wsum[groups] - weights)[:, None]
-    return k, m, flat, den, den > 0, weights[:, None]
+    One bincount over (section or document, column) bins: each bin adds its rows in row order,
+    as a bincount per block and per column would, so the sums are the same bits whatever other
+    blocks and columns share the call."""
+    flat, flat3, den, pos, w3 = _means_plan(sh, st, values.shape[1])
+    wv = values[:, None, :] * w3
+    num = np.bincount(flat, weights=wv.ravel())[flat3]
+    num -= wv
+    return np.divide(num, den, out=np.zeros_like(num), where=pos), wv
 
 
 def structure_columns(table: Any) -> dict[str, np.ndarray]:
@@ -175,26 +199,31 @@ def structure_columns(table: Any) -> dict[str, np.ndarray]:
     heading's section (with its sub-sections) ends, lengths, heading and marker flags."""
     n = len(table)
     sections = table.sections
-    headings = np.asarray(table.headings, dtype=bool) if n else np.zeros(0, dtype=bool)
-    lengths = np.array([len(x) for x in table.norms], dtype=np.float64)
+    flags = table.headings
+    headings = np.array(flags, dtype=bool) if n else np.zeros(0, dtype=bool)
+    lengths = np.fromiter(map(len, table.norms), dtype=np.float64, count=n)
     names: dict[Any, int] = {}
-    sec_id = np.array([names.setdefault(s, len(names)) for s in sections], dtype=np.int64)
-    head_of = np.full(n, -1, dtype=np.int64)   # the heading whose section a sentence sits in
-    span_end = np.arange(1, n + 1, dtype=np.int64)  # a heading announces rows h+1 .. span_end-1
-    latest: dict[Any, int] = {}
-    for i in range(n):
-        if headings[i] and sections[i]:
-            latest[sections[i]] = i
-            name, j = sections[i], i + 1
-            inner = name + " / "
-            while j < n and sections[j] and (sections[j] == name or sections[j].startswith(inner)):
-                j += 1
-            span_end[i] = j
-        else:
-            head_of[i] = latest.get(sections[i], -1)
+    sec_id = np.fromiter([names.setdefault(s, len(names)) for s in sections], dtype=np.int64, count=n)
+    if any(flags):
+        head_of = [-1] * n   # the heading whose section a sentence sits in
+        span_end = list(range(1, n + 1))  # a heading announces rows h+1 .. span_end-1
+        latest: dict[Any, int] = {}
+        for i, (heading, name) in enumerate(zip(flags, sections)):
+            if heading and name:
+                latest[name] = i
+                j = i + 1
+                inner = name + " / "
+                while j < n and sections[j] and (sections[j] == name or sections[j].startswith(inner)):
+                    j += 1
+                span_end[i] = j
+            elif latest:
+                head_of[i] = latest.get(name, -1)
+        head, end = np.array(head_of, dtype=np.int64), np.array(span_end, dtype=np.int64)
+    else:  # no heading: no sentence sits under one
+        head, end = np.full(n, -1, dtype=np.int64), np.arange(1, n + 1, dtype=np.int64)
     markers = np.array([m is not None for m in table.markers], dtype=bool)
-    return {"sec": sec_id, "head_of": head_of, "headings": headings, "lengths": lengths, "markers": markers,
-            "span_end": span_end}
+    return {"sec": sec_id, "head_of": head, "headings": headings, "lengths": lengths, "markers": markers,
+            "span_end": end}
 
 
 def stack_structure(columns: Sequence[Mapping[str, np.ndarray]]) -> dict[str, np.ndarray]:
@@ -219,25 +248,6 @@ def stack_structure(columns: Sequence[Mapping[str, np.ndarray]]) -> dict[str, np
             "doc": np.repeat(np.arange(len(columns), dtype=np.int64), reps), "bounds": bounds}
 
 
-def _bounds(st: Mapping[str, np.ndarray]) -> np.ndarray:
-    """Each document's first row and the number of rows (one document unless stacked)."""
-    b = st.get("bounds")  # type: ignore[union-attr]
-    return np.array([0, len(st["lengths"])], dtype=np.int64) if b is None else b
-
-
-def _under_heading(values: np.ndarray, weights: np.ndarray, st: Mapping[str, np.ndarray],
-                   plan: tuple[Any, ...] | None = None) -> np.ndarray:
-    """For a heading, the weighted mean of ``values`` over the sentences of its section and of
-    its sub-sections (what it announces); for other sentences, 0. ``plan``: ``_heading_plan``."""
-    out = np.zeros_like(values)
-    first, last, rows, w, wcol, docs = plan or _heading_plan(weights, st)
-    if not len(rows):
-        return out
-    cv = _running_sum(values * wcol, docs)
-    out[rows] = (cv[last] - cv[first]) / w
-    return out
-
-
 def _running_sum(a: np.ndarray, docs: list[tuple[int, int]] | None) -> np.ndarray:
     """``np.cumsum(a, axis=0)``, or, over a stacked batch, started afresh at the first row of each
     of ``docs`` (first and end row; other rows are left unset): a running sum through the rows of
@@ -251,9 +261,11 @@ def _running_sum(a: np.ndarray, docs: list[tuple[int, int]] | None) -> np.ndarra
 
 
 def _heading_plan(weights: np.ndarray, st: Mapping[str, np.ndarray]) -> tuple[Any, ...]:
-    """What ``_under_heading`` works out from the structure and weights alone: for the headings
-    whose span has weight, the running-sum rows to subtract, the rows to write, the span weights,
-    the weights as a column, and (over a batch) the documents that hold such headings.
+    """What the "under its heading" block (for a heading, the weighted mean of the values over
+    the sentences of its section and sub-sections, what it announces; for other rows 0) works
+    out from the structure and weights alone: for the headings whose span has weight, the
+    running-sum rows to subtract, the rows to write, the span weights, and (over a batch) the
+    documents that hold such headings.
 
     A heading's span starts at row h + 1 >= 1, so the sum over rows h+1 .. e-1 is the running
     sum at e - 1 minus that at h (the subtraction a running sum with a leading zero row gave)."""
@@ -264,13 +276,13 @@ def _heading_plan(weights: np.ndarray, st: Mapping[str, np.ndarray]) -> tuple[An
         d = np.unique(st["doc"][heads])
         docs = list(zip(bounds[d].tolist(), bounds[d + 1].tolist()))
     if not len(heads):
-        return heads, heads, heads, np.zeros((0, 1)), weights[:, None], docs
+        return heads, heads, heads, np.zeros((0, 1)), docs
     cw = _running_sum(weights, docs)
     ends = st["span_end"][heads]
     w = cw[ends - 1] - cw[heads]
     ok = w > 0
     heads, ends = heads[ok], ends[ok]
-    return heads, ends - 1, heads, w[ok][:, None], weights[:, None], docs
+    return heads, ends - 1, heads, w[ok][:, None], docs
 
 
 THEME_FEATURES = 4 * 9 + 5   # 9 blocks of four label scores, 5 flags (see theme_context_features)
@@ -285,75 +297,71 @@ def theme_context_features(table: Any, theme_proba: np.ndarray, genre: np.ndarra
     n = len(P)
     if n == 0:
         return np.zeros((0, THEME_FEATURES + genre.shape[-1]))
-    out = np.empty((n, THEME_FEATURES + genre.shape[-1]), dtype=np.float64)
+    out = np.zeros((n, THEME_FEATURES + genre.shape[-1]), dtype=np.float64)
     _theme_features_into(out, P, genre, st)
     return out
 
 
-def _theme_features_into(out: np.ndarray, P: np.ndarray, genre: np.ndarray, st: Mapping[str, np.ndarray]) -> None:
-    """Write ``theme_context_features`` into ``out`` block by block (no blocks to stack; the
-    document-wide columns are worked out once per document, in ``_shared``)."""
+def _theme_features_into(out: np.ndarray, P: np.ndarray, genre: np.ndarray, st: Mapping[str, np.ndarray],
+                         means: tuple[np.ndarray, np.ndarray] | None = None) -> None:
+    """Write ``theme_context_features`` into ``out``, which must be zeros: blocks that are zero
+    for a row (no neighbour, no heading, no other sentence) are left as they are. ``means``:
+    ``_section_document_means`` of values whose first columns are ``P`` (worked out here if
+    None), so that a caller can share one call among several passes' columns."""
     n, m = P.shape
     sh = _shared(st)
-    w, short = sh["w"], sh["short"]
-    first, last = sh["first"], sh["last"]
+    R, wv = means or _section_document_means(P, sh, st)
     out[:, 0:m] = logit(P)
     out[1:, m:2 * m] = P[:-1]                      # previous sentence
-    out[first, m:2 * m] = 0.0
     out[:-1, 2 * m:3 * m] = P[1:]                  # next sentence
-    out[last, 2 * m:3 * m] = 0.0
-    out[:, 3 * m:4 * m] = np.where(sh["has_head"][:, None], P[sh["head_row"]], 0.0)
-    section = out[:, 4 * m:5 * m]
-    section[:] = _group_mean_excluding(P, w, st["sec"], _plan(sh, "sec", m, st))
-    document = out[:, 5 * m:6 * m]
-    document[:] = _group_mean_excluding(P, w, sh["zeros"], _plan(sh, "zeros", m, st))
-    out[:, 6 * m:7 * m] = _under_heading(P, w, st, _plan(sh, "heading", m, st))
-    np.multiply(short, section, out=out[:, 7 * m:8 * m])
-    np.multiply(short, document, out=out[:, 8 * m:9 * m])
+    if sh["stacked"]:                              # no neighbours across documents
+        out[sh["first"], m:2 * m] = 0.0
+        out[sh["last"], 2 * m:3 * m] = 0.0
+    if len(sh["head_rows"]):                       # the governing heading
+        out[sh["head_rows"], 3 * m:4 * m] = P[sh["head_src"]]
+    out[:, 4 * m:6 * m].reshape(n, 2, m)[...] = R[:, :, :m]   # section, document
+    first, last, rows, w, docs = _shared_heading_plan(sh, st)
+    if len(rows):                                  # what a heading announces
+        cv = _running_sum(wv[:, 0, :m], docs)
+        out[rows, 6 * m:7 * m] = (cv[last] - cv[first]) / w
+    np.multiply(sh["short"], out[:, 4 * m:6 * m], out=out[:, 7 * m:9 * m])
     out[:, 9 * m:9 * m + 5] = sh["theme_flags"]
     out[:, 9 * m + 5:] = genre
 
 
-def _shared(st: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+def _shared(st: Mapping[str, np.ndarray]) -> dict[Any, Any]:
     """Columns that every feature block of a document uses, kept in ``st`` after the first call."""
     sh = st.get("_shared")  # type: ignore[union-attr]
     if sh is None:
         lengths = st["lengths"]
         n = len(lengths)
         short = (lengths < _SHORT).astype(np.float64)[:, None]
-        ones = np.ones(n)
-        bounds = _bounds(st)
-        nonempty = bounds[:-1] < bounds[1:]
-        doc = st.get("doc")  # type: ignore[union-attr]
-        sh = {"w": np.sqrt(np.maximum(lengths, 1.0)), "short": short,
-              "zeros": np.zeros(n, dtype=np.int64) if doc is None else doc,  # the document each row is in
-              "first": bounds[:-1][nonempty], "last": bounds[1:][nonempty] - 1,
-              "has_head": st["head_of"] >= 0, "head_row": np.maximum(st["head_of"], 0),
-              "theme_flags": _columns(short[:, 0], st["headings"], st["markers"], st["head_of"] >= 0, ones),
-              "problem_flags": _columns(short[:, 0], st["headings"], st["markers"], ones)}
+        head_of = st["head_of"]
+        has_head = head_of >= 0
+        head_rows = np.flatnonzero(has_head)
+        flags = np.empty((n, 5), dtype=np.float64)
+        flags[:, 0] = short[:, 0]
+        flags[:, 1] = st["headings"]
+        flags[:, 2] = st["markers"]
+        flags[:, 3] = has_head
+        flags[:, 4] = 1.0
+        sh = {"w": np.sqrt(np.maximum(lengths, 1.0)), "short": short, "stacked": False,
+              "head_rows": head_rows, "head_src": head_of[head_rows],
+              "theme_flags": flags, "problem_flags": flags[:, [0, 1, 2, 4]]}
+        bounds = st.get("bounds")  # type: ignore[union-attr]
+        if bounds is not None and len(bounds) > 2:
+            nonempty = bounds[:-1] < bounds[1:]
+            sh.update(stacked=True, first=bounds[:-1][nonempty], last=bounds[1:][nonempty] - 1)
         if isinstance(st, dict):
             st["_shared"] = sh  # type: ignore[assignment]
     return sh
 
 
-def _columns(*cols: np.ndarray) -> np.ndarray:
-    """``np.column_stack`` of 1-d columns as float64, written into one array."""
-    out = np.empty((len(cols[0]), len(cols)), dtype=np.float64)
-    for j, c in enumerate(cols):
-        out[:, j] = c
-    return out
-
-
-def _plan(sh: dict[str, Any], key: str, m: int, st: Mapping[str, np.ndarray]) -> tuple[Any, ...]:
-    """The group plan (``key``: "sec" or "zeros") or heading plan ("heading") for ``m`` value
-    columns, made once per document and kept with its shared columns."""
-    plan = sh.get((key, m))
+def _shared_heading_plan(sh: dict[Any, Any], st: Mapping[str, np.ndarray]) -> tuple[Any, ...]:
+    """``_heading_plan`` of a document (or batch), made once and kept with its shared columns."""
+    plan = sh.get("heading")
     if plan is None:
-        if key == "heading":
-            plan = _heading_plan(sh["w"], st)
-        else:
-            plan = _group_plan(st["sec"] if key == "sec" else sh["zeros"], sh["w"], m)
-        sh[(key, m)] = plan
+        plan = sh["heading"] = _heading_plan(sh["w"], st)
     return plan
 
 
@@ -363,28 +371,41 @@ def problem_context_features(table: Any, rule_z: np.ndarray, problem_proba: np.n
     """Inputs of the problem context model: the rule score and its evidence, the sentence's
     own probability, its neighbours', section's and document's rule scores, shape and genre."""
     st = st or structure_columns(table)
-    z = np.minimum(np.maximum(np.asarray(rule_z, dtype=np.float64), -9.0), 9.0)[:, None] / 3.0
+    z = _clipped_z(rule_z)
     n = len(z)
     if n == 0:
         return np.zeros((0, 0))
-    sh = _shared(st)
-    w, short = sh["w"], sh["short"]
     s = sigmoid(3.0 * z)
+    return _problem_features(z, s, problem_proba, evidence, genre, st,
+                             _section_document_means(s, _shared(st), st)[0])
+
+
+def _clipped_z(rule_z: np.ndarray) -> np.ndarray:
+    """The rule scores as the problem features read them: clipped to ±9, over 3, as a column."""
+    return np.minimum(np.maximum(np.asarray(rule_z, dtype=np.float64), -9.0), 9.0)[:, None] / 3.0
+
+
+def _problem_features(z: np.ndarray, s: np.ndarray, problem_proba: np.ndarray, evidence: np.ndarray,
+                      genre: np.ndarray, st: Mapping[str, np.ndarray], R: np.ndarray) -> np.ndarray:
+    """``problem_context_features`` from the clipped rule scores ``z`` (n, 1), their
+    probabilities ``s`` and ``R``, the section and document means of ``s`` whose last column
+    is ``s``'s (see ``_section_document_means``)."""
+    n = len(z)
+    sh = _shared(st)
+    short = sh["short"]
     ne, ng = evidence.shape[1], genre.shape[-1]
-    out = np.empty((n, 8 + ne + 4 + 2 * ng), dtype=np.float64)  # the blocks of the model's order
+    out = np.zeros((n, 8 + ne + 4 + 2 * ng), dtype=np.float64)  # the blocks of the model's order
     out[:, 0:1] = z
     out[:, 1:2] = logit(problem_proba)[:, None] / 3.0
-    first, last = sh["first"], sh["last"]
     out[1:, 2:3] = z[:-1]                          # previous sentence
-    out[first, 2] = 0.0
     out[:-1, 3:4] = z[1:]                          # next sentence
-    out[last, 3] = 0.0
     np.multiply(s[:-1], short[1:], out=out[1:, 4:5])  # previous sentence's, for a short one
-    out[first, 4] = 0.0
-    section = out[:, 5:6]
-    section[:] = _group_mean_excluding(s, w, st["sec"], _plan(sh, "sec", 1, st))
-    out[:, 6:7] = _group_mean_excluding(s, w, sh["zeros"], _plan(sh, "zeros", 1, st))
-    np.multiply(short, section, out=out[:, 7:8])
+    if sh["stacked"]:                              # no neighbours across documents
+        out[sh["first"], 2] = 0.0
+        out[sh["last"], 3] = 0.0
+        out[sh["first"], 4] = 0.0
+    out[:, 5:7] = R[:, :, -1]                      # section, document
+    np.multiply(short, out[:, 5:6], out=out[:, 7:8])
     out[:, 8:8 + ne] = evidence
     out[:, 8 + ne:12 + ne] = sh["problem_flags"]
     out[:, 12 + ne:12 + ne + ng] = genre
@@ -432,7 +453,17 @@ class ContextModel:
         first = sigmoid(_product(x, self.theme_coef, st))
         if self.theme_coef2 is None:
             return first
-        x2 = np.hstack([x, theme_context_features(table, first, genre, st)])
+        return self._second_pass(x, first, genre, st, None)
+
+    def _second_pass(self, x: np.ndarray, first: np.ndarray, genre: np.ndarray, st: Mapping[str, np.ndarray],
+                     means: tuple[np.ndarray, np.ndarray] | None) -> np.ndarray:
+        """The second theme pass over the first pass's features ``x`` and scores ``first``
+        (``means``: ``_section_document_means`` of values that start with ``first``'s columns)."""
+        n, f = x.shape
+        x2 = np.zeros((n, 2 * f), dtype=np.float64)
+        if n:
+            x2[:, :f] = x
+            _theme_features_into(x2[:, f:], first, genre, st, means)
         return sigmoid(_product(x2, self.theme_coef2, st))
 
     def problems(self, table: Any, rule_z: np.ndarray, problem_proba: np.ndarray, evidence: np.ndarray,
@@ -441,8 +472,80 @@ class ContextModel:
         if not len(rule_z):
             return np.zeros(0)
         x = problem_context_features(table, rule_z, problem_proba, evidence, genre, st)
+        return _product(x, self.problem_coef, st) - self._problem_shift()
+
+    def _problem_shift(self) -> float:
         t = min(max(self.problem_threshold, 1e-4), 1 - 1e-4)
-        return _product(x, self.problem_coef, st) - math.log(t / (1 - t))
+        return math.log(t / (1 - t))
+
+    def read(self, table: Any, theme_proba: np.ndarray, rule_z: np.ndarray, problem_proba: np.ndarray,
+             evidence: np.ndarray, genre: np.ndarray,
+             st: Mapping[str, np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """``(themes(...), problems(...))`` in one go, the same bits: the section and document
+        means of the first theme pass and of the problem features come from one call, and the
+        second pass reuses its plan (the pipeline's path; ``themes`` and ``problems`` stay for
+        training and as the reference of ``tests/test_context.py``)."""
+        st = st or structure_columns(table)
+        P = np.asarray(theme_proba, dtype=np.float64)
+        n, m = P.shape
+        if n == 0 or not len(rule_z):
+            return (self.themes(table, P, genre, st),
+                    self.problems(table, rule_z, problem_proba, evidence, genre, st))
+        z = _clipped_z(rule_z)
+        if n == 1 and st.get("bounds") is None:  # type: ignore[union-attr]
+            return self._read_one(P, z, problem_proba, evidence, genre, st)
+        sh = _shared(st)
+        s = sigmoid(3.0 * z)
+        values = np.empty((n, m + 1), dtype=np.float64)
+        values[:, :m] = P
+        values[:, m:] = s
+        means = _section_document_means(values, sh, st)
+        x = np.zeros((n, THEME_FEATURES + genre.shape[-1]), dtype=np.float64)
+        _theme_features_into(x, P, genre, st, means)
+        first = sigmoid(_product(x, self.theme_coef, st))
+        xp = _problem_features(z, s, problem_proba, evidence, genre, st, means[0])
+        problems = _product(xp, self.problem_coef, st) - self._problem_shift()
+        if self.theme_coef2 is None:
+            return first, problems
+        values[:, :m] = first  # the last column (s) rides along unused
+        return self._second_pass(x, first, genre, st, _section_document_means(values, sh, st)), problems
+
+    def _read_one(self, P: np.ndarray, z: np.ndarray, problem_proba: np.ndarray, evidence: np.ndarray,
+                  genre: np.ndarray, st: Mapping[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+        """``read`` for a document of one sentence, with the blocks that are then zero left out:
+        it has no neighbour, no heading above it, no other sentence in its section or document,
+        and nothing under it if it is a heading, so only its own scores, its shape and the genre
+        are not zero (the same features as ``theme_context_features`` and
+        ``problem_context_features``, bit for bit; ``tests/test_context.py`` checks it)."""
+        m = P.shape[1]
+        short = float(st["lengths"][0] < _SHORT)
+        heading, marker = float(st["headings"][0]), float(st["markers"][0])
+        f = THEME_FEATURES + genre.shape[-1]
+        own = np.empty((1, m + 1), dtype=np.float64)   # one logit for both heads' own scores
+        own[:, :m] = P
+        own[:, m] = problem_proba
+        own = logit(own)
+        x = np.zeros((1, f), dtype=np.float64)
+        x[:, 0:m] = own[:, :m]
+        x[0, 9 * m:9 * m + 5] = (short, heading, marker, 0.0, 1.0)
+        x[:, 9 * m + 5:] = genre
+        first = sigmoid(_product(x, self.theme_coef, None))
+        ne, ng = evidence.shape[1], genre.shape[-1]
+        xp = np.zeros((1, 8 + ne + 4 + 2 * ng), dtype=np.float64)
+        xp[:, 0:1] = z
+        xp[:, 1:2] = own[:, m:] / 3.0
+        xp[:, 8:8 + ne] = evidence
+        xp[0, 8 + ne:12 + ne] = (short, heading, marker, 1.0)
+        xp[:, 12 + ne:12 + ne + ng] = genre
+        np.multiply(genre if genre.ndim == 2 else genre[None, :], z, out=xp[:, 12 + ne + ng:])
+        problems = _product(xp, self.problem_coef, None) - self._problem_shift()
+        if self.theme_coef2 is None:
+            return first, problems
+        x2 = np.zeros((1, 2 * f), dtype=np.float64)
+        x2[:, :f] = x
+        x2[:, f:f + m] = logit(first)
+        x2[:, f + 9 * m:] = x[:, 9 * m:]
+        return sigmoid(_product(x2, self.theme_coef2, None)), problems
 
     def to_json(self) -> dict[str, Any]:
         return {"format": "speechlens-context", "format_version": 1,

@@ -144,9 +144,12 @@ class Analyzer:
         names = clf.subthemes_
         sub = sc["subthemes"].argmax(axis=1)
         flagged = np.flatnonzero(z > 0)
-        problems = build_problems(tab, flagged.tolist(), doc.text, themes=_admission_themes(proba[flagged], hits[flagged]),
-                                  subthemes=[names[k] for k in sub[flagged].tolist()], scores=z[flagged].tolist(),
-                                  document=doc.id or doc.path, unit=doc.unit)
+        problems: list[Problem] = []
+        if len(flagged):
+            problems = build_problems(tab, flagged.tolist(), doc.text,
+                                      themes=_admission_themes(proba[flagged], hits[flagged]),
+                                      subthemes=[names[k] for k in sub[flagged].tolist()], scores=z[flagged].tolist(),
+                                      document=doc.id or doc.path, unit=doc.unit)
         body = ~np.asarray(tab.headings, dtype=bool)
         lengths = np.fromiter(map(len, tab.norms), dtype=np.int64, count=len(tab)) * body
         return Analysis(document=doc, themes=_shares(lengths, hits), problems=tuple(problems),
@@ -303,15 +306,16 @@ def _in_context(ctx: Any, doc: Document, tab: SentenceTable, sc: Mapping[str, np
     st = structure_columns(tab)
     detected = ctx.detect_genre(doc.text, sc["themes"], sc["problem"])
     genre = genre_vector(doc.genre, detected, ctx.genre.genres)
-    proba = ctx.themes(tab, sc["themes"], genre, st)
     evidence, rule_z = problem_evidence_and_scores(tab, sc["problem"], genre=None, settings=settings)
-    z = ctx.problems(tab, np.asarray(rule_z, dtype=np.float64), sc["problem"], evidence, genre, st)
+    proba, z = ctx.read(tab, sc["themes"], np.asarray(rule_z, dtype=np.float64), sc["problem"], evidence, genre, st)
     return proba, ctx.theme_thresholds, z, confident_genre(detected, ctx.genre.genres, doc.text)
 
 
 def _admission_themes(proba: np.ndarray, hits: np.ndarray) -> list[tuple[str, ...]]:
     """Each admission's themes from its rows of probabilities and hits: its labels over
     threshold, else the best one at 0.25 or more."""
+    if not len(proba):
+        return []
     best = proba.argmax(axis=1)
     fallback = proba[np.arange(len(best)), best] >= 0.25
     return [tuple(l for l, h in zip(LABELS, b) if h) or ((LABELS[k],) if ok else ())
@@ -342,9 +346,8 @@ def _in_context_batch(ctx: Any, docs: Sequence[Document], tables: Sequence[Sente
     st = stack_structure(sts)
     bounds = st["bounds"]
     g = np.repeat(np.array(gen, dtype=np.float64), np.diff(bounds), axis=0)
-    proba = ctx.themes(None, sc["themes"], g, st)
     evidence, rule_z = problem_evidence_batch(tables, sc["problem"], genre=None, settings=settings)
-    z = ctx.problems(None, rule_z, sc["problem"], evidence, g, st)
+    proba, z = ctx.read(None, sc["themes"], rule_z, sc["problem"], evidence, g, st)
     out: list[Any] = []
     for k, (a, b) in enumerate(zip(bounds[:-1].tolist(), bounds[1:].tolist())):
         out.append((proba[a:b], ctx.theme_thresholds, z[a:b], detected[k]) if b > a else None)
@@ -373,8 +376,12 @@ def _with_context(tab: SentenceTable, proba: np.ndarray, weight: float) -> np.nd
 
 def _shares(lengths: np.ndarray, hits: np.ndarray) -> dict[str, float]:
     """Share of each theme: characters of the sentences tagged with it over all tagged characters."""
-    totals = (lengths @ hits.astype(np.int64)).tolist()
-    s = float(sum(float(t) for t in totals))
+    return _shares_of((lengths @ hits.astype(np.int64)).tolist())
+
+
+def _shares_of(totals: list[int]) -> dict[str, float]:
+    """``_shares`` from each theme's tagged characters (exact integers)."""
+    s = float(sum(totals))  # integers far below 2**53: the same as adding them as floats
     return {l: (float(t) / s if s else 0.0) for l, t in zip(LABELS, totals)}
 
 
@@ -383,19 +390,25 @@ def _section_table(tab: SentenceTable, lengths: np.ndarray, hits: np.ndarray,
     """Theme shares of each top-level part in document order (opening and closing remarks,
     which sit under no heading, are parts with ``section`` None)."""
     sections = tab.sections
-    bounds: list[tuple[str | None, int]] = []
+    tops: list[str | None] = []
+    starts: list[int] = []
     # Only where the section changes can the top-level part change.
-    for i in [0] + [i for i in range(1, len(sections)) if sections[i] != sections[i - 1]]:
+    for i in [0] + [i for i, (a, b) in enumerate(zip(sections, sections[1:]), 1) if a != b]:
         section = sections[i]
         top = section.split(" / ")[0] if section else None
-        if not bounds or bounds[-1][0] != top:
-            bounds.append((top, i))
+        if not tops or tops[-1] != top:
+            tops.append(top)
+            starts.append(i)
+    # Each part's tagged characters per theme and body sentences, for all parts at once: sums
+    # of integers, exact in any order.
+    totals = np.add.reduceat(hits * lengths[:, None], starts, axis=0).tolist()
+    counts = np.add.reduceat(body, starts, dtype=np.int64).tolist()
+    ends = starts[1:] + [len(tab)]
     out = []
-    for k, (top, a) in enumerate(bounds):
-        b = bounds[k + 1][1] if k + 1 < len(bounds) else len(tab)
-        shares = _shares(lengths[a:b], hits[a:b])
+    for top, a, b, t, c in zip(tops, starts, ends, totals, counts):
+        shares = _shares_of(t)
         out.append({"section": top, "start": tab.starts[a], "end": tab.ends[b - 1],
-                    "sentences": int(body[a:b].sum()), "themes": {l: round(v, 4) for l, v in shares.items()},
+                    "sentences": c, "themes": {l: round(v, 4) for l, v in shares.items()},
                     "dominant": max(shares, key=shares.get) if any(shares.values()) else None})  # type: ignore[arg-type]
     return tuple(out)
 
