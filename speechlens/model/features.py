@@ -24,6 +24,9 @@ _RED = re.compile(r"^(?:[*＊×xX]+|XX|xx)$")
 _CJK = re.compile(r"[\u4e00-\u9fff]+")
 # The classifier drops punctuation tokens, except % and * which it keeps (figures, redactions: _NUM, _RED).
 _PUNCT = PUNCT - {"%", "*"}
+_PAIR_TAG = np.uint64(1 << 63)  # marks word-pair keys in the featurizer's one hash table
+_21 = np.uint64(21)  # bits per code point in a character n-gram key
+_LOW = np.int64(0xFFFFFFFF)  # the column part of a value of the featurizer's table
 
 
 @lru_cache(maxsize=None)
@@ -186,12 +189,34 @@ class IndexFeaturizer:
                     pidx.append(j)
                     break
                 cut = pair.find("|", cut + 1)
-        self.pairs = KeyIndex(np.array(pkeys, dtype=np.uint64), np.array(pidx, dtype=np.int64))
-        self.c2 = KeyIndex(*_packed(fam["c:"], 2))
-        self.c3 = KeyIndex(*_packed(fam["t:"], 3))
         self.char_ngrams = char_ngrams
         self.word_pairs = word_pairs
         self.use_lexicon = use_lexicon
+        # One hash table for word pairs, character 2- and 3-grams and lexicon terms: pairs carry
+        # the top bit; 2-grams are below 2**42, 3-grams of CJK characters above. Only the
+        # families in use are in it, so a lookup cannot find a feature that is switched off.
+        c2 = _packed(fam["c:"], 2) if char_ngrams >= 2 else _packed({}, 2)
+        c3 = _packed(fam["t:"], 3) if char_ngrams >= 3 else _packed({}, 3)
+        self.n_pairs, self.n_chars = len(pkeys), len(c2[0]) + len(c3[0])
+        keys = np.concatenate([np.array(pkeys, dtype=np.uint64) | _PAIR_TAG, c2[0], c3[0]])
+        values = np.concatenate([np.array(pidx, dtype=np.int64), c2[1], c3[1]])
+        _, first = np.unique(keys, return_index=True)  # a repeated key keeps its first value
+        first.sort()
+        keys, values = keys[first], values[first]
+        self._lex_sets: list[tuple[int, ...]] = []
+        self._lex_entries: list[tuple[int, tuple[tuple[str, int], ...]]] = []
+        self._lex_other: list[tuple[str, int]] = []
+        lex_keys = self._lexicon_terms() if use_lexicon else np.zeros(0, np.uint64)
+        if len(lex_keys):
+            # A key may be a feature and a term at once: the low 32 bits hold the feature's
+            # column (all ones: none), the bits above the term entry's number plus one.
+            keys, where = np.unique(np.concatenate([keys, lex_keys]), return_inverse=True)
+            low = np.full(len(keys), _LOW, dtype=np.int64)
+            low[where[:len(values)]] = values
+            high = np.zeros(len(keys), dtype=np.int64)
+            high[where[len(values):]] = np.arange(1, len(lex_keys) + 1, dtype=np.int64) << 32
+            values = low | high
+        self.table = KeyIndex(keys, values)
         self.idf = np.asarray(idf, dtype=np.float64)
         self.n_features = len(vocabulary)
         self._ids = _TokenIds(self.words)
@@ -203,88 +228,140 @@ class IndexFeaturizer:
             cache.clear()
         return np.fromiter(map(cache.__getitem__, tokens), dtype=np.int64, count=len(tokens))
 
-    def _word_features(self, ids: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Rows and columns of word and word-pair features, from token ids and their sentence rows."""
+    def _lexicon_terms(self) -> np.ndarray:
+        """Sets up the lexicon features (theme keywords: ``k:`` their labels; sub-theme terms:
+        ``s:`` their sub-theme and ``L:`` its label) and returns the table keys of the terms.
+
+        Each term turns on a set of columns (``_lex_sets``). A term of two or three Chinese
+        characters is its character n-gram's key; a longer one is found through the key of its
+        first three characters and checked in the text (``_lex_entries``: per key, the set of
+        the term it is, or -1, and the longer terms it begins); the few others (a single
+        character, Latin letters or figures) are searched in the text (``_lex_other``).
+        """
+        turns_on: dict[str, set[int]] = {}
+        for label, words in lexicon().items():
+            j = self.lex.get(label)
+            if j is not None:
+                for word in words:
+                    turns_on.setdefault(word, set()).add(j)
+        if self.sub_lex or self.sub_labels:
+            for term, sub in subtheme_lexicon().items():
+                cols = turns_on.setdefault(term, set())
+                for j in (self.sub_lex.get(sub), self.sub_labels.get(sub.split("/")[0])):
+                    if j is not None:
+                        cols.add(j)
+        sets: dict[tuple[int, ...], int] = {}
+        entries: dict[int, tuple[list[int], list[tuple[str, int]]]] = {}
+        for term, cols in turns_on.items():
+            if not cols:
+                continue
+            at = sets.setdefault(tuple(sorted(cols)), len(sets))
+            if len(term) < 2 or not _CJK.fullmatch(term):
+                self._lex_other.append((term, at))
+                continue
+            key = 0
+            for ch in term[:3]:
+                key = (key << 21) | ord(ch)
+            exact, longer = entries.setdefault(key, ([-1], []))
+            if len(term) <= 3:
+                exact[0] = at
+            else:
+                longer.append((term, at))
+        self._lex_sets = list(sets)
+        self._lex_entries = [(exact[0], tuple(longer)) for exact, longer in entries.values()]
+        return np.array(list(entries), dtype=np.uint64)
+
+    def _lexicon_keys(self, joined: str, ends: np.ndarray, entry: np.ndarray, at: np.ndarray,
+                      rows: np.ndarray) -> np.ndarray:
+        """Keys (row * n_features + column) of the lexicon features of the texts joined by line
+        breaks (``ends``: where each text's line break falls, plus one), from the table entries
+        ``entry`` found at offsets ``at`` of sentences ``rows``: each column once per sentence."""
+        m = len(self._lex_sets)
+        found = set()  # row * m + set of columns
+        entries = self._lex_entries
+        for e, a, r in zip(entry.tolist(), at.tolist(), rows.tolist()):
+            exact, longer = entries[e]
+            if exact >= 0:
+                found.add(r * m + exact)
+            for term, s in longer:
+                if joined.startswith(term, a):
+                    found.add(r * m + s)
+        if self._lex_other:
+            # No term holds a line break, so a match lies inside one text.
+            bounds = None
+            for term, s in self._lex_other:
+                a = joined.find(term)
+                if a >= 0 and bounds is None:
+                    bounds = ends.tolist()
+                while a >= 0:
+                    found.add(bisect_right(bounds, a) * m + s)
+                    a = joined.find(term, a + 1)
+        nf = self.n_features
+        sets = self._lex_sets
+        return np.array(list({(f // m) * nf + j for f in found for j in sets[f % m]}), dtype=np.int64)
+
+    def _transform(self, ids: np.ndarray, rows: np.ndarray, norms: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+        """The matrix from token ids (-1 unknown word, -2 punctuation, -3 line break) and their
+        sentence rows: words, word pairs, character 2- and 3-grams and lexicon hits as keys
+        row * n_features + column, sorted and counted."""
+        n = len(norms)
+        nf = self.n_features
         keep = ids >= -1  # pairs join the words on either side of punctuation, as in training
         ids, rows = ids[keep], rows[keep]
         known = ids >= 0
-        out_rows, out_cols = [rows[known]], [ids[known]]
-        if self.word_pairs and len(ids) > 1 and len(self.pairs):
+        keys = [rows[known] * nf + ids[known]]
+        ask, ask_rows = [], []  # keys to look up in the table, and their rows
+        if self.word_pairs and len(ids) > 1 and self.n_pairs:
             a, b = ids[:-1], ids[1:]
-            valid = (rows[:-1] == rows[1:]) & (a >= 0) & (b >= 0)
-            col = self.pairs.get((a[valid] * self.n_words + b[valid]).astype(np.uint64))
-            hit = col >= 0
-            out_rows.append(rows[:-1][valid][hit])
-            out_cols.append(col[hit])
-        return np.concatenate(out_rows), np.concatenate(out_cols)
-
-    def _lexicon_features(self, norms: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-        rows, cols = [], []
-        if self.use_lexicon and norms:
-            # One scan of each label's pattern over the joined texts, matches mapped back to
-            # sentences by offset. No keyword holds a line break, so a match never crosses one,
-            # and each sentence holding a keyword gets its leftmost match as ``search`` would.
-            joined = "\n".join(norms)
-            ends: list[int] | None = None
-            for label, pat in _lexicon_patterns():
-                j = self.lex.get(label)
-                if j is None:
-                    continue
-                starts = [m.start() for m in pat.finditer(joined)]
-                if not starts:
-                    continue
-                if ends is None:
-                    ends = list(accumulate(len(t) + 1 for t in norms))
-                hit = {bisect_right(ends, a) for a in starts}
-                rows.extend(hit)
-                cols.extend([j] * len(hit))
-        out_rows, out_cols = [np.array(rows, dtype=np.int64)], [np.array(cols, dtype=np.int64)]
-        if self.use_lexicon and (self.sub_lex or self.sub_labels):
-            r, k, names = subtheme_rows(norms)
-            sub_col, labels, label_of, label_col = self._subtheme_columns(names)
-            c = sub_col[k]
-            out_rows.append(r[c >= 0])
-            out_cols.append(c[c >= 0])
-            lk = np.unique(r * len(labels) + label_of[k])
-            lr, lc = lk // len(labels), label_col[lk % len(labels)]
-            out_rows.append(lr[lc >= 0])
-            out_cols.append(lc[lc >= 0])
-        return np.concatenate(out_rows), np.concatenate(out_cols)
-
-    def _subtheme_columns(self, names: tuple[str, ...]) -> tuple[np.ndarray, list[str], np.ndarray, np.ndarray]:
-        """For the lexicon's sub-themes ``names``: each one's column, the labels, each one's label
-        and each label's column (-1: not in the vocabulary); worked out once, not per batch."""
-        cached = getattr(self, "_sub_columns", None)
-        if cached is not None and cached[0] is names:
-            return cached[1]
-        sub_col = np.array([self.sub_lex.get(n, -1) for n in names], dtype=np.int64)
-        labels = sorted({n.split("/")[0] for n in names})
-        label_of = np.array([labels.index(n.split("/")[0]) for n in names], dtype=np.int64)
-        label_col = np.array([self.sub_labels.get(l, -1) for l in labels], dtype=np.int64)
-        self._sub_columns = (names, (sub_col, labels, label_of, label_col))
-        return self._sub_columns[1]
-
-    def _char_ngrams(self, norms: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-        lengths = np.fromiter((len(t) + 1 for t in norms), dtype=np.int64, count=len(norms))
-        cp = np.frombuffer("\n".join(norms).encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.uint64)
-        row = np.repeat(np.arange(len(norms), dtype=np.int64), lengths)[:len(cp)]
-        cjk = (cp >= 0x4E00) & (cp <= 0x9FFF)
-        rows, cols = [], []
-        for n, index in ((2, self.c2), (3, self.c3)):
-            if n > self.char_ngrams or len(cp) < n or not len(index):
-                continue
-            valid = cjk[: len(cp) - n + 1].copy()
-            key = cp[: len(cp) - n + 1].copy()
-            for k in range(1, n):
-                valid &= cjk[k: len(cp) - n + 1 + k]
-                key = (key << np.uint64(21)) | cp[k: len(cp) - n + 1 + k]
-            col = index.get(key[valid])
-            hit = col >= 0
-            rows.append(row[: len(cp) - n + 1][valid][hit])
-            cols.append(col[hit])
-        if not rows:
-            return np.zeros(0, np.int64), np.zeros(0, np.int64)
-        return np.concatenate(rows), np.concatenate(cols)
+            valid = (rows[:-1] == rows[1:]) & (np.minimum(a, b) >= 0)
+            ask.append((a[valid] * self.n_words + b[valid]).astype(np.uint64) | _PAIR_TAG)
+            ask_rows.append(rows[:-1][valid])
+        joined = "\n".join(norms)
+        ends = np.cumsum(np.fromiter(map(len, norms), dtype=np.int64, count=n) + 1)
+        lexicon = self.use_lexicon and bool(self._lex_sets)
+        at = np.zeros(0, np.int64)
+        if len(joined) > 1 and (self.n_chars or lexicon):
+            cp = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+            cjk = (cp - np.uint32(0x4E00)) <= np.uint32(0x9FFF - 0x4E00)
+            cp = cp.astype(np.uint64)
+            valid = cjk[:-1] & cjk[1:]
+            key = (cp[:-1] << _21) | cp[1:]
+            at2 = np.flatnonzero(valid)
+            ask.append(key[at2])
+            valid = valid[:-1] & cjk[2:]
+            key = (key[:-1] << _21) | cp[2:]
+            at3 = np.flatnonzero(valid)
+            ask.append(key[at3])
+            at = np.concatenate([at2, at3])
+            ask_rows.append(np.searchsorted(ends, at, side="right"))
+        if ask:
+            value = self.table.get(np.concatenate(ask))
+            ask_rows = np.concatenate(ask_rows)
+            col = value & _LOW
+            hit = col < nf  # a miss (-1) or a term alone has all low bits set
+            keys.append(ask_rows[hit] * nf + col[hit])
+        if lexicon and n:
+            if len(at):
+                found = np.flatnonzero(value > _LOW)  # queries that are (or begin) a term
+                entry, rows = (value[found] >> 32) - 1, ask_rows[found]
+                found -= len(value) - len(at)  # word pairs come first, and are no terms
+                at = at[found]
+            else:
+                entry = rows = at
+            keys.append(self._lexicon_keys(joined, ends, entry, at, rows))
+        keys = np.concatenate(keys)
+        if not len(keys):
+            return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0), n
+        if n * nf < 2**32:
+            keys = keys.astype(np.uint32)  # the same order, sorted twice as fast
+        keys.sort()
+        bounds = np.empty(len(keys) + 1, dtype=bool)
+        bounds[0] = bounds[-1] = True
+        np.not_equal(keys[1:], keys[:-1], out=bounds[1:-1])
+        bounds = np.flatnonzero(bounds)
+        counts = bounds[1:] - bounds[:-1]
+        r, c = np.divmod(keys[bounds[:-1]].astype(np.int64), nf)
+        return r, c, _tfidf(r, c, counts.astype(np.float64), self.idf, n), n
 
     def transform(self, tokens: Sequence[Sequence[str]], norms: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
         """Coordinate form (rows, cols, vals, n_rows) of the l2-normalised sublinear tf-idf matrix."""
@@ -302,27 +379,6 @@ class IndexFeaturizer:
         if int(rows[-1] if len(rows) else 0) != max(len(norms) - 1, 0):
             raise ValueError("tokens do not hold one line break between consecutive sentences")
         return self._transform(ids, rows, norms)
-
-    def _transform(self, ids: np.ndarray, rows: np.ndarray, norms: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
-        n = len(norms)
-        parts = [self._word_features(ids, rows), self._lexicon_features(norms)]
-        if self.char_ngrams >= 2 and n:
-            parts.append(self._char_ngrams(norms))
-        rows = np.concatenate([p[0] for p in parts])
-        cols = np.concatenate([p[1] for p in parts])
-        if not len(rows):
-            return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0), n
-        keys = rows * self.n_features + cols
-        if n * self.n_features < 2**32:
-            keys = keys.astype(np.uint32)  # the same order, sorted twice as fast
-        keys = np.sort(keys)
-        change = np.empty(len(keys), dtype=bool)
-        change[0] = True
-        np.not_equal(keys[1:], keys[:-1], out=change[1:])
-        first = change.nonzero()[0]
-        counts = np.diff(first, append=len(keys))
-        r, c = np.divmod(keys[first].astype(np.int64), self.n_features)
-        return r, c, _tfidf(r, c, counts.astype(np.float64), self.idf, n), n
 
 
 def _tfidf(rows: np.ndarray, cols: np.ndarray, counts: np.ndarray, idf: np.ndarray, n: int) -> np.ndarray:
@@ -368,8 +424,10 @@ class KeyIndex:
     """A fixed map from distinct 64-bit keys to non-negative ints, looked up in bulk with numpy.
 
     Open addressing with linear probing at a load of at most 1/4: a lookup is a hash, a gather
-    and a compare over the whole query, repeated for the few keys that collided, several times
-    faster than a binary search over sorted keys. Misses give -1.
+    and a compare over the whole query; the few keys whose first slot holds another key are then
+    compared, all at once, with the next slots as far as the farthest key was pushed from its
+    own (a handful), so a lookup costs the same dozen numpy calls however the keys collided.
+    Several times faster than a binary search over sorted keys. Misses give -1.
     """
 
     _MULT = np.uint64(0x9E3779B97F4A7C15)  # Fibonacci hashing
@@ -382,14 +440,16 @@ class KeyIndex:
         _, first = np.unique(keys, return_index=True)  # a repeated key keeps its first value
         keys, values = keys[np.sort(first)], values[np.sort(first)]
         bits = max(4, int(np.ceil(np.log2(max(len(keys), 1) * 4))))
+        size = 1 << bits
         self._shift = np.uint64(64 - bits)
-        self._mask = np.int64((1 << bits) - 1)
-        self._keys = np.zeros(1 << bits, dtype=np.uint64)
-        self._values = np.full(1 << bits, -1, dtype=np.int64)
+        self._keys = np.zeros(size, dtype=np.uint64)
+        self._values = np.full(size, -1, dtype=np.int64)
         self._n = len(keys)
         pending = np.arange(len(keys))
         slot = self._slot(keys)
+        pushed = -1  # how far the last key placed was pushed from its own slot
         while len(pending):  # each round, the first claimant of each free slot takes it
+            pushed += 1
             s = slot[pending]
             free = self._values[s] < 0
             taken, first = np.unique(s[free], return_index=True)
@@ -399,7 +459,12 @@ class KeyIndex:
             placed = np.zeros(len(keys), dtype=bool)
             placed[winners] = True
             pending = pending[~placed[pending]]
-            slot[pending] = (slot[pending] + 1) & self._mask
+            slot[pending] = (slot[pending] + 1) & (size - 1)
+        # The first slots again after the last, so that the next ``pushed`` slots of any slot
+        # are read without wrapping around.
+        self._keys = np.concatenate([self._keys, self._keys[:max(pushed, 0)]])
+        self._values = np.concatenate([self._values, self._values[:max(pushed, 0)]])
+        self._next = np.arange(1, max(pushed, 0) + 1)
 
     def __len__(self) -> int:
         return self._n
@@ -411,21 +476,14 @@ class KeyIndex:
         """The value of each key, -1 where the key is absent."""
         keys = np.asarray(keys, dtype=np.uint64)
         slot = self._slot(keys)
-        # The first probe settles nearly every key: done over the whole query, no indirection.
         v = self._values[slot]
-        occupied = v >= 0
-        hit = occupied & (self._keys[slot] == keys)
-        out = np.where(hit, v, -1)
-        todo = np.flatnonzero(occupied & ~hit)
-        slot = (slot[todo] + 1) & self._mask
-        while len(todo):
-            v = self._values[slot]
-            occupied = v >= 0
-            hit = occupied & (self._keys[slot] == keys[todo])
-            out[todo[hit]] = v[hit]
-            more = occupied & ~hit
-            todo = todo[more]
-            slot = (slot[more] + 1) & self._mask
+        same = self._keys[slot] == keys
+        out = np.where(same, v, -1)  # an empty slot holds -1
+        todo = np.flatnonzero((v >= 0) > same)  # the first slot holds another key
+        if len(todo) and len(self._next):
+            at = slot[todo, None] + self._next
+            # Keys are distinct: at most one of these slots holds the key; the others give -1.
+            out[todo] = np.where(self._keys[at] == keys[todo, None], self._values[at], -1).max(axis=1)
         return out
 
 
