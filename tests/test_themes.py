@@ -311,6 +311,50 @@ def test_the_sparse_product_gathering_whole_rows_is_the_column_loop_bit_for_bit(
         assert loop.tobytes() == whole.tobytes(), (n, len(rows))
 
 
+def _row_lengths(rng, n, per_row):
+    lengths = rng.integers(0, 2 * per_row, n)
+    return np.repeat(np.arange(n), lengths)
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_packed_weights_give_each_head_the_column_loops_bits(seed):
+    """Theme (float64) and sub-theme (float32) weights packed in one row per feature: each head's
+    product is the column loop's, bit for bit, at every size (pieces cut at row starts, a last
+    row running over a piece boundary, rows without entries, an empty matrix)."""
+    from speechlens.model import features
+
+    rng = np.random.default_rng(seed)
+    f = 3_000
+    heads = [rng.standard_normal((f, 5)), rng.standard_normal((f, 36)).astype(np.float32)]
+    packed = features.PackedWeights(heads)
+    shapes = [(1, 9), (30, 12), (900, 40), (2_000, 23)]
+    cases = [(n, _row_lengths(rng, n, per_row)) for n, per_row in shapes]
+    cases.append((3, np.repeat(np.arange(3), [9_990, 0, 40])))  # the last row starts before 10,000, ends after
+    cases.append((4, np.zeros(0, dtype=np.int64)))
+    for n, rows in cases:
+        cols = rng.integers(0, f, len(rows))
+        vals = rng.random(len(rows))
+        got = packed.dot(rows, cols, vals, n)
+        for w, g in zip(heads, got):
+            loop = features.sparse_dot_columns(rows, cols, vals, n, np.ascontiguousarray(w.T))
+            assert g.shape == loop.shape and g.dtype == loop.dtype
+            assert g.tobytes() == loop.tobytes(), (n, len(rows))
+
+
+def test_the_sparse_product_cuts_pieces_when_the_last_row_runs_over_a_boundary():
+    """A last row starting before a multiple of SMALL_DOT_ENTRIES and ending after it (this once
+    raised IndexError: the cut looked for a row start after the boundary)."""
+    from speechlens.model import features
+
+    rows = np.repeat(np.arange(3), [9_990, 5, 20])
+    cols = np.arange(len(rows)) % 50
+    w = np.arange(50 * 36, dtype=np.float32).reshape(50, 36) / 7
+    vals = np.linspace(0.1, 1.0, len(rows))
+    loop = features.sparse_dot_columns(rows, cols, vals, 3, np.ascontiguousarray(w.T))
+    whole = features.sparse_dot_columns(rows, cols, vals, 3, np.ascontiguousarray(w.T), lambda: w)
+    assert loop.tobytes() == whole.tobytes()
+
+
 def test_a_pickled_classifier_leaves_its_lookup_tables_behind_and_scores_the_same(tiny_classifier):
     import pickle
 
