@@ -327,7 +327,7 @@ def test_packed_weights_give_each_head_the_column_loops_bits(seed):
     f = 3_000
     heads = [rng.standard_normal((f, 5)), rng.standard_normal((f, 36)).astype(np.float32)]
     packed = features.PackedWeights(heads)
-    shapes = [(1, 9), (30, 12), (900, 40), (2_000, 23)]
+    shapes = [(1, 9), (30, 12), (900, 40), (2_000, 23), (60, 300)]  # up to 600 entries a row
     cases = [(n, _row_lengths(rng, n, per_row)) for n, per_row in shapes]
     cases.append((3, np.repeat(np.arange(3), [9_990, 0, 40])))  # the last row starts before 10,000, ends after
     cases.append((4, np.zeros(0, dtype=np.int64)))

@@ -554,8 +554,9 @@ class PackedWeights:
 
     ``dot`` multiplies a sparse matrix by all heads at once: one gather of whole rows for all
     heads (the theme and problem weights ride in the cache lines of the sub-theme weights), then
-    per head the same products and the same ``reduceat`` over the same entries in the same order
-    as ``sparse_dot_columns``: the same bits (``tests/test_themes.py``), in fewer numpy calls.
+    per head the same products, multiplied in place in the gathered rows, and ``reduceat`` sums
+    of the same entries in the same order as ``sparse_dot_columns``: the same bits
+    (``tests/test_themes.py``), without transposing the gathered rows.
     """
 
     def __init__(self, heads: Sequence[np.ndarray]) -> None:
@@ -592,10 +593,12 @@ class PackedWeights:
         for a, b, sa, sb in zip(cuts[:-1], cuts[1:], first[:-1], first[1:]):
             g = np.take(self.table, cols[a:b], axis=0)
             at, piece = starts[sa:sb] - a, r[sa:sb]
-            for (offset, width, dtype, k), o, v in zip(self.layout, out, values):
-                product = np.empty((k, b - a), dtype=dtype)  # each row contiguous, as in ``sparse_dot_columns``
-                np.multiply(g[:, offset:offset + width].view(dtype).T, v[a:b], out=product)
-                o[:, piece] = np.add.reduceat(product, at, axis=1)
+            for (offset, width, dtype, _), o, v in zip(self.layout, out, values):
+                w = g[:, offset:offset + width].view(dtype)  # (entries, k), rows a table row apart
+                np.multiply(w, v[a:b, None], out=w)
+                # Summed down the entries: numpy adds each segment with the same pairwise routine
+                # whatever the stride, so these are the column loop's sums.
+                o[:, piece] = np.add.reduceat(w, at, axis=0).T
         return [o.T for o in out]
 
 
