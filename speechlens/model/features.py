@@ -9,7 +9,7 @@ import re
 from bisect import bisect_right
 from functools import lru_cache
 from itertools import accumulate
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Iterable, Mapping, NamedTuple, Sequence
 
 import numpy as np
 
@@ -26,6 +26,7 @@ _CJK = re.compile(r"[\u4e00-\u9fff]+")
 _PUNCT = PUNCT - {"%", "*"}
 _PAIR_TAG = np.uint64(1 << 63)  # marks word-pair keys in the featurizer's one hash table
 _21 = np.uint64(21)  # bits per code point in a character n-gram key
+_CJK_FIRST, _CJK_SPAN = np.uint64(0x4E00), np.uint64(0x9FFF - 0x4E00)  # the characters of n-grams
 _LOW = np.int64(0xFFFFFFFF)  # the column part of a value of the featurizer's table
 
 
@@ -127,6 +128,34 @@ def sentence_features(tokens: Sequence[str], norm: str, *, char_ngrams: int = 3,
     return feats
 
 
+def _trigram_key(chars: str) -> int:
+    """The table key of up to three characters, 21 bits each (as the featurizer packs n-grams)."""
+    key = 0
+    for ch in chars:
+        key = (key << 21) | ord(ch)
+    return key
+
+
+def _ranges(starts: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Ranges ``starts[i]`` to ``starts[i] + counts[i]`` laid end to end: for each item, the range
+    it comes from and its value."""
+    which = np.repeat(np.arange(len(counts)), counts)
+    first = np.cumsum(counts) - counts  # where each range begins in the output
+    return which, np.arange(len(which)) + (starts - first)[which]
+
+
+class _LexiconArrays(NamedTuple):
+    """The lexicon terms of a featurizer as arrays (see ``IndexFeaturizer._lexicon_terms``)."""
+
+    start: np.ndarray   # per table entry: its items, a range of the arrays below
+    count: np.ndarray
+    offset: np.ndarray  # per item (n, checks): the offset of each 3-gram key to check,
+    shift: np.ndarray   # how far to shift it right (21: a 2-gram),
+    key: np.ndarray     # and the key it must equal
+    col: np.ndarray     # per item: the column it turns on
+    reach: int          # the largest offset
+
+
 class Vectorizer:
     """Feature strings to l2-normalised, sublinear tf-idf rows over a fixed vocabulary."""
 
@@ -204,7 +233,7 @@ class IndexFeaturizer:
         first.sort()
         keys, values = keys[first], values[first]
         self._lex_sets: list[tuple[int, ...]] = []
-        self._lex_entries: list[tuple[int, tuple[tuple[str, int], ...]]] = []
+        self._lex = _LexiconArrays(*[np.zeros(0, dtype=np.int64)] * 6, reach=0)  # type: ignore[arg-type]
         self._lex_other: list[tuple[str, int]] = []
         lex_keys = self._lexicon_terms() if use_lexicon else np.zeros(0, np.uint64)
         if len(lex_keys):
@@ -232,11 +261,11 @@ class IndexFeaturizer:
         """Sets up the lexicon features (theme keywords: ``k:`` their labels; sub-theme terms:
         ``s:`` their sub-theme and ``L:`` its label) and returns the table keys of the terms.
 
-        Each term turns on a set of columns (``_lex_sets``). A term of two or three Chinese
-        characters is its character n-gram's key; a longer one is found through the key of its
-        first three characters and checked in the text (``_lex_entries``: per key, the set of
-        the term it is, or -1, and the longer terms it begins); the few others (a single
-        character, Latin letters or figures) are searched in the text (``_lex_other``).
+        Each term turns on a set of columns. A term of two or three Chinese characters is its
+        character n-gram's key; a longer one is found through the key of its first three
+        characters, then checked by the 3-gram keys at a few more offsets (``_lex``); the few
+        others (a single character, Latin letters or figures) are searched in the text
+        (``_lex_other``).
         """
         turns_on: dict[str, set[int]] = {}
         for label, words in lexicon().items():
@@ -259,46 +288,62 @@ class IndexFeaturizer:
             if len(term) < 2 or not _CJK.fullmatch(term):
                 self._lex_other.append((term, at))
                 continue
-            key = 0
-            for ch in term[:3]:
-                key = (key << 21) | ord(ch)
-            exact, longer = entries.setdefault(key, ([-1], []))
+            exact, longer = entries.setdefault(_trigram_key(term[:3]), ([-1], []))
             if len(term) <= 3:
                 exact[0] = at
             else:
                 longer.append((term, at))
         self._lex_sets = list(sets)
-        self._lex_entries = [(exact[0], tuple(longer)) for exact, longer in entries.values()]
+        # Per table entry, its items: (checks, column) for each column of each term it is or
+        # begins. A check compares the 3-gram key at an offset from the entry, shifted right,
+        # with a key: a term of two or three characters re-checks its own key (always true); a
+        # longer one checks the 3-grams that cover it beyond its first three characters.
+        items: list[list[tuple[list[tuple[int, int, int]], int]]] = []
+        for key, (exact, longer) in entries.items():
+            alternatives = []
+            if exact[0] >= 0:
+                alternatives.append(([(0, 0 if key >= 1 << 42 else 21, key)], exact[0]))
+            for term, at in longer:
+                offsets = sorted({*range(3, len(term) - 2, 3), len(term) - 3})
+                alternatives.append(([(o, 0, _trigram_key(term[o:o + 3])) for o in offsets], at))
+            items.append([(checks, j) for checks, at in alternatives for j in self._lex_sets[at]])
+        width = max((len(c) for its in items for c, _ in its), default=1)
+        flat = [c + c[-1:] * (width - len(c)) for its in items for c, _ in its]
+        count = np.array([len(its) for its in items], dtype=np.int64)
+        self._lex = _LexiconArrays(
+            start=np.cumsum(count) - count, count=count,
+            offset=np.array([[o for o, _, _ in c] for c in flat], dtype=np.int64).reshape(-1, width),
+            shift=np.array([[h for _, h, _ in c] for c in flat], dtype=np.uint64).reshape(-1, width),
+            key=np.array([[k for _, _, k in c] for c in flat], dtype=np.uint64).reshape(-1, width),
+            col=np.array([j for its in items for _, j in its], dtype=np.int64),
+            reach=max((o for c in flat for o, _, _ in c), default=0))
         return np.array(list(entries), dtype=np.uint64)
 
     def _lexicon_keys(self, joined: str, ends: np.ndarray, entry: np.ndarray, at: np.ndarray,
-                      rows: np.ndarray) -> np.ndarray:
+                      rows: np.ndarray, trigrams: np.ndarray) -> np.ndarray:
         """Keys (row * n_features + column) of the lexicon features of the texts joined by line
         breaks (``ends``: where each text's line break falls, plus one), from the table entries
-        ``entry`` found at offsets ``at`` of sentences ``rows``: each column once per sentence."""
-        m = len(self._lex_sets)
-        found = set()  # row * m + set of columns
-        entries = self._lex_entries
-        for e, a, r in zip(entry.tolist(), at.tolist(), rows.tolist()):
-            exact, longer = entries[e]
-            if exact >= 0:
-                found.add(r * m + exact)
-            for term, s in longer:
-                if joined.startswith(term, a):
-                    found.add(r * m + s)
+        ``entry`` found at offsets ``at`` of sentences ``rows`` and the 3-gram key at each offset
+        of ``joined`` (``trigrams``): each column once per sentence."""
+        lx = self._lex
+        which, item = _ranges(lx.start[entry], lx.count[entry])
+        spots = at[which, None] + np.take(lx.offset, item, axis=0)
+        ok = ((trigrams[spots] >> np.take(lx.shift, item, axis=0)) == np.take(lx.key, item, axis=0)).all(axis=1)
+        keys = rows[which[ok]] * self.n_features + lx.col[item[ok]]
         if self._lex_other:
-            # No term holds a line break, so a match lies inside one text.
+            other = []
             bounds = None
             for term, s in self._lex_other:
                 a = joined.find(term)
                 if a >= 0 and bounds is None:
                     bounds = ends.tolist()
-                while a >= 0:
-                    found.add(bisect_right(bounds, a) * m + s)
+                while a >= 0:  # no term holds a line break, so a match lies inside one text
+                    other.extend(bisect_right(bounds, a) * self.n_features + j for j in self._lex_sets[s])
                     a = joined.find(term, a + 1)
-        nf = self.n_features
-        sets = self._lex_sets
-        return np.array(list({(f // m) * nf + j for f in found for j in sets[f % m]}), dtype=np.int64)
+            if other:
+                keys = np.concatenate([keys, np.array(other, dtype=np.int64)])
+        keys.sort()
+        return keys[np.concatenate(([True], keys[1:] != keys[:-1]))] if len(keys) else keys
 
     def _transform(self, ids: np.ndarray, rows: np.ndarray, norms: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
         """The matrix from token ids (-1 unknown word, -2 punctuation, -3 line break) and their
@@ -320,16 +365,18 @@ class IndexFeaturizer:
         ends = np.cumsum(np.fromiter(map(len, norms), dtype=np.int64, count=n) + 1)
         lexicon = self.use_lexicon and bool(self._lex_sets)
         at = np.zeros(0, np.int64)
+        trigrams = np.zeros(0, np.uint64)
         if len(joined) > 1 and (self.n_chars or lexicon):
-            cp = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-            cjk = (cp - np.uint32(0x4E00)) <= np.uint32(0x9FFF - 0x4E00)
-            cp = cp.astype(np.uint64)
+            # Code points, then zeros (no Chinese) far enough for the lexicon's checks.
+            cp = np.zeros(len(joined) + self._lex.reach + 2, dtype=np.uint64)
+            cp[:len(joined)] = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+            cjk = (cp - _CJK_FIRST) <= _CJK_SPAN
             valid = cjk[:-1] & cjk[1:]
             key = (cp[:-1] << _21) | cp[1:]
             at2 = np.flatnonzero(valid)
             ask.append(key[at2])
             valid = valid[:-1] & cjk[2:]
-            key = (key[:-1] << _21) | cp[2:]
+            key = trigrams = (key[:-1] << _21) | cp[2:]  # at every offset, for the lexicon
             at3 = np.flatnonzero(valid)
             ask.append(key[at3])
             at = np.concatenate([at2, at3])
@@ -348,7 +395,7 @@ class IndexFeaturizer:
                 at = at[found]
             else:
                 entry = rows = at
-            keys.append(self._lexicon_keys(joined, ends, entry, at, rows))
+            keys.append(self._lexicon_keys(joined, ends, entry, at, rows, trigrams))
         keys = np.concatenate(keys)
         if not len(keys):
             return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0), n
@@ -442,8 +489,8 @@ class KeyIndex:
         bits = max(4, int(np.ceil(np.log2(max(len(keys), 1) * 4))))
         size = 1 << bits
         self._shift = np.uint64(64 - bits)
-        self._keys = np.zeros(size, dtype=np.uint64)
-        self._values = np.full(size, -1, dtype=np.int64)
+        held = np.zeros(size, dtype=np.uint64)
+        value_of = np.full(size, -1, dtype=np.int64)
         self._n = len(keys)
         pending = np.arange(len(keys))
         slot = self._slot(keys)
@@ -451,19 +498,20 @@ class KeyIndex:
         while len(pending):  # each round, the first claimant of each free slot takes it
             pushed += 1
             s = slot[pending]
-            free = self._values[s] < 0
+            free = value_of[s] < 0
             taken, first = np.unique(s[free], return_index=True)
             winners = pending[free][first]
-            self._keys[taken] = keys[winners]
-            self._values[taken] = values[winners]
+            held[taken] = keys[winners]
+            value_of[taken] = values[winners]
             placed = np.zeros(len(keys), dtype=bool)
             placed[winners] = True
             pending = pending[~placed[pending]]
             slot[pending] = (slot[pending] + 1) & (size - 1)
-        # The first slots again after the last, so that the next ``pushed`` slots of any slot
-        # are read without wrapping around.
-        self._keys = np.concatenate([self._keys, self._keys[:max(pushed, 0)]])
-        self._values = np.concatenate([self._values, self._values[:max(pushed, 0)]])
+        # Each slot's key and value side by side (one cache line read per probe), then the
+        # first slots again after the last, so that the next ``pushed`` slots of any slot are
+        # read without wrapping around.
+        slots = np.column_stack([held, value_of.view(np.uint64)])
+        self._slots = np.concatenate([slots, slots[:max(pushed, 0)]])
         self._next = np.arange(1, max(pushed, 0) + 1)
 
     def __len__(self) -> int:
@@ -476,14 +524,15 @@ class KeyIndex:
         """The value of each key, -1 where the key is absent."""
         keys = np.asarray(keys, dtype=np.uint64)
         slot = self._slot(keys)
-        v = self._values[slot]
-        same = self._keys[slot] == keys
+        first = np.take(self._slots, slot, axis=0)  # np.take: a row copy each, no generic fancy indexing
+        v = first[:, 1].view(np.int64)
+        same = first[:, 0] == keys
         out = np.where(same, v, -1)  # an empty slot holds -1
         todo = np.flatnonzero((v >= 0) > same)  # the first slot holds another key
         if len(todo) and len(self._next):
-            at = slot[todo, None] + self._next
+            after = np.take(self._slots, slot[todo, None] + self._next, axis=0)
             # Keys are distinct: at most one of these slots holds the key; the others give -1.
-            out[todo] = np.where(self._keys[at] == keys[todo, None], self._values[at], -1).max(axis=1)
+            out[todo] = np.where(after[..., 0] == keys[todo, None], after[..., 1].view(np.int64), -1).max(axis=1)
         return out
 
 
