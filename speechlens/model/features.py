@@ -8,7 +8,6 @@ import math
 import re
 from bisect import bisect_right
 from functools import lru_cache
-from itertools import accumulate
 from typing import Any, Iterable, Mapping, NamedTuple, Sequence
 
 import numpy as np
@@ -189,10 +188,11 @@ class Vectorizer:
 class IndexFeaturizer:
     """The features of ``sentence_features`` mapped straight to vocabulary indices.
 
-    Inference never builds the feature strings: words, word pairs and lexicon hits are looked up
-    per sentence; character 2- and 3-grams, the bulk of the features, are found for a whole batch
-    at once with numpy (code points packed into integer keys, looked up in a hash table); term
-    frequencies are counted with numpy. ``tests/test_themes.py`` checks it against the string path.
+    Inference never builds the feature strings: for a whole batch at once, words come from token
+    ids; word pairs (two word indices), character 2- and 3-grams (code points packed into integer
+    keys) and lexicon terms (by the n-gram key of their first characters) are looked up in one
+    hash table; term frequencies are counted with numpy. ``tests/test_themes.py`` checks it
+    against the string path.
     """
 
     def __init__(self, vocabulary: Mapping[str, int], idf: np.ndarray, *, char_ngrams: int = 3,
@@ -536,7 +536,7 @@ class KeyIndex:
         return out
 
 
-SMALL_DOT_ENTRIES = 10_000  # gather whole rows: k > 8 columns in pieces of this many entries; fewer, up to a quarter of it
+SMALL_DOT_ENTRIES = 10_000  # whole rows gathered in pieces of about this many entries (k > 8 columns; fewer: up to a quarter of it)
 
 
 def sparse_dot_columns(rows: np.ndarray, cols: np.ndarray, vals: np.ndarray, n: int,
