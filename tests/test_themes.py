@@ -194,6 +194,74 @@ def test_the_batch_path_builds_the_same_matrix_as_the_sentence_path(demo_files):
         assert np.array_equal(a, b)
 
 
+_SHIPPED = None
+_LEX_PIECES = None
+
+
+def _shipped():
+    global _SHIPPED
+    if _SHIPPED is None:
+        _SHIPPED = ThemeClassifier.load()
+    return _SHIPPED
+
+
+def _lexicon_pieces():
+    """Pieces to build tricky sentences from: theme keywords, sub-theme terms (the ones that are
+    not two or three Chinese characters all kept), their first characters, plain characters."""
+    global _LEX_PIECES
+    if _LEX_PIECES is None:
+        import re
+
+        from speechlens.model.features import lexicon, subtheme_lexicon
+
+        terms = sorted(set(subtheme_lexicon()) | {w for ws in lexicon().values() for w in ws})
+        odd = [t for t in terms if not re.fullmatch("[\u4e00-\u9fff]{2,3}", t)]
+        some = terms[::25] + odd[::7] + [t for t in odd if len(t) < 2 or not re.fullmatch("[\u4e00-\u9fff]+", t)]
+        heads = [t[:k] for t in some[::3] for k in (1, 2, 3) if len(t) > k]
+        _LEX_PIECES = sorted(set(some)) + sorted(set(heads)) + list("的了在和镇村级AG5，。 \udc80") + ["\u9fa6\u9fff", "\u4dff"]
+    return _LEX_PIECES
+
+
+@pytest.mark.parametrize("char_ngrams, word_pairs, use_lexicon",
+                         [(3, True, True), (2, True, True), (0, False, True), (3, True, False)])
+@settings(max_examples=40, deadline=None)
+@given(data=st.data())
+def test_the_index_path_finds_the_lexicon_and_ngram_features_the_string_path_finds(char_ngrams, word_pairs, use_lexicon, data):
+    """Terms that overlap, run into each other, start a longer term, hold Latin letters or figures,
+    or are a single character; sentences that are empty or one character long: the index path
+    builds the string path's matrix, for any choice of feature families."""
+    from speechlens.model.features import IndexFeaturizer, Vectorizer, sentence_features
+
+    clf = _shipped()
+    pieces = _lexicon_pieces()
+    texts = data.draw(st.lists(st.lists(st.sampled_from(pieces), max_size=8), min_size=1, max_size=6))
+    tokens = [[t for p in part for t in (p[:2], p[2:]) if t] for part in texts]
+    norms = ["".join(tk) for tk in tokens]
+    options = dict(char_ngrams=char_ngrams, word_pairs=word_pairs, use_lexicon=use_lexicon)
+    slow = Vectorizer(clf.vocabulary_, clf.idf_).transform(
+        [sentence_features(tk, t, **options) for tk, t in zip(tokens, norms)])
+    fast = IndexFeaturizer(clf.vocabulary_, clf.idf_, **options).transform(tokens, norms)
+    key = lambda m: sorted(zip(m[0].tolist(), m[1].tolist(), np.round(m[2], 10).tolist()))
+    assert key(slow) == key(fast)
+    assert fast[3] == len(norms)
+
+
+def test_key_index_finds_keys_pushed_far_from_their_slot_and_past_the_end():
+    """Keys that all hash to the last slot (pushed round to the first slots) or to the first
+    slots, asked for with absent keys that hash to the same slots."""
+    from speechlens.model.features import KeyIndex
+
+    mult, size = 0x9E3779B97F4A7C15, 256  # 40 keys: 256 slots
+    slot = lambda k: ((k * mult) % 2**64) >> 56
+    last = [k for k in range(1, 200_000) if slot(k) == size - 1][:20]
+    first = [k for k in range(1, 200_000) if slot(k) < 2][:30]
+    keys = last[:12] + first[:20] + [0] + list(range(10**12, 10**12 + 7))
+    index = KeyIndex(np.array(keys, dtype=np.uint64), np.arange(len(keys), dtype=np.int64) * 3)
+    asked = keys + last[12:] + first[20:] + [1, 2**64 - 1]
+    assert index.get(np.array(asked, dtype=np.uint64)).tolist() == [i * 3 for i in range(len(keys))] + [-1] * (len(asked) - len(keys))
+    assert index.get(np.zeros(0, dtype=np.uint64)).tolist() == []
+
+
 @settings(max_examples=200, deadline=None)
 @given(st.sets(st.integers(min_value=0, max_value=2**64 - 1), max_size=300),
        st.lists(st.integers(min_value=0, max_value=2**64 - 1), max_size=300))
@@ -241,6 +309,50 @@ def test_the_sparse_product_gathering_whole_rows_is_the_column_loop_bit_for_bit(
         loop = features.sparse_dot_columns(rows, cols, vals, n, np.ascontiguousarray(w.T))
         whole = features.sparse_dot_columns(rows, cols, vals, n, np.ascontiguousarray(w.T), lambda: w)
         assert loop.tobytes() == whole.tobytes(), (n, len(rows))
+
+
+def _row_lengths(rng, n, per_row):
+    lengths = rng.integers(0, 2 * per_row, n)
+    return np.repeat(np.arange(n), lengths)
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_packed_weights_give_each_head_the_column_loops_bits(seed):
+    """Theme (float64) and sub-theme (float32) weights packed in one row per feature: each head's
+    product is the column loop's, bit for bit, at every size (pieces cut at row starts, a last
+    row running over a piece boundary, rows without entries, an empty matrix)."""
+    from speechlens.model import features
+
+    rng = np.random.default_rng(seed)
+    f = 3_000
+    heads = [rng.standard_normal((f, 5)), rng.standard_normal((f, 36)).astype(np.float32)]
+    packed = features.PackedWeights(heads)
+    shapes = [(1, 9), (30, 12), (900, 40), (2_000, 23), (60, 300)]  # up to 600 entries a row
+    cases = [(n, _row_lengths(rng, n, per_row)) for n, per_row in shapes]
+    cases.append((3, np.repeat(np.arange(3), [9_990, 0, 40])))  # the last row starts before 10,000, ends after
+    cases.append((4, np.zeros(0, dtype=np.int64)))
+    for n, rows in cases:
+        cols = rng.integers(0, f, len(rows))
+        vals = rng.random(len(rows))
+        got = packed.dot(rows, cols, vals, n)
+        for w, g in zip(heads, got):
+            loop = features.sparse_dot_columns(rows, cols, vals, n, np.ascontiguousarray(w.T))
+            assert g.shape == loop.shape and g.dtype == loop.dtype
+            assert g.tobytes() == loop.tobytes(), (n, len(rows))
+
+
+def test_the_sparse_product_cuts_pieces_when_the_last_row_runs_over_a_boundary():
+    """A last row starting before a multiple of SMALL_DOT_ENTRIES and ending after it (this once
+    raised IndexError: the cut looked for a row start after the boundary)."""
+    from speechlens.model import features
+
+    rows = np.repeat(np.arange(3), [9_990, 5, 20])
+    cols = np.arange(len(rows)) % 50
+    w = np.arange(50 * 36, dtype=np.float32).reshape(50, 36) / 7
+    vals = np.linspace(0.1, 1.0, len(rows))
+    loop = features.sparse_dot_columns(rows, cols, vals, 3, np.ascontiguousarray(w.T))
+    whole = features.sparse_dot_columns(rows, cols, vals, 3, np.ascontiguousarray(w.T), lambda: w)
+    assert loop.tobytes() == whole.tobytes()
 
 
 def test_a_pickled_classifier_leaves_its_lookup_tables_behind_and_scores_the_same(tiny_classifier):

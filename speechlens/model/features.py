@@ -8,8 +8,7 @@ import math
 import re
 from bisect import bisect_right
 from functools import lru_cache
-from itertools import accumulate
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Iterable, Mapping, NamedTuple, Sequence
 
 import numpy as np
 
@@ -24,6 +23,10 @@ _RED = re.compile(r"^(?:[*＊×xX]+|XX|xx)$")
 _CJK = re.compile(r"[\u4e00-\u9fff]+")
 # The classifier drops punctuation tokens, except % and * which it keeps (figures, redactions: _NUM, _RED).
 _PUNCT = PUNCT - {"%", "*"}
+_PAIR_TAG = np.uint64(1 << 63)  # marks word-pair keys in the featurizer's one hash table
+_21 = np.uint64(21)  # bits per code point in a character n-gram key
+_CJK_FIRST, _CJK_SPAN = np.uint64(0x4E00), np.uint64(0x9FFF - 0x4E00)  # the characters of n-grams
+_LOW = np.int64(0xFFFFFFFF)  # the column part of a value of the featurizer's table
 
 
 @lru_cache(maxsize=None)
@@ -124,6 +127,34 @@ def sentence_features(tokens: Sequence[str], norm: str, *, char_ngrams: int = 3,
     return feats
 
 
+def _trigram_key(chars: str) -> int:
+    """The table key of up to three characters, 21 bits each (as the featurizer packs n-grams)."""
+    key = 0
+    for ch in chars:
+        key = (key << 21) | ord(ch)
+    return key
+
+
+def _ranges(starts: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Ranges ``starts[i]`` to ``starts[i] + counts[i]`` laid end to end: for each item, the range
+    it comes from and its value."""
+    which = np.repeat(np.arange(len(counts)), counts)
+    first = np.cumsum(counts) - counts  # where each range begins in the output
+    return which, np.arange(len(which)) + (starts - first)[which]
+
+
+class _LexiconArrays(NamedTuple):
+    """The lexicon terms of a featurizer as arrays (see ``IndexFeaturizer._lexicon_terms``)."""
+
+    start: np.ndarray   # per table entry: its items, a range of the arrays below
+    count: np.ndarray
+    offset: np.ndarray  # per item (n, checks): the offset of each 3-gram key to check,
+    shift: np.ndarray   # how far to shift it right (21: a 2-gram),
+    key: np.ndarray     # and the key it must equal
+    col: np.ndarray     # per item: the column it turns on
+    reach: int          # the largest offset
+
+
 class Vectorizer:
     """Feature strings to l2-normalised, sublinear tf-idf rows over a fixed vocabulary."""
 
@@ -157,10 +188,11 @@ class Vectorizer:
 class IndexFeaturizer:
     """The features of ``sentence_features`` mapped straight to vocabulary indices.
 
-    Inference never builds the feature strings: words, word pairs and lexicon hits are looked up
-    per sentence; character 2- and 3-grams, the bulk of the features, are found for a whole batch
-    at once with numpy (code points packed into integer keys, looked up in a hash table); term
-    frequencies are counted with numpy. ``tests/test_themes.py`` checks it against the string path.
+    Inference never builds the feature strings: for a whole batch at once, words come from token
+    ids; word pairs (two word indices), character 2- and 3-grams (code points packed into integer
+    keys) and lexicon terms (by the n-gram key of their first characters) are looked up in one
+    hash table; term frequencies are counted with numpy. ``tests/test_themes.py`` checks it
+    against the string path.
     """
 
     def __init__(self, vocabulary: Mapping[str, int], idf: np.ndarray, *, char_ngrams: int = 3,
@@ -186,12 +218,34 @@ class IndexFeaturizer:
                     pidx.append(j)
                     break
                 cut = pair.find("|", cut + 1)
-        self.pairs = KeyIndex(np.array(pkeys, dtype=np.uint64), np.array(pidx, dtype=np.int64))
-        self.c2 = KeyIndex(*_packed(fam["c:"], 2))
-        self.c3 = KeyIndex(*_packed(fam["t:"], 3))
         self.char_ngrams = char_ngrams
         self.word_pairs = word_pairs
         self.use_lexicon = use_lexicon
+        # One hash table for word pairs, character 2- and 3-grams and lexicon terms: pairs carry
+        # the top bit; 2-grams are below 2**42, 3-grams of CJK characters above. Only the
+        # families in use are in it, so a lookup cannot find a feature that is switched off.
+        c2 = _packed(fam["c:"], 2) if char_ngrams >= 2 else _packed({}, 2)
+        c3 = _packed(fam["t:"], 3) if char_ngrams >= 3 else _packed({}, 3)
+        self.n_pairs, self.n_chars = len(pkeys), len(c2[0]) + len(c3[0])
+        keys = np.concatenate([np.array(pkeys, dtype=np.uint64) | _PAIR_TAG, c2[0], c3[0]])
+        values = np.concatenate([np.array(pidx, dtype=np.int64), c2[1], c3[1]])
+        _, first = np.unique(keys, return_index=True)  # a repeated key keeps its first value
+        first.sort()
+        keys, values = keys[first], values[first]
+        self._lex_sets: list[tuple[int, ...]] = []
+        self._lex = _LexiconArrays(*[np.zeros(0, dtype=np.int64)] * 6, reach=0)  # type: ignore[arg-type]
+        self._lex_other: list[tuple[str, int]] = []
+        lex_keys = self._lexicon_terms() if use_lexicon else np.zeros(0, np.uint64)
+        if len(lex_keys):
+            # A key may be a feature and a term at once: the low 32 bits hold the feature's
+            # column (all ones: none), the bits above the term entry's number plus one.
+            keys, where = np.unique(np.concatenate([keys, lex_keys]), return_inverse=True)
+            low = np.full(len(keys), _LOW, dtype=np.int64)
+            low[where[:len(values)]] = values
+            high = np.zeros(len(keys), dtype=np.int64)
+            high[where[len(values):]] = np.arange(1, len(lex_keys) + 1, dtype=np.int64) << 32
+            values = low | high
+        self.table = KeyIndex(keys, values)
         self.idf = np.asarray(idf, dtype=np.float64)
         self.n_features = len(vocabulary)
         self._ids = _TokenIds(self.words)
@@ -203,88 +257,158 @@ class IndexFeaturizer:
             cache.clear()
         return np.fromiter(map(cache.__getitem__, tokens), dtype=np.int64, count=len(tokens))
 
-    def _word_features(self, ids: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Rows and columns of word and word-pair features, from token ids and their sentence rows."""
+    def _lexicon_terms(self) -> np.ndarray:
+        """Sets up the lexicon features (theme keywords: ``k:`` their labels; sub-theme terms:
+        ``s:`` their sub-theme and ``L:`` its label) and returns the table keys of the terms.
+
+        Each term turns on a set of columns. A term of two or three Chinese characters is its
+        character n-gram's key; a longer one is found through the key of its first three
+        characters, then checked by the 3-gram keys at a few more offsets (``_lex``); the few
+        others (a single character, Latin letters or figures) are searched in the text
+        (``_lex_other``).
+        """
+        turns_on: dict[str, set[int]] = {}
+        for label, words in lexicon().items():
+            j = self.lex.get(label)
+            if j is not None:
+                for word in words:
+                    turns_on.setdefault(word, set()).add(j)
+        if self.sub_lex or self.sub_labels:
+            for term, sub in subtheme_lexicon().items():
+                cols = turns_on.setdefault(term, set())
+                for j in (self.sub_lex.get(sub), self.sub_labels.get(sub.split("/")[0])):
+                    if j is not None:
+                        cols.add(j)
+        sets: dict[tuple[int, ...], int] = {}
+        entries: dict[int, tuple[list[int], list[tuple[str, int]]]] = {}
+        for term, cols in turns_on.items():
+            if not cols:
+                continue
+            at = sets.setdefault(tuple(sorted(cols)), len(sets))
+            if len(term) < 2 or not _CJK.fullmatch(term):
+                self._lex_other.append((term, at))
+                continue
+            exact, longer = entries.setdefault(_trigram_key(term[:3]), ([-1], []))
+            if len(term) <= 3:
+                exact[0] = at
+            else:
+                longer.append((term, at))
+        self._lex_sets = list(sets)
+        # Per table entry, its items: (checks, column) for each column of each term it is or
+        # begins. A check compares the 3-gram key at an offset from the entry, shifted right,
+        # with a key: a term of two or three characters re-checks its own key (always true); a
+        # longer one checks the 3-grams that cover it beyond its first three characters.
+        items: list[list[tuple[list[tuple[int, int, int]], int]]] = []
+        for key, (exact, longer) in entries.items():
+            alternatives = []
+            if exact[0] >= 0:
+                alternatives.append(([(0, 0 if key >= 1 << 42 else 21, key)], exact[0]))
+            for term, at in longer:
+                offsets = sorted({*range(3, len(term) - 2, 3), len(term) - 3})
+                alternatives.append(([(o, 0, _trigram_key(term[o:o + 3])) for o in offsets], at))
+            items.append([(checks, j) for checks, at in alternatives for j in self._lex_sets[at]])
+        width = max((len(c) for its in items for c, _ in its), default=1)
+        flat = [c + c[-1:] * (width - len(c)) for its in items for c, _ in its]
+        count = np.array([len(its) for its in items], dtype=np.int64)
+        self._lex = _LexiconArrays(
+            start=np.cumsum(count) - count, count=count,
+            offset=np.array([[o for o, _, _ in c] for c in flat], dtype=np.int64).reshape(-1, width),
+            shift=np.array([[h for _, h, _ in c] for c in flat], dtype=np.uint64).reshape(-1, width),
+            key=np.array([[k for _, _, k in c] for c in flat], dtype=np.uint64).reshape(-1, width),
+            col=np.array([j for its in items for _, j in its], dtype=np.int64),
+            reach=max((o for c in flat for o, _, _ in c), default=0))
+        return np.array(list(entries), dtype=np.uint64)
+
+    def _lexicon_keys(self, joined: str, ends: np.ndarray, entry: np.ndarray, at: np.ndarray,
+                      rows: np.ndarray, trigrams: np.ndarray) -> np.ndarray:
+        """Keys (row * n_features + column) of the lexicon features of the texts joined by line
+        breaks (``ends``: where each text's line break falls, plus one), from the table entries
+        ``entry`` found at offsets ``at`` of sentences ``rows`` and the 3-gram key at each offset
+        of ``joined`` (``trigrams``): each column once per sentence."""
+        lx = self._lex
+        which, item = _ranges(lx.start[entry], lx.count[entry])
+        spots = at[which, None] + np.take(lx.offset, item, axis=0)
+        ok = ((trigrams[spots] >> np.take(lx.shift, item, axis=0)) == np.take(lx.key, item, axis=0)).all(axis=1)
+        keys = rows[which[ok]] * self.n_features + lx.col[item[ok]]
+        if self._lex_other:
+            other = []
+            bounds = None
+            for term, s in self._lex_other:
+                a = joined.find(term)
+                if a >= 0 and bounds is None:
+                    bounds = ends.tolist()
+                while a >= 0:  # no term holds a line break, so a match lies inside one text
+                    other.extend(bisect_right(bounds, a) * self.n_features + j for j in self._lex_sets[s])
+                    a = joined.find(term, a + 1)
+            if other:
+                keys = np.concatenate([keys, np.array(other, dtype=np.int64)])
+        keys.sort()
+        return keys[np.concatenate(([True], keys[1:] != keys[:-1]))] if len(keys) else keys
+
+    def _transform(self, ids: np.ndarray, rows: np.ndarray, norms: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+        """The matrix from token ids (-1 unknown word, -2 punctuation, -3 line break) and their
+        sentence rows: words, word pairs, character 2- and 3-grams and lexicon hits as keys
+        row * n_features + column, sorted and counted."""
+        n = len(norms)
+        nf = self.n_features
         keep = ids >= -1  # pairs join the words on either side of punctuation, as in training
         ids, rows = ids[keep], rows[keep]
         known = ids >= 0
-        out_rows, out_cols = [rows[known]], [ids[known]]
-        if self.word_pairs and len(ids) > 1 and len(self.pairs):
+        keys = [rows[known] * nf + ids[known]]
+        ask, ask_rows = [], []  # keys to look up in the table, and their rows
+        if self.word_pairs and len(ids) > 1 and self.n_pairs:
             a, b = ids[:-1], ids[1:]
-            valid = (rows[:-1] == rows[1:]) & (a >= 0) & (b >= 0)
-            col = self.pairs.get((a[valid] * self.n_words + b[valid]).astype(np.uint64))
-            hit = col >= 0
-            out_rows.append(rows[:-1][valid][hit])
-            out_cols.append(col[hit])
-        return np.concatenate(out_rows), np.concatenate(out_cols)
-
-    def _lexicon_features(self, norms: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-        rows, cols = [], []
-        if self.use_lexicon and norms:
-            # One scan of each label's pattern over the joined texts, matches mapped back to
-            # sentences by offset. No keyword holds a line break, so a match never crosses one,
-            # and each sentence holding a keyword gets its leftmost match as ``search`` would.
-            joined = "\n".join(norms)
-            ends: list[int] | None = None
-            for label, pat in _lexicon_patterns():
-                j = self.lex.get(label)
-                if j is None:
-                    continue
-                starts = [m.start() for m in pat.finditer(joined)]
-                if not starts:
-                    continue
-                if ends is None:
-                    ends = list(accumulate(len(t) + 1 for t in norms))
-                hit = {bisect_right(ends, a) for a in starts}
-                rows.extend(hit)
-                cols.extend([j] * len(hit))
-        out_rows, out_cols = [np.array(rows, dtype=np.int64)], [np.array(cols, dtype=np.int64)]
-        if self.use_lexicon and (self.sub_lex or self.sub_labels):
-            r, k, names = subtheme_rows(norms)
-            sub_col, labels, label_of, label_col = self._subtheme_columns(names)
-            c = sub_col[k]
-            out_rows.append(r[c >= 0])
-            out_cols.append(c[c >= 0])
-            lk = np.unique(r * len(labels) + label_of[k])
-            lr, lc = lk // len(labels), label_col[lk % len(labels)]
-            out_rows.append(lr[lc >= 0])
-            out_cols.append(lc[lc >= 0])
-        return np.concatenate(out_rows), np.concatenate(out_cols)
-
-    def _subtheme_columns(self, names: tuple[str, ...]) -> tuple[np.ndarray, list[str], np.ndarray, np.ndarray]:
-        """For the lexicon's sub-themes ``names``: each one's column, the labels, each one's label
-        and each label's column (-1: not in the vocabulary); worked out once, not per batch."""
-        cached = getattr(self, "_sub_columns", None)
-        if cached is not None and cached[0] is names:
-            return cached[1]
-        sub_col = np.array([self.sub_lex.get(n, -1) for n in names], dtype=np.int64)
-        labels = sorted({n.split("/")[0] for n in names})
-        label_of = np.array([labels.index(n.split("/")[0]) for n in names], dtype=np.int64)
-        label_col = np.array([self.sub_labels.get(l, -1) for l in labels], dtype=np.int64)
-        self._sub_columns = (names, (sub_col, labels, label_of, label_col))
-        return self._sub_columns[1]
-
-    def _char_ngrams(self, norms: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-        lengths = np.fromiter((len(t) + 1 for t in norms), dtype=np.int64, count=len(norms))
-        cp = np.frombuffer("\n".join(norms).encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.uint64)
-        row = np.repeat(np.arange(len(norms), dtype=np.int64), lengths)[:len(cp)]
-        cjk = (cp >= 0x4E00) & (cp <= 0x9FFF)
-        rows, cols = [], []
-        for n, index in ((2, self.c2), (3, self.c3)):
-            if n > self.char_ngrams or len(cp) < n or not len(index):
-                continue
-            valid = cjk[: len(cp) - n + 1].copy()
-            key = cp[: len(cp) - n + 1].copy()
-            for k in range(1, n):
-                valid &= cjk[k: len(cp) - n + 1 + k]
-                key = (key << np.uint64(21)) | cp[k: len(cp) - n + 1 + k]
-            col = index.get(key[valid])
-            hit = col >= 0
-            rows.append(row[: len(cp) - n + 1][valid][hit])
-            cols.append(col[hit])
-        if not rows:
-            return np.zeros(0, np.int64), np.zeros(0, np.int64)
-        return np.concatenate(rows), np.concatenate(cols)
+            valid = (rows[:-1] == rows[1:]) & (np.minimum(a, b) >= 0)
+            ask.append((a[valid] * self.n_words + b[valid]).astype(np.uint64) | _PAIR_TAG)
+            ask_rows.append(rows[:-1][valid])
+        joined = "\n".join(norms)
+        ends = np.cumsum(np.fromiter(map(len, norms), dtype=np.int64, count=n) + 1)
+        lexicon = self.use_lexicon and bool(self._lex_sets)
+        at = np.zeros(0, np.int64)
+        trigrams = np.zeros(0, np.uint64)
+        if len(joined) > 1 and (self.n_chars or lexicon):
+            # Code points, then zeros (no Chinese) far enough for the lexicon's checks.
+            cp = np.zeros(len(joined) + self._lex.reach + 2, dtype=np.uint64)
+            cp[:len(joined)] = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+            cjk = (cp - _CJK_FIRST) <= _CJK_SPAN
+            valid = cjk[:-1] & cjk[1:]
+            key = (cp[:-1] << _21) | cp[1:]
+            at2 = np.flatnonzero(valid)
+            ask.append(key[at2])
+            valid = valid[:-1] & cjk[2:]
+            key = trigrams = (key[:-1] << _21) | cp[2:]  # at every offset, for the lexicon
+            at3 = np.flatnonzero(valid)
+            ask.append(key[at3])
+            at = np.concatenate([at2, at3])
+            ask_rows.append(np.searchsorted(ends, at, side="right"))
+        if ask:
+            value = self.table.get(np.concatenate(ask))
+            ask_rows = np.concatenate(ask_rows)
+            col = value & _LOW
+            hit = col < nf  # a miss (-1) or a term alone has all low bits set
+            keys.append(ask_rows[hit] * nf + col[hit])
+        if lexicon and n:
+            if len(at):
+                found = np.flatnonzero(value > _LOW)  # queries that are (or begin) a term
+                entry, rows = (value[found] >> 32) - 1, ask_rows[found]
+                found -= len(value) - len(at)  # word pairs come first, and are no terms
+                at = at[found]
+            else:
+                entry = rows = at
+            keys.append(self._lexicon_keys(joined, ends, entry, at, rows, trigrams))
+        keys = np.concatenate(keys)
+        if not len(keys):
+            return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0), n
+        if n * nf < 2**32:
+            keys = keys.astype(np.uint32)  # the same order, sorted twice as fast
+        keys.sort()
+        bounds = np.empty(len(keys) + 1, dtype=bool)
+        bounds[0] = bounds[-1] = True
+        np.not_equal(keys[1:], keys[:-1], out=bounds[1:-1])
+        bounds = np.flatnonzero(bounds)
+        counts = bounds[1:] - bounds[:-1]
+        r, c = np.divmod(keys[bounds[:-1]].astype(np.int64), nf)
+        return r, c, _tfidf(r, c, counts.astype(np.float64), self.idf, n), n
 
     def transform(self, tokens: Sequence[Sequence[str]], norms: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
         """Coordinate form (rows, cols, vals, n_rows) of the l2-normalised sublinear tf-idf matrix."""
@@ -302,27 +426,6 @@ class IndexFeaturizer:
         if int(rows[-1] if len(rows) else 0) != max(len(norms) - 1, 0):
             raise ValueError("tokens do not hold one line break between consecutive sentences")
         return self._transform(ids, rows, norms)
-
-    def _transform(self, ids: np.ndarray, rows: np.ndarray, norms: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
-        n = len(norms)
-        parts = [self._word_features(ids, rows), self._lexicon_features(norms)]
-        if self.char_ngrams >= 2 and n:
-            parts.append(self._char_ngrams(norms))
-        rows = np.concatenate([p[0] for p in parts])
-        cols = np.concatenate([p[1] for p in parts])
-        if not len(rows):
-            return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0), n
-        keys = rows * self.n_features + cols
-        if n * self.n_features < 2**32:
-            keys = keys.astype(np.uint32)  # the same order, sorted twice as fast
-        keys = np.sort(keys)
-        change = np.empty(len(keys), dtype=bool)
-        change[0] = True
-        np.not_equal(keys[1:], keys[:-1], out=change[1:])
-        first = change.nonzero()[0]
-        counts = np.diff(first, append=len(keys))
-        r, c = np.divmod(keys[first].astype(np.int64), self.n_features)
-        return r, c, _tfidf(r, c, counts.astype(np.float64), self.idf, n), n
 
 
 def _tfidf(rows: np.ndarray, cols: np.ndarray, counts: np.ndarray, idf: np.ndarray, n: int) -> np.ndarray:
@@ -368,8 +471,10 @@ class KeyIndex:
     """A fixed map from distinct 64-bit keys to non-negative ints, looked up in bulk with numpy.
 
     Open addressing with linear probing at a load of at most 1/4: a lookup is a hash, a gather
-    and a compare over the whole query, repeated for the few keys that collided, several times
-    faster than a binary search over sorted keys. Misses give -1.
+    and a compare over the whole query; the few keys whose first slot holds another key are then
+    compared, all at once, with the next slots as far as the farthest key was pushed from its
+    own (a handful), so a lookup costs the same dozen numpy calls however the keys collided.
+    Several times faster than a binary search over sorted keys. Misses give -1.
     """
 
     _MULT = np.uint64(0x9E3779B97F4A7C15)  # Fibonacci hashing
@@ -382,24 +487,32 @@ class KeyIndex:
         _, first = np.unique(keys, return_index=True)  # a repeated key keeps its first value
         keys, values = keys[np.sort(first)], values[np.sort(first)]
         bits = max(4, int(np.ceil(np.log2(max(len(keys), 1) * 4))))
+        size = 1 << bits
         self._shift = np.uint64(64 - bits)
-        self._mask = np.int64((1 << bits) - 1)
-        self._keys = np.zeros(1 << bits, dtype=np.uint64)
-        self._values = np.full(1 << bits, -1, dtype=np.int64)
+        held = np.zeros(size, dtype=np.uint64)
+        value_of = np.full(size, -1, dtype=np.int64)
         self._n = len(keys)
         pending = np.arange(len(keys))
         slot = self._slot(keys)
+        pushed = -1  # how far the last key placed was pushed from its own slot
         while len(pending):  # each round, the first claimant of each free slot takes it
+            pushed += 1
             s = slot[pending]
-            free = self._values[s] < 0
+            free = value_of[s] < 0
             taken, first = np.unique(s[free], return_index=True)
             winners = pending[free][first]
-            self._keys[taken] = keys[winners]
-            self._values[taken] = values[winners]
+            held[taken] = keys[winners]
+            value_of[taken] = values[winners]
             placed = np.zeros(len(keys), dtype=bool)
             placed[winners] = True
             pending = pending[~placed[pending]]
-            slot[pending] = (slot[pending] + 1) & self._mask
+            slot[pending] = (slot[pending] + 1) & (size - 1)
+        # Each slot's key and value side by side (one cache line read per probe), then the
+        # first slots again after the last, so that the next ``pushed`` slots of any slot are
+        # read without wrapping around.
+        slots = np.column_stack([held, value_of.view(np.uint64)])
+        self._slots = np.concatenate([slots, slots[:max(pushed, 0)]])
+        self._next = np.arange(1, max(pushed, 0) + 1)
 
     def __len__(self) -> int:
         return self._n
@@ -411,25 +524,19 @@ class KeyIndex:
         """The value of each key, -1 where the key is absent."""
         keys = np.asarray(keys, dtype=np.uint64)
         slot = self._slot(keys)
-        # The first probe settles nearly every key: done over the whole query, no indirection.
-        v = self._values[slot]
-        occupied = v >= 0
-        hit = occupied & (self._keys[slot] == keys)
-        out = np.where(hit, v, -1)
-        todo = np.flatnonzero(occupied & ~hit)
-        slot = (slot[todo] + 1) & self._mask
-        while len(todo):
-            v = self._values[slot]
-            occupied = v >= 0
-            hit = occupied & (self._keys[slot] == keys[todo])
-            out[todo[hit]] = v[hit]
-            more = occupied & ~hit
-            todo = todo[more]
-            slot = (slot[more] + 1) & self._mask
+        first = np.take(self._slots, slot, axis=0)  # np.take: a row copy each, no generic fancy indexing
+        v = first[:, 1].view(np.int64)
+        same = first[:, 0] == keys
+        out = np.where(same, v, -1)  # an empty slot holds -1
+        todo = np.flatnonzero((v >= 0) > same)  # the first slot holds another key
+        if len(todo) and len(self._next):
+            after = np.take(self._slots, slot[todo, None] + self._next, axis=0)
+            # Keys are distinct: at most one of these slots holds the key; the others give -1.
+            out[todo] = np.where(after[..., 0] == keys[todo, None], after[..., 1].view(np.int64), -1).max(axis=1)
         return out
 
 
-SMALL_DOT_ENTRIES = 10_000  # gather whole rows: k > 8 columns in pieces of this many entries; fewer, up to a quarter of it
+SMALL_DOT_ENTRIES = 10_000  # whole rows gathered in pieces of about this many entries (k > 8 columns; fewer: up to a quarter of it)
 
 
 def sparse_dot_columns(rows: np.ndarray, cols: np.ndarray, vals: np.ndarray, n: int,
@@ -472,8 +579,10 @@ def sparse_dot_columns(rows: np.ndarray, cols: np.ndarray, vals: np.ndarray, n: 
         w = weights() if callable(weights) else weights
         cuts = [0, len(cols)]
         if len(cols) > SMALL_DOT_ENTRIES:
+            # Each cut at the start of the row holding the entry (a row never splits).
             cuts = np.unique(np.concatenate(([0], starts[np.searchsorted(
-                starts, np.arange(SMALL_DOT_ENTRIES, len(cols), SMALL_DOT_ENTRIES))], [len(cols)]))).tolist()
+                starts, np.arange(SMALL_DOT_ENTRIES, len(cols), SMALL_DOT_ENTRIES), side="right") - 1],
+                [len(cols)]))).tolist()
         first = np.searchsorted(starts, cuts).tolist()
         for a, b, sa, sb in zip(cuts[:-1], cuts[1:], first[:-1], first[1:]):
             g = np.empty((k, b - a), dtype=weights_t.dtype)
@@ -486,6 +595,60 @@ def sparse_dot_columns(rows: np.ndarray, cols: np.ndarray, vals: np.ndarray, n: 
         buf *= vals
         out[j, r] = np.add.reduceat(buf, starts)
     return out.T
+
+
+class PackedWeights:
+    """The weights of several linear heads (each (n_features, k) in its own dtype) packed side by
+    side into one row of bytes per feature, each row starting on a 64-byte cache line.
+
+    ``dot`` multiplies a sparse matrix by all heads at once: one gather of whole rows for all
+    heads (the theme and problem weights ride in the cache lines of the sub-theme weights), then
+    per head the same products, multiplied in place in the gathered rows, and ``reduceat`` sums
+    of the same entries in the same order as ``sparse_dot_columns``: the same bits
+    (``tests/test_themes.py``), without transposing the gathered rows.
+    """
+
+    def __init__(self, heads: Sequence[np.ndarray]) -> None:
+        n = heads[0].shape[0]
+        widths = [h.shape[1] * h.dtype.itemsize for h in heads]
+        row = -(-sum(widths) // 64) * 64
+        raw = np.zeros(n * row + 64, dtype=np.uint8)
+        at = -raw.ctypes.data % 64
+        self.table = raw[at:at + n * row].reshape(n, row)
+        self.layout: list[tuple[int, int, np.dtype, int]] = []  # (byte offset, bytes, dtype, k)
+        offset = 0
+        for h, width in zip(heads, widths):
+            self.table[:, offset:offset + width] = np.ascontiguousarray(h).view(np.uint8).reshape(n, width)
+            self.layout.append((offset, width, h.dtype, h.shape[1]))
+            offset += width
+
+    def dot(self, rows: np.ndarray, cols: np.ndarray, vals: np.ndarray, n: int) -> list[np.ndarray]:
+        """(n, k) for each head = sparse rows (coordinates, ``rows`` sorted) times its weights."""
+        out = [np.zeros((k, n), dtype=dtype) for _, _, dtype, k in self.layout]
+        if len(rows) == 0:
+            return [o.T for o in out]
+        change = np.empty(len(rows), dtype=bool)
+        change[0] = True
+        np.not_equal(rows[1:], rows[:-1], out=change[1:])
+        starts = change.nonzero()[0]
+        r = rows[starts]
+        values = [vals.astype(dtype, copy=False) for _, _, dtype, _ in self.layout]
+        cuts = [0, len(cols)]
+        if len(cols) > SMALL_DOT_ENTRIES:  # pieces of about this many entries, cut at row starts
+            cuts = np.unique(np.concatenate(([0], starts[np.searchsorted(
+                starts, np.arange(SMALL_DOT_ENTRIES, len(cols), SMALL_DOT_ENTRIES), side="right") - 1],
+                [len(cols)]))).tolist()
+        first = np.searchsorted(starts, cuts).tolist()
+        for a, b, sa, sb in zip(cuts[:-1], cuts[1:], first[:-1], first[1:]):
+            g = np.take(self.table, cols[a:b], axis=0)
+            at, piece = starts[sa:sb] - a, r[sa:sb]
+            for (offset, width, dtype, _), o, v in zip(self.layout, out, values):
+                w = g[:, offset:offset + width].view(dtype)  # (entries, k), rows a table row apart
+                np.multiply(w, v[a:b, None], out=w)
+                # Summed down the entries: numpy adds each segment with the same pairwise routine
+                # whatever the stride, so these are the column loop's sums.
+                o[:, piece] = np.add.reduceat(w, at, axis=0).T
+        return [o.T for o in out]
 
 
 def idf_from_df(df: np.ndarray, n_docs: int) -> np.ndarray:
@@ -513,7 +676,7 @@ def softmax(z: np.ndarray) -> np.ndarray:
 
 
 __all__ = ["Vectorizer", "IndexFeaturizer", "sentence_features", "lexicon", "lexicon_hits",
-           "subtheme_lexicon", "subtheme_hits", "subtheme_rows", "sparse_dot_columns",
+           "subtheme_lexicon", "subtheme_hits", "subtheme_rows", "sparse_dot_columns", "PackedWeights",
            "idf_from_df", "sigmoid", "softmax"]
 
 

@@ -13,7 +13,7 @@ import numpy as np
 
 from speechlens.labels import LABELS
 from speechlens.errors import ModelError
-from speechlens.model.features import IndexFeaturizer, norms, sentence_features, sigmoid, softmax, sparse_dot_columns
+from speechlens.model.features import IndexFeaturizer, PackedWeights, norms, sentence_features, sigmoid, softmax
 from speechlens.model.fitting import fit_classifier
 from speechlens.model.persistence import load_model, save_model
 from speechlens.text.segmentation import Segmenter, default_segmenter
@@ -71,7 +71,7 @@ class ThemeClassifier:
         self._forget()
         return self
 
-    _DERIVED = ("_featurizer", "_heads", "_heads_rows")  # built from the learned state on first use
+    _DERIVED = ("_featurizer", "_heads")  # built from the learned state on first use
 
     def _forget(self) -> None:
         """Drop what was derived from the learned state (featurizer, stacked weights)."""
@@ -128,35 +128,23 @@ class ThemeClassifier:
         ``tokens``: each sentence's tokens; or ``joined``: the tokens of ``"\\n".join(norms)``
         as ``Segmenter.cut_joined`` gives them (the fast path for batches).
         """
-        m = self._matrix(norms, tokens, joined)
+        rows, cols, vals, n = self._matrix(norms, tokens, joined)
         heads = getattr(self, "_heads", None)
         if heads is None:
             # Themes and problem (whose scores meet thresholds) in double precision; the 36
             # sub-theme columns, of which only the largest matters, in the weights' own single
             # precision, which halves the memory traffic of the biggest product.
-            heads = self._heads = (np.ascontiguousarray(np.hstack([self.coef_, self.problem_coef_]).T, dtype=np.float64),
-                                   np.ascontiguousarray(np.asarray(self.sub_coef_).T, dtype=np.float32))
-        rows, cols, vals, n = m
-        zz = sparse_dot_columns(rows, cols, vals, n, heads[0], lambda: self._untransposed(0))
+            heads = self._heads = PackedWeights([
+                np.hstack([self.coef_, self.problem_coef_]).astype(np.float64),
+                np.asarray(self.sub_coef_, dtype=np.float32)])
+        zz, zsub = heads.dot(rows, cols, vals, n)
         k = len(self.classes_)
         z = zz[:, :k] + self.intercept_
         proba = sigmoid(z * self.platt_[:, 0] + self.platt_[:, 1])
         zp = zz[:, k] + self.problem_intercept_
         prob = sigmoid(zp * self.problem_platt_[0] + self.problem_platt_[1])
-        sub = softmax(sparse_dot_columns(rows, cols, vals, n, heads[1], lambda: self._untransposed(1))
-                      + self.sub_intercept_)
+        sub = softmax(zsub + self.sub_intercept_)
         return {"themes": proba, "subthemes": sub, "problem": prob}
-
-    def _untransposed(self, head: int) -> np.ndarray:
-        """The weights of ``_heads[head]`` as (n_features, k), C-contiguous, made on first use
-        (for small inputs: ``sparse_dot_columns`` then gathers whole rows)."""
-        rows = getattr(self, "_heads_rows", None)
-        if rows is None:
-            rows = self._heads_rows = {}
-        w = rows.get(head)
-        if w is None:
-            w = rows[head] = np.ascontiguousarray(self._heads[head].T)
-        return w
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
         """Calibrated probability of each label, shape (n, 4), columns in ``classes_`` order."""
