@@ -386,11 +386,11 @@ def _means_by_hand(values, weights, sections, documents):
 
 @pytest.mark.parametrize("seed", range(6))
 def test_section_and_document_means_are_row_order_sums_whatever_shares_the_call(seed):
-    """_section_document_means takes both blocks and any number of columns in one bincount:
+    """section_document_means takes both blocks and any number of columns in one bincount:
     each (block, column) bin still adds its rows in row order, so the means are the bits of a
     sum taken row by row; a section may come back after another (opening and closing remarks),
     and a batch stacks documents of one or more rows (or none)."""
-    from speechlens.model.context import _section_document_means, _shared, stack_structure
+    from speechlens.model.context import section_document_means, shared_plans, stack_structure
 
     rng = np.random.default_rng(seed)
     columns = []
@@ -404,7 +404,7 @@ def test_section_and_document_means_are_row_order_sums_whatever_shares_the_call(
         if not n:
             continue
         values = rng.random((n, int(rng.integers(1, 6)))) ** 3
-        means, weighted = _section_document_means(values, _shared(st), st)
+        means, weighted = section_document_means(values, shared_plans(st), st)
         w = np.sqrt(np.maximum(st["lengths"], 1.0))
         documents = st.get("doc", np.zeros(n, dtype=np.int64))
         assert means.tobytes() == _means_by_hand(values, w, st["sec"], documents).tobytes()

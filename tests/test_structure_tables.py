@@ -14,13 +14,13 @@ from speechlens.text import structure as S
 def _clean_span_reference(span: str) -> str:
     if not N.NOISE.search(span):
         return span
-    s = N._PAGE_LINE.sub("", "\n" + span + "\n")[1:-1] if "\n" in span else span
-    s = N._INLINE_PAGE.sub(" ", s)
+    s = N.PAGE_LINE.sub("", "\n" + span + "\n")[1:-1] if "\n" in span else span
+    s = N.INLINE_PAGE.sub(" ", s)
     if "\n" in s or "\r" in s:
-        s = N._BREAK.sub("", s)
-    s = N._GLOSS.sub("", s)
-    s = N._CJK_SPACE.sub("", s)
-    return s.translate(N._FULLWIDTH).strip()
+        s = N.LINE_BREAK.sub("", s)
+    s = N.PINYIN_GLOSS.sub("", s)
+    s = N.CJK_SPACE.sub("", s)
+    return s.translate(N.FULLWIDTH).strip()
 
 
 def _blocks_reference(text: str, start: int) -> list[tuple[int, int, str]]:
@@ -36,7 +36,7 @@ def _blocks_reference(text: str, start: int) -> list[tuple[int, int, str]]:
         s = line.strip(S.WS)
         if not s or len(s) > S.HEADING_MAX_CHARS:
             return False
-        if s[-1] in S._TERMINATORS + "：:，,、" or s[-1] in S._CLOSERS and len(s) > 1 and s[-2] in S._TERMINATORS:
+        if s[-1] in S.TERMINATORS + "：:，,、" or s[-1] in S.CLOSERS and len(s) > 1 and s[-2] in S.TERMINATORS:
             return False
         m = S.marker_at(s)
         if m and m[0] <= S.TOP_MARKER_LEVEL:
@@ -49,7 +49,7 @@ def _blocks_reference(text: str, start: int) -> list[tuple[int, int, str]]:
         line = rows[i].strip(S.WS)
         if S.marker_at(line):
             return False
-        return i + 1 < len(rows) and len(line) >= S.WRAPPED_LINE_CHARS and S._soft_break(line, rows[i + 1])
+        return i + 1 < len(rows) and len(line) >= S.WRAPPED_LINE_CHARS and S.soft_break(line, rows[i + 1])
 
     out, i = [], 0
     while i < len(lines):
@@ -57,7 +57,7 @@ def _blocks_reference(text: str, start: int) -> list[tuple[int, int, str]]:
         line = rows[i]
         if not line.strip(S.WS):
             i += 1
-        elif S._PAGE_ONLY.fullmatch(line):
+        elif S.PAGE_ONLY.fullmatch(line):
             out.append((a, b, "noise"))
             i += 1
         elif is_heading(line) and not continues(i):
@@ -67,9 +67,9 @@ def _blocks_reference(text: str, start: int) -> list[tuple[int, int, str]]:
             j = i
             while True:
                 k = j + 1
-                while k < len(rows) and S._PAGE_ONLY.fullmatch(rows[k]) and rows[k].strip(S.WS):
+                while k < len(rows) and S.PAGE_ONLY.fullmatch(rows[k]) and rows[k].strip(S.WS):
                     k += 1
-                if k >= len(rows) or not S._soft_break(rows[j], rows[k]):
+                if k >= len(rows) or not S.soft_break(rows[j], rows[k]):
                     break
                 j = k
             out.append((a, lines[j][1], "text"))
@@ -103,11 +103,11 @@ def _table_reference(text: str, start: int = 0) -> S.SentenceTable:
         if kind == "heading":
             m = S.marker_at(block)
             level = m[0] if m and m[0] <= 4 else 1
-            if first and not m and any(w in block for w in S._TITLE_WORDS):
+            if first and not m and any(w in block for w in S.TITLE_WORDS):
                 add(b_start, b_end, None, True, None)
             else:
                 path = [p for p in path if p[0] < level] + [(level, block.strip(S.WS))]
-                section = S._path(path)
+                section = S.section_path(path)
                 if level == 1:
                     top_blocks.append([])
                 add(b_start, b_end, section, True, m[1] if m else None)
@@ -123,14 +123,14 @@ def _table_reference(text: str, start: int = 0) -> S.SentenceTable:
             h_start, h_end = spans[0]
             if len(text[h_start:h_end]) - len(m[1]) <= 30:
                 path = [p for p in path if p[0] < m[0]] + [(m[0], text[h_start:h_end].strip(S.WS))]
-                section = S._path(path)
+                section = S.section_path(path)
                 add(h_start, h_end, section, True, m[1])
                 spans = spans[1:]
         for s_start, s_end in spans:
-            for i_start, i_end in S._enumeration_items(text, s_start, s_end):
+            for i_start, i_end in S.enumeration_items(text, s_start, s_end):
                 mk = S.marker_at(text[i_start:i_end])
                 add(i_start, i_end, section, False, mk[1] if mk else None)
-    S._closing_remarks(tab, top_blocks)
+    S.closing_remarks(tab, top_blocks)
     return tab
 
 
@@ -156,7 +156,7 @@ def _texts():
 def _same(text: str, start: int) -> None:
     got = S.sentence_table(text, start=start)
     ref = _table_reference(text, start)
-    for col in S.SentenceTable._COLUMNS:
+    for col in ("starts", "ends", "norms", "sections", "headings", "markers"):
         assert getattr(got, col) == getattr(ref, col), col
 
 

@@ -149,7 +149,7 @@ def genre_vector(genre: str | None, detected: np.ndarray | None, genres: Sequenc
 
 # -- sentence context ----------------------------------------------------------------------
 def _means_plan(sh: dict[Any, Any], st: Mapping[str, np.ndarray], m: int) -> tuple[Any, ...]:
-    """What ``_section_document_means`` works out from the grouping and weights alone, for ``m``
+    """What ``section_document_means`` works out from the grouping and weights alone, for ``m``
     value columns, made once per document (or batch) and kept with its shared columns: the
     (row, section or document, column) bins of the values, each row's weight of the other rows of
     its section and of its document (and where that is positive), and the weights broadcast."""
@@ -178,7 +178,7 @@ def _means_plan(sh: dict[Any, Any], st: Mapping[str, np.ndarray], m: int) -> tup
     return plan
 
 
-def _section_document_means(values: np.ndarray, sh: dict[Any, Any],
+def section_document_means(values: np.ndarray, sh: dict[Any, Any],
                             st: Mapping[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     """For each row, the weighted mean of ``values`` (n, m) over the other rows of its section
     ([:, 0]) and of its document ([:, 1]), 0 where there are none, as an (n, 2, m) array; and the
@@ -306,11 +306,11 @@ def _theme_features_into(out: np.ndarray, P: np.ndarray, genre: np.ndarray, st: 
                          means: tuple[np.ndarray, np.ndarray] | None = None) -> None:
     """Write ``theme_context_features`` into ``out``, which must be zeros: blocks that are zero
     for a row (no neighbour, no heading, no other sentence) are left as they are. ``means``:
-    ``_section_document_means`` of values whose first columns are ``P`` (worked out here if
+    ``section_document_means`` of values whose first columns are ``P`` (worked out here if
     None), so that a caller can share one call among several passes' columns."""
     n, m = P.shape
-    sh = _shared(st)
-    R, wv = means or _section_document_means(P, sh, st)
+    sh = shared_plans(st)
+    R, wv = means or section_document_means(P, sh, st)
     out[:, 0:m] = logit(P)
     out[1:, m:2 * m] = P[:-1]                      # previous sentence
     out[:-1, 2 * m:3 * m] = P[1:]                  # next sentence
@@ -329,7 +329,7 @@ def _theme_features_into(out: np.ndarray, P: np.ndarray, genre: np.ndarray, st: 
     out[:, 9 * m + 5:] = genre
 
 
-def _shared(st: Mapping[str, np.ndarray]) -> dict[Any, Any]:
+def shared_plans(st: Mapping[str, np.ndarray]) -> dict[Any, Any]:
     """Columns that every feature block of a document uses, kept in ``st`` after the first call."""
     sh = st.get("_shared")  # type: ignore[union-attr]
     if sh is None:
@@ -377,7 +377,7 @@ def problem_context_features(table: Any, rule_z: np.ndarray, problem_proba: np.n
         return np.zeros((0, 0))
     s = sigmoid(3.0 * z)
     return _problem_features(z, s, problem_proba, evidence, genre, st,
-                             _section_document_means(s, _shared(st), st)[0])
+                             section_document_means(s, shared_plans(st), st)[0])
 
 
 def _clipped_z(rule_z: np.ndarray) -> np.ndarray:
@@ -389,9 +389,9 @@ def _problem_features(z: np.ndarray, s: np.ndarray, problem_proba: np.ndarray, e
                       genre: np.ndarray, st: Mapping[str, np.ndarray], R: np.ndarray) -> np.ndarray:
     """``problem_context_features`` from the clipped rule scores ``z`` (n, 1), their
     probabilities ``s`` and ``R``, the section and document means of ``s`` whose last column
-    is ``s``'s (see ``_section_document_means``)."""
+    is ``s``'s (see ``section_document_means``)."""
     n = len(z)
-    sh = _shared(st)
+    sh = shared_plans(st)
     short = sh["short"]
     ne, ng = evidence.shape[1], genre.shape[-1]
     out = np.zeros((n, 8 + ne + 4 + 2 * ng), dtype=np.float64)  # the blocks of the model's order
@@ -458,7 +458,7 @@ class ContextModel:
     def _second_pass(self, x: np.ndarray, first: np.ndarray, genre: np.ndarray, st: Mapping[str, np.ndarray],
                      means: tuple[np.ndarray, np.ndarray] | None) -> np.ndarray:
         """The second theme pass over the first pass's features ``x`` and scores ``first``
-        (``means``: ``_section_document_means`` of values that start with ``first``'s columns)."""
+        (``means``: ``section_document_means`` of values that start with ``first``'s columns)."""
         n, f = x.shape
         x2 = np.zeros((n, 2 * f), dtype=np.float64)
         if n:
@@ -494,12 +494,12 @@ class ContextModel:
         z = _clipped_z(rule_z)
         if n == 1 and st.get("bounds") is None:  # type: ignore[union-attr]
             return self._read_one(P, z, problem_proba, evidence, genre, st)
-        sh = _shared(st)
+        sh = shared_plans(st)
         s = sigmoid(3.0 * z)
         values = np.empty((n, m + 1), dtype=np.float64)
         values[:, :m] = P
         values[:, m:] = s
-        means = _section_document_means(values, sh, st)
+        means = section_document_means(values, sh, st)
         x = np.zeros((n, THEME_FEATURES + genre.shape[-1]), dtype=np.float64)
         _theme_features_into(x, P, genre, st, means)
         first = sigmoid(_product(x, self.theme_coef, st))
@@ -508,7 +508,7 @@ class ContextModel:
         if self.theme_coef2 is None:
             return first, problems
         values[:, :m] = first  # the last column (s) rides along unused
-        return self._second_pass(x, first, genre, st, _section_document_means(values, sh, st)), problems
+        return self._second_pass(x, first, genre, st, section_document_means(values, sh, st)), problems
 
     def _read_one(self, P: np.ndarray, z: np.ndarray, problem_proba: np.ndarray, evidence: np.ndarray,
                   genre: np.ndarray, st: Mapping[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:

@@ -15,20 +15,20 @@ from functools import lru_cache
 _local = threading.local()
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
-_FULLWIDTH = {c: c - 0xFEE0 for c in range(0xFF10, 0xFF1A)}  # ０-９
-_FULLWIDTH.update({c: c - 0xFEE0 for c in range(0xFF21, 0xFF3B)})  # Ａ-Ｚ
-_FULLWIDTH.update({c: c - 0xFEE0 for c in range(0xFF41, 0xFF5B)})  # ａ-ｚ
-_FULLWIDTH.update({0xFF05: ord("%"), 0xFF0E: ord("."), 0xFF0D: ord("-"), 0x3000: ord(" ")})
+FULLWIDTH = {c: c - 0xFEE0 for c in range(0xFF10, 0xFF1A)}  # ０-９
+FULLWIDTH.update({c: c - 0xFEE0 for c in range(0xFF21, 0xFF3B)})  # Ａ-Ｚ
+FULLWIDTH.update({c: c - 0xFEE0 for c in range(0xFF41, 0xFF5B)})  # ａ-ｚ
+FULLWIDTH.update({0xFF05: ord("%"), 0xFF0E: ord("."), 0xFF0D: ord("-"), 0x3000: ord(" ")})
 
-_FULLWIDTH_ANY = re.compile("[" + "".join(map(chr, _FULLWIDTH)) + "]")
+_FULLWIDTH_ANY = re.compile("[" + "".join(map(chr, FULLWIDTH)) + "]")
 
 _PINYIN = "a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ"
-_GLOSS = re.compile(rf"(?<=[\u4e00-\u9fff])\s?[(（][{_PINYIN}]+[1-5]?(?:\s[{_PINYIN}]+[1-5]?)*[)）]", re.I)
+PINYIN_GLOSS = re.compile(rf"(?<=[\u4e00-\u9fff])\s?[(（][{_PINYIN}]+[1-5]?(?:\s[{_PINYIN}]+[1-5]?)*[)）]", re.I)
 _GLOSS_OPEN = re.compile(rf"[(（][{_PINYIN}]", re.I)  # where a gloss can start
-_PAGE_LINE = re.compile(r"\n[ \t　]*(?:[-—–－]\s*\d{1,4}\s*[-—–－]|第\s*\d{1,4}\s*页(?:\s*共\s*\d+\s*页)?|\d{1,3})[ \t　]*(?=\n)")
-_INLINE_PAGE = re.compile(r"(?:^|\s)[-—–－]\s+\d{1,4}\s+[-—–－](?:\s|$)")
-_BREAK = re.compile(r"[ \t　]*\r?\n[ \t　]*")
-_CJK_SPACE = re.compile(r"(?<=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef])[ \t　]+(?=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef])")
+PAGE_LINE = re.compile(r"\n[ \t　]*(?:[-—–－]\s*\d{1,4}\s*[-—–－]|第\s*\d{1,4}\s*页(?:\s*共\s*\d+\s*页)?|\d{1,3})[ \t　]*(?=\n)")
+INLINE_PAGE = re.compile(r"(?:^|\s)[-—–－]\s+\d{1,4}\s+[-—–－](?:\s|$)")
+LINE_BREAK = re.compile(r"[ \t　]*\r?\n[ \t　]*")
+CJK_SPACE = re.compile(r"(?<=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef])[ \t　]+(?=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef])")
 # Anything clean_span might change: a break, space, bracket or full-width character, or a dash
 # before a figure. One character class first (then looked back at), so the engine skips to it.
 _NOISE_CHARS = "\n\r\t 　（(\uff10-\uff19\uff21-\uff3a\uff41-\uff5a\uff05\uff0e\uff0d"
@@ -83,16 +83,16 @@ def clean_span(span: str) -> str:
     """The analysis form of one sentence: no line breaks, page numbers or pinyin glosses."""
     if not NOISE.search(span):
         return span
-    s = _PAGE_LINE.sub("", "\n" + span + "\n")[1:-1] if "\n" in span else span
+    s = PAGE_LINE.sub("", "\n" + span + "\n")[1:-1] if "\n" in span else span
     # Each step runs only where its pattern can match: most noisy spans hold just a bracket.
     if "-" in s or "—" in s or "–" in s or "－" in s:
-        s = _INLINE_PAGE.sub(" ", s)
+        s = INLINE_PAGE.sub(" ", s)
     if "\n" in s or "\r" in s:
-        s = _BREAK.sub("", s)
+        s = LINE_BREAK.sub("", s)
     if _GLOSS_OPEN.search(s):
-        s = _GLOSS.sub("", s)
+        s = PINYIN_GLOSS.sub("", s)
     if " " in s or "\t" in s or "　" in s:
-        s = _CJK_SPACE.sub("", s)
+        s = CJK_SPACE.sub("", s)
     if _FULLWIDTH_ANY.search(s):
-        s = s.translate(_FULLWIDTH)
+        s = s.translate(FULLWIDTH)
     return s.strip()

@@ -24,18 +24,18 @@ INLINE_ENUM = re.compile(rf"(?:[{_CN_NUM}]是|[{_CN_NUM}]要|首先|其次|再�
 _ENUM_SPLIT = re.compile(rf"(?<=[，,；;：:])\s*(?=[{_CN_NUM}]是|其次[，,]|再次[，,]|最后[，,])")
 # _ENUM_SPLIT with its comma matched instead of looked back at, so the engine skips to it: wherever
 # _ENUM_SPLIT cuts a sentence at i, this matches at i - 1 in the whole text. sentence_table uses it
-# only to find the sentences worth handing to _enumeration_items.
+# only to find the sentences worth handing to enumeration_items.
 _ENUM_CUT = re.compile(rf"[，,；;：:]\s*(?=[{_CN_NUM}]是|其次[，,]|再次[，,]|最后[，,])")
-_TERMINATORS = "。！？!?；;…"
-_ENDS_LINE = _TERMINATORS + "：:"  # a line ending in one of these never runs on to the next
-_CLOSERS = "”’」』）)》】\"'"
+TERMINATORS = "。！？!?；;…"
+_ENDS_LINE = TERMINATORS + "：:"  # a line ending in one of these never runs on to the next
+CLOSERS = "”’」』）)》】\"'"
 # A sentence ends at …… or …, a run of 。！？；, or a full stop between Chinese characters, with
 # any closing quotes. Written to open with one character class (then checked by looking back at
 # it), which lets the regex engine skip to candidates: four times faster than the alternation.
 SENT_END = re.compile(rf"[…。！？!?；;.](?:(?<=…)…?|(?<=[。！？!?；;])[。！？!?；;]*|"
-                       rf"(?<=[\u4e00-\u9fff]\.)(?=[\u4e00-\u9fff\s]|$))[{re.escape(_CLOSERS)}]*")
-_PAGE_ONLY = re.compile(r"[ \t　]*(?:[-—–－]\s*\d{1,4}\s*[-—–－]|第\s*\d{1,4}\s*页(?:\s*共\s*\d+\s*页)?|\d{1,3})[ \t　]*")
-_TITLE_WORDS = ("报告", "讲话", "总结", "发言", "材料", "致辞")
+                       rf"(?<=[\u4e00-\u9fff]\.)(?=[\u4e00-\u9fff\s]|$))[{re.escape(CLOSERS)}]*")
+PAGE_ONLY = re.compile(r"[ \t　]*(?:[-—–－]\s*\d{1,4}\s*[-—–－]|第\s*\d{1,4}\s*页(?:\s*共\s*\d+\s*页)?|\d{1,3})[ \t　]*")
+TITLE_WORDS = ("报告", "讲话", "总结", "发言", "材料", "致辞")
 WS = " \t\r\n　\ufeff"
 
 
@@ -165,7 +165,7 @@ def sentence_table(text: str, *, start: int = 0, simplified: str | None = None) 
     noise, marker_match = NOISE.search, _MARKER_ANY.match
     # One scan of the whole text each for sentence ends and for places an enumeration may be cut:
     # no match holds a line break and blocks are whole lines, so a block's matches are the ones
-    # sentence_spans would find in it; every cut _enumeration_items makes is among ``cuts``.
+    # sentence_spans would find in it; every cut enumeration_items makes is among ``cuts``.
     sent_ends = [m.end() for m in SENT_END.finditer(text, start)]
     sent_ends.append(len(text) + 1)
     cuts = [m.start() + 1 for m in _ENUM_CUT.finditer(text, start)]
@@ -182,12 +182,12 @@ def sentence_table(text: str, *, start: int = 0, simplified: str | None = None) 
             block = text[b_start:b_end]
             m = marker_at(block)
             level = m[0] if m and m[0] <= 4 else 1
-            if first and not m and any(w in block for w in _TITLE_WORDS):
+            if first and not m and any(w in block for w in TITLE_WORDS):
                 add(simp, b_start, b_end, None, True, None)
                 first = False
                 continue
             path = [p for p in path if p[0] < level] + [(level, block.strip(WS))]
-            section = _path(path)
+            section = section_path(path)
             if level == 1:
                 top_blocks.append([])
             add(simp, b_start, b_end, section, True, m[1] if m else None)
@@ -219,13 +219,13 @@ def sentence_table(text: str, *, start: int = 0, simplified: str | None = None) 
                 if h_end - h_start - len(m[1]) <= 30:
                     level = m[0]
                     path = [p for p in path if p[0] < level] + [(level, text[h_start:h_end].strip(WS))]
-                    section = _path(path)
+                    section = section_path(path)
                     add(simp, h_start, h_end, section, True, m[1])
                     spans = spans[1:]
         for s_start, s_end in spans:
             while cuts[q] <= s_start:
                 q += 1
-            items = _enumeration_items(text, s_start, s_end) if cuts[q] < s_end else ((s_start, s_end),)
+            items = enumeration_items(text, s_start, s_end) if cuts[q] < s_end else ((s_start, s_end),)
             for i_start, i_end in items:
                 # _marker_in and _add, written out: this runs once per sentence
                 c = text[i_start]
@@ -246,11 +246,11 @@ def sentence_table(text: str, *, start: int = 0, simplified: str | None = None) 
                 append_section(section)
                 append_heading(False)
                 append_marker(mk)
-    _closing_remarks(tab, top_blocks)
+    closing_remarks(tab, top_blocks)
     return tab
 
 
-def _closing_remarks(tab: SentenceTable, top_blocks: list[list[int]]) -> None:
+def closing_remarks(tab: SentenceTable, top_blocks: list[list[int]]) -> None:
     """Paragraphs after the last numbered part are closing remarks, not part of it.
 
     Speeches end with remarks that follow the last numbered part without a heading of their own.
@@ -283,8 +283,8 @@ def table_of(doc: Document) -> SentenceTable:
     return sentence_table(doc.text, start=doc.body_start)
 
 
-def _path(path: list[tuple[int, str]]) -> str | None:
-    return " / ".join(p[1].rstrip(_TERMINATORS + "：:") for p in path) if path else None
+def section_path(path: list[tuple[int, str]]) -> str | None:
+    return " / ".join(p[1].rstrip(TERMINATORS + "：:") for p in path) if path else None
 
 
 # The loose numbers of sentence and heading splitting, named.
@@ -301,14 +301,14 @@ def _heading_line_at(lines: list[str], i: int) -> bool:
     s = lines[i].strip(WS)
     if not s or len(s) > HEADING_MAX_CHARS:
         return False
-    if s[-1] in _TERMINATORS + "：:，,、" or s[-1] in _CLOSERS and len(s) > 1 and s[-2] in _TERMINATORS:
+    if s[-1] in TERMINATORS + "：:，,、" or s[-1] in CLOSERS and len(s) > 1 and s[-2] in TERMINATORS:
         return False
     m = marker_at(s)
     if m:
         return m[0] <= TOP_MARKER_LEVEL and not SENT_END.search(s)
     if len(s) > BARE_HEADING_MAX_CHARS or SENT_END.search(s):
         return False
-    return not (i + 1 < len(lines) and len(s) >= WRAPPED_LINE_CHARS and _soft_break(s, lines[i + 1]))
+    return not (i + 1 < len(lines) and len(s) >= WRAPPED_LINE_CHARS and soft_break(s, lines[i + 1]))
 
 
 def _blocks(text: str, start: int) -> list[tuple[int, int, str]]:
@@ -337,11 +337,11 @@ def _blocks(text: str, start: int) -> list[tuple[int, int, str]]:
         a = firsts[i]
         if cur[-1] in _ENDS_LINE:
             # The common line: ends a sentence, so it is no heading, no page number and
-            # never continues on the next line (see _heading_line_at, _soft_break).
+            # never continues on the next line (see _heading_line_at, soft_break).
             out.append((a, a + len(line), "text"))
             i += 1
             continue
-        if _PAGE_ONLY.fullmatch(line):
+        if PAGE_ONLY.fullmatch(line):
             out.append((a, a + len(line), "noise"))
             i += 1
             continue
@@ -352,9 +352,9 @@ def _blocks(text: str, start: int) -> list[tuple[int, int, str]]:
         j = i
         while True:
             k = j + 1
-            while k < n and _PAGE_ONLY.fullmatch(lines[k]) and lines[k].strip(WS):
+            while k < n and PAGE_ONLY.fullmatch(lines[k]) and lines[k].strip(WS):
                 k += 1
-            if k >= n or not _soft_break(lines[j], lines[k]):
+            if k >= n or not soft_break(lines[j], lines[k]):
                 break
             j = k
         out.append((a, firsts[j] + len(lines[j]), "text"))
@@ -362,20 +362,20 @@ def _blocks(text: str, start: int) -> list[tuple[int, int, str]]:
     return out
 
 
-def _soft_break(line: str, nxt: str) -> bool:
+def soft_break(line: str, nxt: str) -> bool:
     """Whether the line break between ``line`` and ``nxt`` is a hard wrap inside a sentence."""
     cur = line.rstrip(WS)
     follow = nxt.strip(WS)
     if not cur or not follow:
         return False
-    if cur[-1] in _ENDS_LINE or (cur[-1] in _CLOSERS and len(cur) > 1 and cur[-2] in _TERMINATORS):
+    if cur[-1] in _ENDS_LINE or (cur[-1] in CLOSERS and len(cur) > 1 and cur[-2] in TERMINATORS):
         return False
     if marker_at(follow):
         return False
     return len(cur.strip(WS)) >= WRAPPED_LINE_CHARS
 
 
-SPAN_STRIP = WS + _TERMINATORS + _CLOSERS
+SPAN_STRIP = WS + TERMINATORS + CLOSERS
 
 
 def sentence_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -400,7 +400,7 @@ def sentence_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return out
 
 
-def _enumeration_items(text: str, start: int, end: int) -> list[tuple[int, int]]:
+def enumeration_items(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """Split a sentence holding 一是……，二是…… into one span per item."""
     seg = text[start:end]
     if "是" not in seg and "其次" not in seg and "再次" not in seg:
