@@ -73,13 +73,14 @@ def formulas() -> re.Pattern[str]:
 
 
 # Cheap necessary conditions, tested before the costly patterns they guard: every formula and
-# every numeral quantity holds one of NUMERALS, every figure one of FIGURE_CHARS, every name a
-# place or project word (ANY_SUFFIX), every vague phrase starts with one of VAGUE_FIRST.
+# every numeral quantity holds one of NUMERALS (a quantity at most 3 characters from its start:
+# 倒数第三), every figure one of FIGURE_CHARS, every name a place or project word (ANY_SUFFIX),
+# every vague phrase starts with one of VAGUE_FIRST, every quoted slogan with QUOTE_CHARS.
 NUMERALS = re.compile(r"[一二两三四五六七八九十百千半]")
 FIGURE_CHARS = re.compile(r"[0-9０-９Ⅰ-Ⅻ*＊XＸ×]")
 ANY_SUFFIX = re.compile(rf"项目|工程|{LONG_SUFFIX}|{SHORT_SUFFIX}")
 VAGUE_FIRST = re.compile(r"[一两三七半几多二四五六]")
-QUOTE_OPENERS = "“\"「『"
+QUOTE_CHARS = re.compile(r"[“\"「『]")
 
 
 def _blank(text: str, pattern: re.Pattern[str]) -> str:
@@ -88,7 +89,7 @@ def _blank(text: str, pattern: re.Pattern[str]) -> str:
 
 def _without_slogans(text: str) -> str:
     """Quoted stretches blanked out, unless the quote is a name (“青禾”大米品牌, “清溪夜市”)."""
-    if not any(q in text for q in QUOTE_OPENERS):
+    if not QUOTE_CHARS.search(text):
         return text
 
     def repl(m: re.Match[str]) -> str:
@@ -117,13 +118,13 @@ def specificity(text: str) -> str:
     """``concrete`` when the admission names a figure, date, place, project or unit, else
     ``formulaic`` (quoted slogans and numeral formulas count as formulaic)."""
     t = _without_slogans(text)
-    numerals = NUMERALS.search(t) is not None
-    if numerals:
+    numeral = NUMERALS.search(t)
+    if numeral:
         t = _blank(t, formulas())
     if VAGUE_FIRST.search(t):
         t = _blank(t, VAGUE)
     if FIGURE_CHARS.search(t) and FIGURE.search(t):
         return CONCRETE
-    if numerals and NUMERAL_QTY.search(t):
+    if numeral and NUMERAL_QTY.search(t, max(numeral.start() - 3, 0)):
         return CONCRETE
     return CONCRETE if _is_name(t) else FORMULAIC
