@@ -65,3 +65,71 @@ def test_the_comparison_gives_each_documents_share_of_stock_wording(demo_compari
     for d in c["documents"]:
         assert d["formulaic"] <= d["admissions"]
     assert 0 < c["units"]["青石镇"]["formulaic_share"] < 1
+
+
+# The plain rules, as they read before the cheap pre-tests were added: the fast path must give
+# the same answer on every string.
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+from speechlens.text import specificity as spec  # noqa: E402
+
+
+def _plain_blank(text, pattern):
+    return pattern.sub(lambda m: "　" * len(m.group(0)), text)
+
+
+def _plain_is_name(s):
+    for chunk in spec.CHUNK.split(s):
+        m = spec.NAMED.match(chunk)
+        prefix = m and next(g for g in m.groups() if g)
+        if prefix and not spec.GENERIC_PREFIX.search(prefix) and not spec.NOT_IN_NAME.search(prefix):
+            return True
+    return False
+
+
+def _plain_without_slogans(text):
+    def repl(m):
+        after = text[m.end():m.end() + 8]
+        if spec.AFTER_QUOTE.search(after) or _plain_is_name(m.group(1)):
+            return m.group(0)
+        return "　" * len(m.group(0))
+    return spec.QUOTED.sub(repl, text)
+
+
+def _plain_specificity(text):
+    t = _plain_without_slogans(text)
+    t = _plain_blank(t, spec.formulas())
+    t = _plain_blank(t, spec.VAGUE)
+    if spec.FIGURE.search(t) or spec.NUMERAL_QTY.search(t):
+        return spec.CONCRETE
+    return spec.CONCRETE if _plain_is_name(t) else spec.FORMULAIC
+
+
+_TRICKY = [
+    "东坡村", "向阳村沿线", "多年来青石村", "几年来白鹭湾二期", "半年来", "近半", "过半数村民", "三会一课",
+    "一岗双责", "两个维护", "“两张皮”", "“红叶”民宿", "“溪口老街”", "「桂香」茶业", "『一盘棋』", '"放管服"',
+    "**", "＊＊", "XX", "ＸＸ", "××", "X", "*", "3", "３", "Ⅴ", "十二月", "十一月份", "第三名", "倒数第二",
+    "三分之二", "二季度", "一些", "一是", "项目", "工程", "新区项目", "北门大桥", "南湖", "部分村", "城中村",
+    "老旧小区", "我们社区", "推动项目", "的", "和", "，", "　", " ", "\n", "a", "",
+]
+
+
+_ALPHABET = "村镇河湖路项目工程一二两三半几多年来倒数第名近过季度月个的和，“”\"「」X*３Ⅴ　"
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_TRICKY) | st.text(alphabet=_ALPHABET, max_size=6), max_size=10))
+def test_the_fast_rules_give_the_plain_rules_answer(parts):
+    text = "".join(parts)
+    assert specificity(text) == _plain_specificity(text)
+
+
+@pytest.mark.parametrize("text", [
+    "城关镇的夜市改造拖了两年还没有收尾", "我们在推动项目谋划上办法不多", "大家普遍反映会议太多、文件太长",
+    "“清风”品牌宣传声势大、实效小", "金沙江大桥引线工程进展迟缓", "各街道对老旧小区的物业管理缺少办法",
+    "多年来柳岸村沿线的排污口一直没有封堵", "一段时间以来学习走了过场", "个别干部存在“怕慢假庸散”问题",
+    "三季度的信访量比上年同期有所上升", "党员教育“一阵风”现象仍然存在", "桃源乡卫生院缺少全科医生",
+    "", "　", "“”", "“村”", "的的的", "XX项目", "××公司的账目不清",
+])
+def test_the_fast_rules_agree_on_written_sentences(text):
+    assert specificity(text) == _plain_specificity(text)
