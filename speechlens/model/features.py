@@ -539,6 +539,27 @@ class KeyIndex:
 SMALL_DOT_ENTRIES = 10_000  # whole rows gathered in pieces of about this many entries (k > 8 columns; fewer: up to a quarter of it)
 
 
+def _row_starts(rows: np.ndarray) -> np.ndarray:
+    """Where each row's entries begin in ``rows`` (sorted, not empty)."""
+    change = np.empty(len(rows), dtype=bool)
+    change[0] = True
+    np.not_equal(rows[1:], rows[:-1], out=change[1:])
+    return change.nonzero()[0]
+
+
+def _pieces(starts: np.ndarray, entries: int) -> list[tuple[int, int, int, int]]:
+    """The products' pieces of about SMALL_DOT_ENTRIES entries: (first entry, end entry, first
+    row, end row) of each, every cut at the start of the row holding the entry, so that a row
+    never splits and each row's sum is formed from all its entries in order."""
+    cuts = [0, entries]
+    if entries > SMALL_DOT_ENTRIES:
+        cuts = np.unique(np.concatenate(([0], starts[np.searchsorted(
+            starts, np.arange(SMALL_DOT_ENTRIES, entries, SMALL_DOT_ENTRIES), side="right") - 1],
+            [entries]))).tolist()
+    first = np.searchsorted(starts, cuts).tolist()
+    return list(zip(cuts[:-1], cuts[1:], first[:-1], first[1:]))
+
+
 def sparse_dot_columns(rows: np.ndarray, cols: np.ndarray, vals: np.ndarray, n: int,
                        weights_t: np.ndarray, weights: Any = None) -> np.ndarray:
     """(n, k) = sparse rows (coordinates, ``rows`` sorted) times dense weights, given transposed
@@ -560,10 +581,7 @@ def sparse_dot_columns(rows: np.ndarray, cols: np.ndarray, vals: np.ndarray, n: 
     out = np.zeros((k, n), dtype=weights_t.dtype)
     if len(rows) == 0:
         return out.T
-    change = np.empty(len(rows), dtype=bool)
-    change[0] = True
-    np.not_equal(rows[1:], rows[:-1], out=change[1:])
-    starts = change.nonzero()[0]
+    starts = _row_starts(rows)
     r = rows[starts]
     vals = vals.astype(weights_t.dtype, copy=False)
     if weights is not None and k <= 8 and len(cols) <= SMALL_DOT_ENTRIES // 4:
@@ -577,14 +595,7 @@ def sparse_dot_columns(rows: np.ndarray, cols: np.ndarray, vals: np.ndarray, n: 
         # SMALL_DOT_ENTRIES entries cut at row starts (memory stays small), multiplied into a
         # (k, entries) array with each row contiguous as ``buf`` below, and summed the same way.
         w = weights() if callable(weights) else weights
-        cuts = [0, len(cols)]
-        if len(cols) > SMALL_DOT_ENTRIES:
-            # Each cut at the start of the row holding the entry (a row never splits).
-            cuts = np.unique(np.concatenate(([0], starts[np.searchsorted(
-                starts, np.arange(SMALL_DOT_ENTRIES, len(cols), SMALL_DOT_ENTRIES), side="right") - 1],
-                [len(cols)]))).tolist()
-        first = np.searchsorted(starts, cuts).tolist()
-        for a, b, sa, sb in zip(cuts[:-1], cuts[1:], first[:-1], first[1:]):
+        for a, b, sa, sb in _pieces(starts, len(cols)):
             g = np.empty((k, b - a), dtype=weights_t.dtype)
             np.multiply(w[cols[a:b]].T, vals[a:b], out=g)
             out[:, r[sa:sb]] = np.add.reduceat(g, starts[sa:sb] - a, axis=1)
@@ -627,19 +638,10 @@ class PackedWeights:
         out = [np.zeros((k, n), dtype=dtype) for _, _, dtype, k in self.layout]
         if len(rows) == 0:
             return [o.T for o in out]
-        change = np.empty(len(rows), dtype=bool)
-        change[0] = True
-        np.not_equal(rows[1:], rows[:-1], out=change[1:])
-        starts = change.nonzero()[0]
+        starts = _row_starts(rows)
         r = rows[starts]
         values = [vals.astype(dtype, copy=False) for _, _, dtype, _ in self.layout]
-        cuts = [0, len(cols)]
-        if len(cols) > SMALL_DOT_ENTRIES:  # pieces of about this many entries, cut at row starts
-            cuts = np.unique(np.concatenate(([0], starts[np.searchsorted(
-                starts, np.arange(SMALL_DOT_ENTRIES, len(cols), SMALL_DOT_ENTRIES), side="right") - 1],
-                [len(cols)]))).tolist()
-        first = np.searchsorted(starts, cuts).tolist()
-        for a, b, sa, sb in zip(cuts[:-1], cuts[1:], first[:-1], first[1:]):
+        for a, b, sa, sb in _pieces(starts, len(cols)):
             g = np.take(self.table, cols[a:b], axis=0)
             at, piece = starts[sa:sb] - a, r[sa:sb]
             for (offset, width, dtype, _), o, v in zip(self.layout, out, values):
