@@ -398,3 +398,35 @@ def test_subtheme_rows_are_the_sub_themes_each_text_holds(parts):
     lex = subtheme_lexicon()
     want = sorted({(i, sub) for i, t in enumerate(texts) for term, sub in lex.items() if term in t})
     assert got == want
+
+
+def test_prepare_on_an_unfitted_classifier_names_the_problem():
+    from speechlens import ThemeClassifier
+    from speechlens.errors import ModelError
+
+    with pytest.raises(ModelError, match="not fitted"):
+        ThemeClassifier().prepare()
+
+
+def test_an_analyzer_once_loaded_builds_no_lookup_table_while_analysing(tiny_classifier, monkeypatch):
+    # Worker processes are forked after load(): what they would build on first use they would
+    # each build again, in memory of their own.
+    import pickle
+
+    import speechlens.model.themes as themes_module
+    from speechlens import Analyzer
+
+    clf = pickle.loads(pickle.dumps(tiny_classifier))  # the learned state only, as a worker gets it
+    built = []
+    real = themes_module.IndexFeaturizer
+
+    def counting(*args, **kwargs):
+        built.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(themes_module, "IndexFeaturizer", counting)
+    az = Analyzer(model=clf).load()
+    assert len(built) == 1
+    az.analyze("全镇落实安全生产责任。群众反映道路破损问题较多。")
+    list(az.pipe(["开展安全生产大检查。", "党建引领乡村振兴。"]))
+    assert len(built) == 1

@@ -105,6 +105,26 @@ class ThemeClassifier:
                 word_pairs=self.word_pairs, use_lexicon=self.use_lexicon)
         return fz
 
+    def _packed_heads(self) -> PackedWeights:
+        heads = getattr(self, "_heads", None)
+        if heads is None:
+            # Themes and problem (whose scores meet thresholds) in double precision; the 36
+            # sub-theme columns, of which only the largest matters, in the weights' own single
+            # precision, which halves the memory traffic of the biggest product.
+            heads = self._heads = PackedWeights([
+                np.hstack([self.coef_, self.problem_coef_]).astype(np.float64),
+                np.asarray(self.sub_coef_, dtype=np.float32)])
+        return heads
+
+    def prepare(self) -> "ThemeClassifier":
+        """Build now what scoring derives from the learned state on first use (the feature
+        table, the packed weights: some 45 MB, 0.3 s), so that worker processes forked
+        afterwards share one copy instead of each building its own."""
+        self.check_fitted()
+        self._index_featurizer()
+        self._packed_heads()
+        return self
+
     def _matrix(self, norms: Sequence[str], tokens: Sequence[Sequence[str]] | None = None,
                 joined: Sequence[str] | None = None):
         self.check_fitted()
@@ -129,15 +149,7 @@ class ThemeClassifier:
         as ``Segmenter.cut_joined`` gives them (the fast path for batches).
         """
         rows, cols, vals, n = self._matrix(norms, tokens, joined)
-        heads = getattr(self, "_heads", None)
-        if heads is None:
-            # Themes and problem (whose scores meet thresholds) in double precision; the 36
-            # sub-theme columns, of which only the largest matters, in the weights' own single
-            # precision, which halves the memory traffic of the biggest product.
-            heads = self._heads = PackedWeights([
-                np.hstack([self.coef_, self.problem_coef_]).astype(np.float64),
-                np.asarray(self.sub_coef_, dtype=np.float32)])
-        zz, zsub = heads.dot(rows, cols, vals, n)
+        zz, zsub = self._packed_heads().dot(rows, cols, vals, n)
         k = len(self.classes_)
         z = zz[:, :k] + self.intercept_
         proba = sigmoid(z * self.platt_[:, 0] + self.platt_[:, 1])
