@@ -115,10 +115,16 @@ def peak_rss_of(code: str) -> tuple[float, float]:
 
 
 def cold(cmd: list[str], runs: int = 7) -> float:
+    """Median wall time of ``cmd`` in a fresh process, as an installed copy runs: with compiled
+    bytecode (pip writes it at install; an environment with PYTHONDONTWRITEBYTECODE set would
+    otherwise compile every module of an editable checkout on every run, some 0.3 s). One untimed
+    run first writes it."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True, env=env)
     times = []
     for _ in range(runs):
         t = time.perf_counter()
-        subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+        subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True, env=env)
         times.append(time.perf_counter() - t)
     return statistics.median(times)
 
