@@ -203,6 +203,22 @@ def test_one_call_over_many_texts_joins_figures_as_cut_does(texts):
         assert seg.cut_joined(texts) == expected, backend
 
 
+RJIEBA_ONLY_TEXTS = st.lists(st.sampled_from(list("㐀䶵鿕龥鿿豈\U00020000\U0002a6d6\U00028c52甲乙丙，。 \r0123.%-ax")
+                                              + ["财政收入", "2.3亿元", "5.6%", "1-7月"]), max_size=12).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(RJIEBA_ONLY_TEXTS, max_size=8))
+def test_texts_with_characters_only_rjieba_counts_as_chinese_cut_as_alone(texts):
+    # Such a character used to send a whole batch run by run; now only its own text is.
+    texts = [t.rstrip("\r") for t in texts]
+    for backend, seg in _SEGS.items():
+        expected = seg.cut(texts[0]) if texts else []
+        for t in texts[1:]:
+            expected += ["\n"] + seg.cut(t)
+        assert seg.cut_joined(texts) == expected, backend
+
+
 @pytest.mark.parametrize("backend", ["jieba", "rjieba"])
 def test_cut_joined_is_the_texts_tokens_with_line_breaks_between(backend):
     if backend == "rjieba":

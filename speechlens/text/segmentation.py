@@ -269,7 +269,30 @@ class Segmenter:
                 out.append("\n")
                 out.extend(self.cut(t))
             return out
-        return self._cut_whole("\n".join(texts))
+        joined = "\n".join(texts)
+        if self.backend_ == "rjieba" and _RJIEBA_ONLY_HAN.search(joined):
+            return self._cut_around_rjieba_only(texts)
+        return self._cut_whole(joined)
+
+    def _cut_around_rjieba_only(self, texts: Sequence[str]) -> list[str]:
+        """``cut_joined`` on rjieba when some texts hold characters only rjieba counts as Chinese:
+        those texts are cut run by run, the texts between them in one call each, instead of the
+        whole batch run by run for one such character (opencc writes some into simplified text).
+        Each line break is a token of its own either way, so the pieces' tokens are the whole's."""
+        out: list[str] = []
+        start = 0
+        for i, t in enumerate(texts):
+            if _RJIEBA_ONLY_HAN.search(t):
+                if i > start:
+                    out += self._cut_whole("\n".join(texts[start:i]))
+                    out.append("\n")
+                out += self.cut(t)
+                if i + 1 < len(texts):
+                    out.append("\n")
+                start = i + 1
+        if start < len(texts):
+            out += self._cut_whole("\n".join(texts[start:]))
+        return out
 
     def _cut_whole(self, text: str) -> list[str]:
         """``cut(text)``, in one rjieba call where that provably gives the same tokens."""
