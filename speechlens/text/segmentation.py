@@ -270,37 +270,33 @@ class Segmenter:
                 out.extend(self.cut(t))
             return out
         joined = "\n".join(texts)
-        if self.backend_ == "rjieba" and _RJIEBA_ONLY_HAN.search(joined):
+        if self.backend_ == "jieba":
+            return self.cut(joined)  # run by run, remembering runs
+        if _RJIEBA_ONLY_HAN.search(joined):
             return self._cut_around_rjieba_only(texts)
-        return self._cut_whole(joined)
+        return _cut_around_figures(self.tokenizer(), joined, self.hmm)
 
     def _cut_around_rjieba_only(self, texts: Sequence[str]) -> list[str]:
-        """``cut_joined`` on rjieba when some texts hold characters only rjieba counts as Chinese:
-        those texts are cut run by run, the texts between them in one call each, instead of the
-        whole batch run by run for one such character (opencc writes some into simplified text).
-        Each line break is a token of its own either way, so the pieces' tokens are the whole's."""
+        """``cut_joined`` on rjieba when some texts hold characters only rjieba counts as Chinese
+        (or cannot take): those texts are cut run by run, as jieba does, and the texts between
+        them in one rjieba call each, instead of the whole batch run by run for one such
+        character (opencc writes some into simplified text). Each line break is a token of its
+        own either way, so the pieces' tokens are the whole's."""
+        tk = self.tokenizer()
         out: list[str] = []
         start = 0
         for i, t in enumerate(texts):
             if _RJIEBA_ONLY_HAN.search(t):
                 if i > start:
-                    out += self._cut_whole("\n".join(texts[start:i]))
+                    out += _cut_around_figures(tk, "\n".join(texts[start:i]), self.hmm)
                     out.append("\n")
                 out += self.cut(t)
                 if i + 1 < len(texts):
                     out.append("\n")
                 start = i + 1
         if start < len(texts):
-            out += self._cut_whole("\n".join(texts[start:]))
+            out += _cut_around_figures(tk, "\n".join(texts[start:]), self.hmm)
         return out
-
-    def _cut_whole(self, text: str) -> list[str]:
-        """``cut(text)``, in one rjieba call where that provably gives the same tokens."""
-        if self.backend_ == "jieba" or _RJIEBA_ONLY_HAN.search(text):
-            # jieba: run by run, remembering runs; rjieba: it counts these characters as
-            # Chinese (or cannot take them), so cut run by run as jieba does.
-            return self.cut(text)
-        return _cut_around_figures(self.tokenizer(), text, self.hmm)
 
     def _block_cutter(self) -> Any:
         """A function cutting one run of Chinese/alphanumerics into a token list."""
